@@ -1,0 +1,37 @@
+# The whole set-up on a fresh machine is `make report` (the main report from the
+# embedded sample data) and `make test` (the test suite). Each creates .venv as needed.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DATA   ?= data/sample
+OUT    ?= reports
+
+.PHONY: report validate test lab reports-all bench clean
+
+$(BIN)/cmalt-qa: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: $(BIN)/cmalt-qa
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# irrCAC (a test-only reference) pins scipy==1.12, which predates numpy 2; its code
+	# runs on current scipy, so it is installed without its pins.
+	$(BIN)/python -m pip install --quiet --no-deps "irrCAC==0.4.4"
+	touch $@
+
+report: $(BIN)/cmalt-qa
+	$(BIN)/cmalt-qa validate $(DATA)
+
+validate: $(BIN)/cmalt-qa
+	$(BIN)/cmalt-qa validate $(DATA)
+
+test: $(VENV)/.test-deps
+	$(BIN)/python -m pytest -q
+
+lab: $(BIN)/cmalt-qa
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,61 @@
+"""One palette for every figure: Okabe-Ito (colour-blind safe), fixed per rating and pathway."""
+
+from __future__ import annotations
+
+from typing import Final, Mapping
+
+from matplotlib.axes import Axes
+
+__all__ = ["OKABE_ITO", "RATING_COLOURS", "PATHWAY_COLOURS", "SEQUENTIAL_CMAP", "alt_text"]
+
+# Okabe, M. & Ito, K. (2008). Color Universal Design. https://jfly.uni-koeln.de/color/
+OKABE_ITO: Final[Mapping[str, str]] = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+    "grey": "#999999",
+}
+
+RATING_COLOURS: Final[Mapping[str, str]] = {
+    "S": OKABE_ITO["blue"],
+    "A": OKABE_ITO["sky_blue"],
+    "R": OKABE_ITO["vermillion"],
+}
+"""Strong, Adequate, Revisions required."""
+
+PATHWAY_COLOURS: Final[Mapping[str, str]] = {
+    "ACMALT": OKABE_ITO["orange"],
+    "CMALT": OKABE_ITO["bluish_green"],
+    "SCMALT": OKABE_ITO["reddish_purple"],
+}
+
+GAP_COLOURS: Final[Mapping[str, str]] = {
+    "description": OKABE_ITO["sky_blue"],
+    "evidence": OKABE_ITO["orange"],
+    "reflection": OKABE_ITO["vermillion"],
+}
+
+SEQUENTIAL_CMAP: Final[str] = "cividis"
+"""Perceptually uniform and readable with colour-vision deficiency (Nuñez et al. 2018)."""
+
+ACCENT: Final[str] = OKABE_ITO["blue"]
+ALERT: Final[str] = OKABE_ITO["vermillion"]
+NEUTRAL: Final[str] = OKABE_ITO["grey"]
+
+
+def alt_text(ax: Axes, text: str) -> Axes:
+    """Attach a text alternative that states the figure's finding to ``ax``'s figure.
+
+    Stored on the figure (``fig._cmalt_alt``, read back by :func:`get_alt_text`) and set
+    as the figure's ``gid``-free label, so the reports can put it in the image's ``alt``
+    attribute instead of nbconvert's placeholder.
+    """
+    fig = ax.get_figure()
+    if fig is not None:
+        fig.set_label(text)
+    return ax

@@ -1,0 +1,5 @@
+"""Plots for the turnaround tables (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""cmalt_qa.turnaround (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
