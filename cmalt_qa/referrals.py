@@ -1,5 +1,702 @@
-"""cmalt_qa.referrals (being written)."""
+"""Referrals and outcomes: which sections need revision, why, on which pathway, and is it changing.
+
+Every function takes validated :class:`~cmalt_qa.records.Records` and returns a tidy
+DataFrame: one row per group, grouping columns first, plain numeric columns.
+
+Populations (SCHEME.md, "Kinds of submission")
+-----------------------------------------------
+Figures describe **first submissions** unless asked otherwise: ``submission_types``
+defaults to ``("first",)``; pass ``None`` for every kind, or e.g. ``("review",)``. Only
+**decided** submissions count: those with an outcome or at least one final rating; open
+cases are reported (``n_open``) or censored (time to resubmission), never dropped.
+
+Sections: a submission counts for every section its pathway **requires**, and for an
+**optional** section only where a rating row exists. A required section with no rating
+row, or a row with no final decision, is **missing**: it is left out of ``n`` and
+counted in ``n_missing`` (never read as "not referred").
+
+Intervals: a rate over submissions (one decision per submission in the group, e.g. when
+``section`` is a grouping column) gets the Wilson score interval
+(:func:`cmalt_qa._stats.wilson_interval`). A rate over section decisions pooled across
+sections (``section`` not among the grouping columns) has decisions clustered within
+submissions, so its interval is a percentile bootstrap resampling submissions
+(:func:`cmalt_qa._stats.bootstrap_weights`).
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import warnings
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import _spc
+from ._stats import bootstrap_weights, percentile_interval, wilson_interval
+from .records import Records
+from .scheme import GAP_ELEMENTS, OUTCOMES_BY_ATTEMPT, REFERRAL_OUTCOMES, REQUIREMENT, SECTIONS
+
+__all__ = [
+    "by_section",
+    "outcomes",
+    "section_drivers",
+    "co_referrals",
+    "gaps",
+    "flows",
+    "resubmission_time",
+    "eventual_pass",
+    "p_chart",
+    "funnel",
+    "funnel_curve",
+    "NOT_RESUBMITTED",
+    "IN_ASSESSMENT",
+]
+
+NOT_RESUBMITTED = "not resubmitted (yet)"
+IN_ASSESSMENT = "in assessment"
+_DATE_COLUMNS = ("submitted_on", "allocated_on", "assessed_on", "result_on")
+
+
+# --------------------------------------------------------------------------- helpers
+def _check_records(recs: Records) -> None:
+    if not isinstance(recs, Records):
+        raise TypeError(f"expected cmalt_qa.Records, got {type(recs).__name__}")
+
+
+def _as_tuple(by: str | Sequence[str]) -> tuple[str, ...]:
+    return (by,) if isinstance(by, str) else tuple(by)
+
+
+def _check_by(by: tuple[str, ...], available: pd.Index, extra: tuple[str, ...] = ()) -> None:
+    unknown = [c for c in by if c not in available and c not in extra]
+    if unknown:
+        raise ValueError(
+            f"cannot group by {unknown}: not a column of the submissions "
+            f"(available: {sorted(map(str, available))} plus {list(extra)})"
+        )
+
+
+def _submissions(
+    recs: Records, submission_types: Sequence[str] | None, attempt: int | None = None
+) -> pd.DataFrame:
+    s = recs.submissions
+    if submission_types is not None:
+        types = _as_tuple(submission_types)
+        s = s[s["submission_type"].isin(types)]
+    if attempt is not None:
+        s = s[s["attempt"] == attempt]
+    return s
+
+
+def _decided(subs: pd.DataFrame, ratings: pd.DataFrame) -> pd.Series:
+    rated = ratings.loc[ratings["final"].notna(), "submission_id"].unique()
+    return subs["outcome"].notna() | subs["submission_id"].isin(rated)
+
+
+def _as_of(recs: Records, as_of: object | None) -> pd.Timestamp:
+    if as_of is not None:
+        ts = pd.Timestamp(as_of)
+        if pd.isna(ts):
+            raise ValueError("as_of must be a date")
+        return ts.normalize()
+    s = recs.submissions
+    dates = pd.concat([pd.to_datetime(s[c]) for c in _DATE_COLUMNS if c in s], ignore_index=True)
+    if dates.notna().sum() == 0:
+        raise ValueError("as_of=None needs at least one date in the data")
+    return dates.max().normalize()
+
+
+def _section_frame(recs: Records, submission_types: Sequence[str] | None) -> pd.DataFrame:
+    """One row per decided submission and section it has (required, or optional and rated)."""
+    subs = _submissions(recs, submission_types)
+    subs = subs[_decided(subs, recs.ratings)].drop(columns=["row"], errors="ignore")
+    req = REQUIREMENT[REQUIREMENT["requirement"] != "absent"]
+    grid = subs[["submission_id", "pathway"]].merge(req, on="pathway", how="inner")
+    rcols = ["submission_id", "section", "final", "gaps", *[f"gap_{e}" for e in GAP_ELEMENTS]]
+    rat = recs.ratings[[c for c in rcols if c in recs.ratings]]
+    long = grid.merge(rat, on=["submission_id", "section"], how="left", indicator=True)
+    long["has_row"] = long.pop("_merge") == "both"
+    long = long[(long["requirement"] == "required") | long["has_row"]]
+    long = long.drop(columns=["pathway"]).merge(subs, on="submission_id", how="left")
+    long["section"] = pd.Categorical(long["section"], categories=SECTIONS, ordered=True)
+    long["decided"] = long["final"].notna()
+    long["is_r"] = long["final"].eq("R")
+    return long.reset_index(drop=True)
+
+
+def _groups(df: pd.DataFrame, by: tuple[str, ...]):
+    if not by:
+        yield (), df
+        return
+    for key, g in df.groupby(list(by), dropna=False, observed=True, sort=True):
+        yield (key if isinstance(key, tuple) else (key,)), g
+
+
+def _rate_table(
+    df: pd.DataFrame,
+    by: tuple[str, ...],
+    k_col: str,
+    valid_col: str,
+    *,
+    cluster: bool,
+    ci: float,
+    n_boot: int,
+    seed: int,
+    names: tuple[str, str] = ("n", "k"),
+) -> pd.DataFrame:
+    """Per group: n valid rows, k hits, rate and interval (Wilson, or cluster bootstrap)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for key, g in _groups(df, by):
+        valid = g[valid_col].to_numpy(bool)
+        hit = g[k_col].to_numpy(bool) & valid
+        row = dict(zip(by, key))
+        n, k = int(valid.sum()), int(hit.sum())
+        row.update({names[0]: n, names[1]: k, "n_submissions": g["submission_id"].nunique()})
+        if cluster and n > 0:
+            per = pd.DataFrame({"u": g["submission_id"].to_numpy(), "n": valid, "k": hit})
+            per = per.groupby("u", sort=False)[["n", "k"]].sum()
+            w = bootstrap_weights(len(per), n_boot, rng)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                reps = (w @ per["k"].to_numpy()) / (w @ per["n"].to_numpy())
+            lo, hi = percentile_interval(reps, ci)
+        else:
+            lo, hi = wilson_interval(k, n, ci)
+        row.update({"rate": k / n if n else np.nan, "ci_low": float(lo), "ci_high": float(hi)})
+        rows.append(row)
+    cols = [*by, names[0], names[1], "rate", "ci_low", "ci_high", "n_submissions"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- sections
+def by_section(
+    recs: Records,
+    by: Sequence[str] = ("section",),
+    *,
+    submission_types: Sequence[str] | None = ("first",),
+    ci: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Referral rate of each section (final decision R), by any grouping.
+
+    Parameters
+    ----------
+    recs : Records
+    by : sequence of str
+        ``"section"``, ``"requirement"`` and/or submission columns (``pathway``,
+        ``window``, ``year``, ``attempt``, ``sector``, ``submission_type``,
+        ``lead_assessor``...). Missing keys (e.g. blank sector) form their own group.
+    submission_types : sequence of str or None
+        Kinds of submission included; first submissions by default, None for all.
+    ci : float
+        Confidence level.
+    n_boot, seed : int
+        Bootstrap replicates and seed, used only when ``section`` is not in ``by``.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns; ``n`` (decided submissions whose pathway has the section and
+        whose section has a final decision: section decisions when ``section`` is not in
+        ``by``), ``referred`` (final R), ``rate``, ``ci_low``, ``ci_high``,
+        ``n_submissions``, ``n_missing`` (expected sections, i.e. required or optional
+        with a rating row, that have no final decision).
+
+    Notes
+    -----
+    ``rate = referred / n``; Wilson score interval when ``section`` is in ``by`` (one
+    decision per submission), else a percentile bootstrap over submissions. See the
+    module docstring for who counts.
+    """
+    _check_records(recs)
+    by = _as_tuple(by)
+    long = _section_frame(recs, submission_types)
+    _check_by(by, long.columns)
+    cluster = "section" not in by
+    out = _rate_table(long, by, "is_r", "decided", cluster=cluster, ci=ci, n_boot=n_boot,
+                      seed=seed, names=("n", "referred"))
+    missing = [int((~g["decided"]).sum()) for _, g in _groups(long, by)]
+    out["n_missing"] = np.asarray(missing, dtype=np.int64)
+    return out
+
+
+def outcomes(
+    recs: Records,
+    by: Sequence[str] = ("window", "pathway"),
+    *,
+    submission_types: Sequence[str] | None = ("first",),
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Distribution of first-attempt outcomes and the referral rate, per group.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns; ``n`` (attempt-1 submissions with an outcome), ``n_open``
+        (attempt 1 still without an outcome); ``n_<o>`` and ``share_<o>`` for ``o`` in
+        distinction, pass, minor, major; ``referred`` (minor + major), ``rate``,
+        ``ci_low``, ``ci_high`` (Wilson).
+    """
+    _check_records(recs)
+    by = _as_tuple(by)
+    subs = _submissions(recs, submission_types, attempt=1)
+    _check_by(by, subs.columns)
+    kinds = OUTCOMES_BY_ATTEMPT[1]
+    rows = []
+    for key, g in _groups(subs, by):
+        done = g["outcome"].notna()
+        row = dict(zip(by, key))
+        n = int(done.sum())
+        row.update({"n": n, "n_open": int((~done).sum())})
+        for o in kinds:
+            row[f"n_{o}"] = int((g["outcome"] == o).sum())
+        for o in kinds:
+            row[f"share_{o}"] = row[f"n_{o}"] / n if n else np.nan
+        k = int(g["outcome"].isin(REFERRAL_OUTCOMES).sum())
+        lo, hi = wilson_interval(k, n, ci)
+        row.update({"referred": k, "rate": k / n if n else np.nan,
+                    "ci_low": float(lo), "ci_high": float(hi)})
+        rows.append(row)
+    cols = [*by, "n", "n_open", *[f"n_{o}" for o in kinds], *[f"share_{o}" for o in kinds],
+            "referred", "rate", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def section_drivers(
+    recs: Records,
+    by: Sequence[str] = (),
+    *,
+    submission_types: Sequence[str] | None = ("first",),
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Which sections drive referrals: share of referred submissions with R in each section.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``section``; ``n`` (referred attempt-1 submissions whose
+        section has a final decision), ``with_r`` (final R in the section), ``share``,
+        ``ci_low``, ``ci_high`` (Wilson), ``n_submissions``.
+    """
+    _check_records(recs)
+    by = _as_tuple(by)
+    long = _section_frame(recs, submission_types)
+    long = long[(long["attempt"] == 1) & long["outcome"].isin(REFERRAL_OUTCOMES)]
+    _check_by(by, long.columns)
+    out = _rate_table(long, (*by, "section"), "is_r", "decided", cluster=False, ci=ci,
+                      n_boot=0, seed=0, names=("n", "with_r"))
+    return out.rename(columns={"rate": "share"})
+
+
+def co_referrals(
+    recs: Records,
+    by: Sequence[str] = (),
+    *,
+    submission_types: Sequence[str] | None = ("first",),
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Which sections are referred together: ordered pairs of sections.
+
+    Returns
+    -------
+    DataFrame, one row per group and ordered pair ``section_a != section_b``
+        ``n`` (submissions with a final decision on both), ``n_a`` (R in a), ``n_b``
+        (R in b), ``n_both`` (R in both), ``share_b_given_a`` = n_both / n_a with Wilson
+        ``ci_low``, ``ci_high``, and ``lift`` = n_both n / (n_a n_b) (1 = independent;
+        NaN when n_a or n_b is 0).
+
+    Notes
+    -----
+    With indicator matrices D (decided) and R (final R), submissions x sections, the
+    tables are :math:`D^TD`, :math:`R^TD`, :math:`D^TR` and :math:`R^TR`.
+    """
+    _check_records(recs)
+    by = _as_tuple(by)
+    long = _section_frame(recs, submission_types)
+    _check_by(by, long.columns)
+    frames = []
+    for key, g in _groups(long, by):
+        unit, _ = pd.factorize(g["submission_id"])
+        sec = g["section"].cat.codes.to_numpy()
+        D = np.zeros((unit.max() + 1 if unit.size else 0, len(SECTIONS)), dtype=np.int64)
+        R = D.copy()
+        D[unit, sec] = g["decided"].to_numpy(np.int64)
+        R[unit, sec] = g["is_r"].to_numpy(np.int64)
+        n, n_a, n_b, both = D.T @ D, R.T @ D, D.T @ R, R.T @ R
+        ia, ib = np.where(~np.eye(len(SECTIONS), dtype=bool) & (n > 0))
+        lo, hi = wilson_interval(both[ia, ib], n_a[ia, ib], ci)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(n_a[ia, ib] > 0, both[ia, ib] / n_a[ia, ib], np.nan)
+            denom = (n_a[ia, ib] * n_b[ia, ib]).astype(float)
+            lift = np.where(denom > 0, both[ia, ib] * n[ia, ib] / denom, np.nan)
+        f = pd.DataFrame({"section_a": np.asarray(SECTIONS)[ia], "section_b": np.asarray(SECTIONS)[ib],
+                          "n": n[ia, ib], "n_a": n_a[ia, ib], "n_b": n_b[ia, ib],
+                          "n_both": both[ia, ib], "share_b_given_a": share,
+                          "ci_low": lo, "ci_high": hi, "lift": lift})
+        for c, v in zip(by, key):
+            f.insert(list(by).index(c), c, v)
+        frames.append(f)
+    cols = [*by, "section_a", "section_b", "n", "n_a", "n_b", "n_both", "share_b_given_a",
+            "ci_low", "ci_high", "lift"]
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+
+def gaps(
+    recs: Records,
+    by: Sequence[str] = ("section", "year"),
+    *,
+    submission_types: Sequence[str] | None = ("first",),
+    ci: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Which elements (description, evidence, reflection) were found lacking.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns; ``n`` (section decisions), ``n_r`` (final R),
+        ``n_missing_gaps`` (R with no gap data), ``n_gaps_recorded``; for each element
+        ``e``: ``e`` (R decisions lacking it), ``e_rate``, ``e_ci_low``, ``e_ci_high``
+        (per R decision with gap data) and ``e_sub_rate``, ``e_sub_ci_low``,
+        ``e_sub_ci_high`` (per section decision whose gap status is known, i.e. n
+        minus n_missing_gaps; with ``section`` in ``by`` this is per submission).
+
+    Notes
+    -----
+    Missing gap data is never read as "no gap": those R decisions leave both
+    denominators. Intervals as in the module docstring (Wilson with ``section`` in
+    ``by``, otherwise a bootstrap over submissions).
+    """
+    _check_records(recs)
+    by = _as_tuple(by)
+    long = _section_frame(recs, submission_types)
+    _check_by(by, long.columns)
+    long = long[long["decided"]].copy()
+    known = ~(long["is_r"] & long["gap_reflection"].isna())
+    long["r_known"] = long["is_r"] & known
+    long["known"] = known
+    cluster = "section" not in by
+    head = [{**dict(zip(by, key)), "n": len(g), "n_r": int(g["is_r"].sum()),
+             "n_missing_gaps": int((g["is_r"] & ~g["known"]).sum())} for key, g in _groups(long, by)]
+    out = pd.DataFrame(head, columns=[*by, "n", "n_r", "n_missing_gaps"])
+    out["n_gaps_recorded"] = out["n_r"] - out["n_missing_gaps"]
+    for e in GAP_ELEMENTS:
+        long[f"lack_{e}"] = long["is_r"] & long[f"gap_{e}"].fillna(False).astype(bool)
+        per_r = _rate_table(long, by, f"lack_{e}", "r_known", cluster=cluster, ci=ci,
+                            n_boot=n_boot, seed=seed)
+        per_s = _rate_table(long, by, f"lack_{e}", "known", cluster=cluster, ci=ci,
+                            n_boot=n_boot, seed=seed)
+        out[e] = per_r["k"].to_numpy()
+        out[f"{e}_rate"] = per_r["rate"].to_numpy()
+        out[f"{e}_ci_low"] = per_r["ci_low"].to_numpy()
+        out[f"{e}_ci_high"] = per_r["ci_high"].to_numpy()
+        out[f"{e}_sub_rate"] = per_s["rate"].to_numpy()
+        out[f"{e}_sub_ci_low"] = per_s["ci_low"].to_numpy()
+        out[f"{e}_sub_ci_high"] = per_s["ci_high"].to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------- resubmission
+def _referral_pairs(recs: Records, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Referred first attempts known by ``as_of``, with their resubmission as of ``as_of``."""
+    s = recs.submissions
+    first = s[(s["attempt"] == 1) & (s["submission_type"] != "review")]
+    first = first[first["outcome"].isin(REFERRAL_OUTCOMES)]
+    known = first["result_on"].isna() | (first["result_on"] <= as_of)
+    first = first[known].drop(columns=["row"], errors="ignore")
+    second = s[(s["attempt"] == 2) & (s["submitted_on"] <= as_of)]
+    second = second.sort_values("submitted_on").drop_duplicates("portfolio_id")
+    second = second[["portfolio_id", "submitted_on", "result_on", "outcome", "pathway"]]
+    second = second.rename(columns=lambda c: c if c == "portfolio_id" else f"resub_{c}")
+    out = first.merge(second, on="portfolio_id", how="left")
+    decided = out["resub_outcome"].notna() & (out["resub_result_on"].isna()
+                                              | (out["resub_result_on"] <= as_of))
+    out["to_outcome"] = np.where(
+        out["resub_submitted_on"].isna(), NOT_RESUBMITTED,
+        np.where(decided, out["resub_outcome"].astype(object), IN_ASSESSMENT))
+    return out
+
+
+def flows(recs: Records, by: Sequence[str] = (), *, as_of: object | None = None) -> pd.DataFrame:
+    """Attempt-1 referral -> attempt-2 outcome, as of a date.
+
+    Parameters
+    ----------
+    as_of : date or None
+        Resubmissions and results after this date are not yet known; None = latest
+        date in the data (never the clock).
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns (of the first attempt), ``from_outcome`` (minor | major),
+        ``to_outcome`` (pass | fail | "in assessment" | "not resubmitted (yet)"), ``n``,
+        ``share`` (of the from-outcome within the group).
+    """
+    _check_records(recs)
+    by = _as_tuple(by)
+    pairs = _referral_pairs(recs, _as_of(recs, as_of))
+    _check_by(by, pairs.columns)
+    pairs = pairs.rename(columns={"outcome": "from_outcome"})
+    keys = [*by, "from_outcome", "to_outcome"]
+    out = pairs.groupby(keys, dropna=False, sort=True).size().rename("n").reset_index()
+    out["share"] = out["n"] / out.groupby([*by, "from_outcome"], dropna=False)["n"].transform("sum")
+    return out
+
+
+def _km_median(t: np.ndarray, event: np.ndarray, ci: float) -> tuple[float, float, float, object]:
+    """KM median time and its interval (where the pointwise log-log band crosses 1/2)."""
+    if event.sum() == 0:
+        return np.nan, np.nan, np.nan, None
+    data = stats.CensoredData(uncensored=t[event], right=t[~event])
+    sf = stats.ecdf(data).sf
+    with warnings.catch_warnings():
+        # undefined where S is 1 or 0 (NaN there, never "below 1/2"): expected, not news
+        warnings.simplefilter("ignore", RuntimeWarning)
+        band = sf.confidence_interval(ci, method="log-log")
+    q = sf.quantiles
+    def first_below(p: np.ndarray) -> float:
+        hit = np.nonzero(p <= 0.5)[0]
+        return float(q[hit[0]]) if hit.size else np.nan
+    return first_below(sf.probabilities), first_below(band.low.probabilities), \
+        first_below(band.high.probabilities), sf
+
+
+def resubmission_time(
+    recs: Records,
+    by: Sequence[str] = (),
+    *,
+    as_of: object | None = None,
+    ci: float = 0.95,
+    horizon_days: float = 365.0,
+) -> pd.DataFrame:
+    """Time from a referral's result to the resubmission, as time-to-event.
+
+    Portfolios not resubmitted by ``as_of`` are censored at ``as_of`` (right-censored),
+    not dropped.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns; ``n`` (referred first attempts with a result by ``as_of``),
+        ``resubmitted``, ``censored``, ``share_resubmitted`` with Wilson ``ci_low``,
+        ``ci_high`` (crude: ignores follow-up time); ``median_days`` with
+        ``median_ci_low``, ``median_ci_high`` (Kaplan-Meier; NaN if not reached);
+        ``resubmitted_by_horizon`` (1 - KM survival at ``horizon_days``) and
+        ``n_invalid`` (no result date, or resubmitted before the result: left out).
+
+    Notes
+    -----
+    Kaplan-Meier via ``scipy.stats.ecdf`` on ``CensoredData``; the median's interval is
+    where the pointwise log-log (exponential Greenwood) band crosses 0.5 (Brookmeyer &
+    Crowley 1982), as lifelines' ``median_survival_times(confidence_interval_)``.
+    """
+    _check_records(recs)
+    by = _as_tuple(by)
+    when = _as_of(recs, as_of)
+    pairs = _referral_pairs(recs, when)
+    _check_by(by, pairs.columns)
+    end = pairs["resub_submitted_on"].fillna(when)
+    pairs["days"] = (end - pairs["result_on"]).dt.days.astype(float)
+    pairs["event"] = pairs["resub_submitted_on"].notna()
+    pairs["valid"] = pairs["days"].notna() & (pairs["days"] >= 0)
+    rows = []
+    for key, g in _groups(pairs, by):
+        v = g[g["valid"]]
+        t, ev = v["days"].to_numpy(float), v["event"].to_numpy(bool)
+        n, k = len(v), int(ev.sum())
+        lo, hi = wilson_interval(k, n, ci)
+        med, mlo, mhi, sf = _km_median(t, ev, ci)
+        by_h = float(1.0 - sf.evaluate(horizon_days)) if sf is not None else (0.0 if n else np.nan)
+        rows.append({**dict(zip(by, key)), "n": n, "resubmitted": k, "censored": n - k,
+                     "share_resubmitted": k / n if n else np.nan, "ci_low": float(lo),
+                     "ci_high": float(hi), "median_days": med, "median_ci_low": mlo,
+                     "median_ci_high": mhi, "resubmitted_by_horizon": by_h,
+                     "n_invalid": int((~g["valid"]).sum())})
+    cols = [*by, "n", "resubmitted", "censored", "share_resubmitted", "ci_low", "ci_high",
+            "median_days", "median_ci_low", "median_ci_high", "resubmitted_by_horizon", "n_invalid"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def eventual_pass(
+    recs: Records,
+    by: Sequence[str] = ("window",),
+    *,
+    as_of: object | None = None,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Eventual pass rate of first submissions (first time, or on resubmission).
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns (of the first submission); ``n`` (first submissions with an
+        outcome by ``as_of``), ``passed_first``, ``passed_resubmission``, ``failed``,
+        ``pending`` (referred, not resubmitted yet or resubmission in assessment),
+        ``eventual_pass``, ``rate`` = eventual_pass / n with Wilson ``ci_low``,
+        ``ci_high``, and ``rate_max`` = (eventual_pass + pending) / n.
+
+    Notes
+    -----
+    While ``pending > 0`` the rate is a lower bound and ``rate_max`` an upper bound.
+    """
+    _check_records(recs)
+    by = _as_tuple(by)
+    when = _as_of(recs, as_of)
+    s = recs.submissions
+    first = s[(s["attempt"] == 1) & (s["submission_type"] != "review")]
+    first = first[first["outcome"].notna() & (first["result_on"].isna() | (first["result_on"] <= when))]
+    _check_by(by, first.columns)
+    pairs = _referral_pairs(recs, when).set_index("submission_id")["to_outcome"]
+    first = first.assign(to=first["submission_id"].map(pairs))
+    rows = []
+    for key, g in _groups(first, by):
+        n = len(g)
+        p1 = int((~g["outcome"].isin(REFERRAL_OUTCOMES)).sum())
+        p2 = int((g["to"] == "pass").sum())
+        fail = int((g["to"] == "fail").sum())
+        pend = int(g["to"].isin([NOT_RESUBMITTED, IN_ASSESSMENT]).sum())
+        lo, hi = wilson_interval(p1 + p2, n, ci)
+        rows.append({**dict(zip(by, key)), "n": n, "passed_first": p1, "passed_resubmission": p2,
+                     "failed": fail, "pending": pend, "eventual_pass": p1 + p2,
+                     "rate": (p1 + p2) / n if n else np.nan, "ci_low": float(lo),
+                     "ci_high": float(hi), "rate_max": (p1 + p2 + pend) / n if n else np.nan})
+    cols = [*by, "n", "passed_first", "passed_resubmission", "failed", "pending",
+            "eventual_pass", "rate", "ci_low", "ci_high", "rate_max"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- monitoring
+def p_chart(
+    recs: Records,
+    *,
+    per_section: bool = False,
+    baseline: tuple[str, str] | None = None,
+    laney: bool = False,
+    run: int = 7,
+    submission_types: Sequence[str] | None = ("first",),
+) -> pd.DataFrame:
+    """p chart of the first-attempt referral rate over windows (overall or per section).
+
+    Parameters
+    ----------
+    per_section : bool
+        False: share of decided attempt-1 submissions referred (minor or major). True:
+        per section, share of decided attempt-1 submissions with a final R there.
+    baseline : (first_window, last_window) or None
+        Inclusive span of windows that sets the centre line (and sigma_z); all if None.
+    laney : bool
+        Laney's p' chart (limits widened by sigma_z for overdispersion).
+    run : int
+        Points for the shift and trend rules (NHS default 7).
+
+    Returns
+    -------
+    DataFrame, one row per window (per section first when ``per_section``)
+        ``window, n, k, rate, centre, sigma, lcl, ucl, lower2, upper2, z, sigma_z,
+        baseline``, booleans ``beyond_limits, shift, trend, two_of_three,
+        special_cause`` and ``signal`` (text). See :func:`cmalt_qa._spc.p_chart`.
+    """
+    _check_records(recs)
+    if per_section:
+        long = _section_frame(recs, submission_types)
+        long = long[(long["attempt"] == 1) & long["decided"]]
+        counts = long.groupby(["section", "window"], observed=True, sort=True).agg(
+            n=("decided", "sum"), k=("is_r", "sum")).reset_index()
+        keys: list[str] = ["section"]
+    else:
+        subs = _submissions(recs, submission_types, attempt=1)
+        subs = subs[subs["outcome"].notna()]
+        counts = subs.groupby("window", sort=True).agg(
+            n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum())
+        ).reset_index()
+        counts["_all"] = 0
+        keys = ["_all"]
+    frames = []
+    for key, g in counts.groupby(keys, observed=True, sort=True):
+        g = g[g["n"] > 0].sort_values("window")
+        w = g["window"].astype(str).to_numpy()
+        base = None if baseline is None else (w >= baseline[0]) & (w <= baseline[1])
+        if base is not None and not base.any():
+            raise ValueError(f"baseline {baseline} contains none of the windows {list(w)}")
+        chart = _spc.p_chart(g["k"].to_numpy(), g["n"].to_numpy(), baseline=base,
+                             laney=laney, run=run)
+        chart.insert(0, "window", w)
+        if per_section:
+            chart.insert(0, "section", key[0] if isinstance(key, tuple) else key)
+        frames.append(chart)
+    if not frames:
+        raise ValueError("no decided first-attempt submissions to chart")
+    return pd.concat(frames, ignore_index=True)
+
+
+def funnel(
+    recs: Records,
+    group: str = "sector",
+    *,
+    submission_types: Sequence[str] | None = ("first",),
+    levels: tuple[float, float] = (0.95, 0.998),
+) -> pd.DataFrame:
+    """Funnel table: each group's first-attempt referral rate against the pooled rate.
+
+    Parameters
+    ----------
+    group : str
+        A submission column: ``sector``, ``pathway``, ``lead_assessor`` (staff use only:
+        assessor-level tables identify people)...
+    levels : (float, float)
+        Coverage of the inner and outer limits.
+
+    Returns
+    -------
+    DataFrame, one row per group
+        ``group`` column, ``n``, ``k``, ``rate``, ``centre`` (pooled), ``lower_95``,
+        ``upper_95``, ``lower_998``, ``upper_998`` (exact binomial quantiles, see
+        :func:`cmalt_qa._spc.funnel_limits`), ``outside_95``, ``outside_998``, ``z``.
+        Column suffixes follow the levels (0.95 -> ``95``, 0.998 -> ``998``).
+    """
+    _check_records(recs)
+    subs = _submissions(recs, submission_types, attempt=1)
+    subs = subs[subs["outcome"].notna()]
+    _check_by((group,), subs.columns)
+    t = subs.groupby(group, dropna=False, sort=True).agg(
+        n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum())
+    ).reset_index()
+    if t.empty:
+        raise ValueError("no decided first-attempt submissions")
+    centre = t["k"].sum() / t["n"].sum()
+    t["rate"] = t["k"] / t["n"]
+    t["centre"] = centre
+    limits = _spc.funnel_limits(centre, t["n"].to_numpy(), levels)
+    for level, (lo, hi) in limits.items():
+        tag = _level_tag(level)
+        t[f"lower_{tag}"], t[f"upper_{tag}"] = lo, hi
+        t[f"outside_{tag}"] = (t["rate"] < lo) | (t["rate"] > hi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t["z"] = (t["rate"] - centre) / np.sqrt(centre * (1 - centre) / t["n"])
+    return t
+
+
+def _level_tag(level: float) -> str:
+    return f"{level * 100:g}".replace(".", "")
+
+
+def funnel_curve(
+    centre: float, n_max: int, *, n_min: int = 1, levels: tuple[float, float] = (0.95, 0.998)
+) -> pd.DataFrame:
+    """Funnel limits for every size ``n_min..n_max`` (for drawing the funnel).
+
+    Returns
+    -------
+    DataFrame: ``n``, ``centre``, ``lower_<tag>``, ``upper_<tag>`` per level.
+    """
+    if n_max < n_min or n_min < 1:
+        raise ValueError("need 1 <= n_min <= n_max")
+    n = np.arange(n_min, n_max + 1)
+    out = pd.DataFrame({"n": n, "centre": centre})
+    for level, (lo, hi) in _spc.funnel_limits(centre, n, levels).items():
+        out[f"lower_{_level_tag(level)}"], out[f"upper_{_level_tag(level)}"] = lo, hi
+    return out

@@ -1,5 +1,238 @@
-"""Plots for the referrals tables (being written)."""
+"""Plots for the tables of :mod:`cmalt_qa.referrals`.
+
+Each function takes the returned table and ``ax=None`` and returns the Axes; the title
+states the finding and :func:`~cmalt_qa.plots._style.alt_text` stores a sentence with the
+numbers. Flags are shown by marker shape and colour together, never colour alone.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from ._style import ACCENT, ALERT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text
+
+__all__ = [
+    "plot_section_rates",
+    "plot_gaps",
+    "plot_outcomes",
+    "plot_p_chart",
+    "plot_funnel",
+]
+
+_OUTCOME_STYLE = {  # colour, hatch: referrals hatched so they read without colour
+    "distinction": (OKABE_ITO["blue"], ""),
+    "pass": (OKABE_ITO["sky_blue"], ""),
+    "minor": (OKABE_ITO["orange"], "//"),
+    "major": (OKABE_ITO["vermillion"], "xx"),
+}
+
+
+def _need(table: pd.DataFrame, cols: Sequence[str], what: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"{what} takes a DataFrame, got {type(table).__name__}")
+    missing = [c for c in cols if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what}: the table lacks column(s) {missing}")
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 5.0)) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def _err(rate: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
+    r = rate.to_numpy(float)
+    return np.vstack([r - low.to_numpy(float), high.to_numpy(float) - r])
+
+
+def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Referral rate per section with its interval, sorted (``referrals.by_section``).
+
+    A ``pathway`` column, if present, gives one dodged series per pathway.
+    """
+    _need(table, ["section", "rate", "ci_low", "ci_high", "n"], "plot_section_rates")
+    ax = _axes(ax)
+    t = table[table["n"] > 0].copy()
+    t["section"] = t["section"].astype(str)
+    order = t.groupby("section")["rate"].mean().sort_values().index.tolist()
+    y = {s: i for i, s in enumerate(order)}
+    series = list(t.groupby("pathway", sort=True)) if "pathway" in t else [(None, t)]
+    width = 0.8 / len(series)
+    for j, (pw, g) in enumerate(series):
+        off = (j - (len(series) - 1) / 2) * width
+        colour = PATHWAY_COLOURS.get(pw, ACCENT) if pw is not None else ACCENT
+        ax.errorbar(g["rate"], g["section"].map(y) + off, xerr=_err(g["rate"], g["ci_low"], g["ci_high"]),
+                    fmt="o", color=colour, capsize=3, label=pw)
+    ax.set_yticks(range(len(order)), order)
+    ax.set_xlabel("Share of submissions with a final R (95% interval)")
+    ax.set_ylabel("Section")
+    ax.set_xlim(0, 1)
+    if len(series) > 1:
+        ax.legend(title="Pathway", loc="lower right")
+    top = t.loc[t["rate"].idxmax()]
+    who = f" ({top['pathway']})" if "pathway" in t else ""
+    ax.set_title(f"Section {top['section']}{who} is referred most often: {top['rate']:.0%}")
+    alt_text(ax, f"Referral rate by section. Highest: section {top['section']}{who}, "
+                 f"{top['rate']:.0%} of {int(top['n'])} submissions (95% interval "
+                 f"{top['ci_low']:.0%} to {top['ci_high']:.0%}); lowest: section "
+                 f"{order[0]}.")
+    return ax
+
+
+def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Which element is lacking, per section (``referrals.gaps(by=("section",))``).
+
+    Dodged bars: share of R decisions (with gap data) lacking each element, with intervals.
+    """
+    elements = ("description", "evidence", "reflection")
+    cols = ["section", *[f"{e}_rate" for e in elements]]
+    _need(table, cols, "plot_gaps")
+    t = table[table["n_gaps_recorded"] > 0] if "n_gaps_recorded" in table else table
+    if t["section"].duplicated().any():
+        raise ValueError("plot_gaps draws one row per section: filter the table (e.g. one year)")
+    ax = _axes(ax)
+    t = t.assign(section=t["section"].astype(str)).reset_index(drop=True)
+    x = np.arange(len(t))
+    width = 0.27
+    hatches = {"description": "", "evidence": "..", "reflection": "//"}
+    for j, e in enumerate(elements):
+        kw = {}
+        if f"{e}_ci_low" in t:
+            kw["yerr"] = _err(t[f"{e}_rate"], t[f"{e}_ci_low"], t[f"{e}_ci_high"])
+        ax.bar(x + (j - 1) * width, t[f"{e}_rate"], width, color=GAP_COLOURS[e],
+               hatch=hatches[e], edgecolor="white", label=e.capitalize(), capsize=2,
+               ecolor="black", **kw)
+    ax.set_xticks(x, t["section"])
+    ax.set_xlabel("Section")
+    ax.set_ylabel("Share of R decisions lacking the element")
+    ax.set_ylim(0, 1.05)
+    ax.legend(title="Element lacking", ncols=3, loc="upper left")
+    totals = {e: (t[e].sum() if e in t else np.nan) for e in elements}
+    rec = t["n_gaps_recorded"].sum() if "n_gaps_recorded" in t else np.nan
+    lead = max(elements, key=lambda e: np.nan_to_num(t[f"{e}_rate"]).mean())
+    ax.set_title(f"{lead.capitalize()} is the element most often found lacking")
+    share = f"{totals[lead] / rec:.0%} of {int(rec)} R decisions with gap data" if rec else ""
+    alt_text(ax, f"Elements lacking in sections rated R, by section. {lead.capitalize()} "
+                 f"leads overall: {share}.")
+    return ax
+
+
+def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "window") -> Axes:
+    """Stacked shares of first-attempt outcomes per window (``referrals.outcomes``)."""
+    kinds = tuple(_OUTCOME_STYLE)
+    _need(table, [x, "n", "rate", *[f"share_{o}" for o in kinds]], "plot_outcomes")
+    if table[x].duplicated().any():
+        raise ValueError(f"plot_outcomes draws one bar per {x}: group the table by {x} only "
+                         "or filter it (e.g. one pathway)")
+    ax = _axes(ax, (8.0, 4.5))
+    t = table.sort_values(x)
+    pos = np.arange(len(t))
+    bottom = np.zeros(len(t))
+    for o in kinds:
+        colour, hatch = _OUTCOME_STYLE[o]
+        v = t[f"share_{o}"].fillna(0).to_numpy(float)
+        ax.bar(pos, v, bottom=bottom, color=colour, hatch=hatch, edgecolor="white", label=o)
+        bottom += v
+    ax.set_xticks(pos, t[x].astype(str), rotation=45, ha="right")
+    ax.set_xlabel(x.capitalize())
+    ax.set_ylabel("Share of decided first submissions")
+    ax.set_ylim(0, 1)
+    ax.legend(title="Outcome", bbox_to_anchor=(1.01, 1), loc="upper left")
+    first, last = t.iloc[0], t.iloc[-1]
+    trend = "rose" if last["rate"] > first["rate"] else "fell" if last["rate"] < first["rate"] else "held"
+    ax.set_title(f"First-attempt referral rate {trend} from {first['rate']:.0%} to {last['rate']:.0%}")
+    alt_text(ax, f"Stacked shares of first-attempt outcomes per {x}, {first[x]} to {last[x]}. "
+                 f"Referral rate {first['rate']:.0%} (n={int(first['n'])}) in {first[x]} and "
+                 f"{last['rate']:.0%} (n={int(last['n'])}) in {last[x]}.")
+    return ax
+
+
+def plot_p_chart(table: pd.DataFrame, *, ax: Axes | None = None, section: str | None = None) -> Axes:
+    """p chart with centre, 2- and 3-sigma lines; special causes as red triangles."""
+    _need(table, ["window", "rate", "centre", "lcl", "ucl", "special_cause"], "plot_p_chart")
+    t = table
+    if "section" in t:
+        if section is None and t["section"].nunique() > 1:
+            raise ValueError("the chart has several sections: pass section=")
+        if section is not None:
+            t = t[t["section"].astype(str) == section]
+    if t.empty:
+        raise ValueError("nothing to plot")
+    ax = _axes(ax, (8.0, 4.5))
+    x = np.arange(len(t))
+    ax.plot(x, t["rate"], "-", color=NEUTRAL, zorder=1)
+    ax.step(x, t["ucl"], where="mid", color="black", lw=1, ls="--", label="3-sigma limits")
+    ax.step(x, t["lcl"], where="mid", color="black", lw=1, ls="--")
+    if "upper2" in t:
+        ax.step(x, t["upper2"], where="mid", color=NEUTRAL, lw=0.8, ls=":", label="2-sigma")
+        ax.step(x, t["lower2"], where="mid", color=NEUTRAL, lw=0.8, ls=":")
+    ax.plot(x, t["centre"], color=ACCENT, lw=1.2, label=f"centre {t['centre'].iloc[0]:.1%}")
+    sc = t["special_cause"].to_numpy(bool)
+    ax.scatter(x[~sc], t["rate"][~sc], marker="o", color=NEUTRAL, zorder=3, label="common cause")
+    ax.scatter(x[sc], t["rate"][sc], marker="^", s=70, color=ALERT, zorder=4,
+               label="special cause")
+    ax.set_xticks(x, t["window"].astype(str), rotation=45, ha="right")
+    ax.set_xlabel("Window")
+    ax.set_ylabel("Referral rate" + (f" (section {section})" if section else ""))
+    ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize="small")
+    what = f"Section {section} referral rate" if section else "First-attempt referral rate"
+    flagged = t.loc[sc, "window"].astype(str).tolist()
+    if flagged:
+        rules = sorted({r for s in t.loc[sc, "signal"] for r in s.split("; ") if r})
+        title = f"{what}: special cause in {len(flagged)} window(s)"
+        desc = f"Special causes ({', '.join(rules)}) in {', '.join(flagged)}."
+    else:
+        title = f"{what}: common-cause variation only"
+        desc = "No special-cause signal."
+    ax.set_title(title)
+    alt_text(ax, f"p chart of the {what.lower()} over {len(t)} windows, centre "
+                 f"{t['centre'].iloc[0]:.1%}. {desc}")
+    return ax
+
+
+def plot_funnel(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    curve: pd.DataFrame | None = None,
+    label: str | None = None,
+) -> Axes:
+    """Funnel plot (``referrals.funnel``); ``curve`` from ``referrals.funnel_curve``.
+
+    Without ``curve`` the limits are drawn through the groups' own sizes.
+    """
+    _need(table, ["n", "rate", "centre", "lower_95", "upper_95", "lower_998", "upper_998"],
+          "plot_funnel")
+    ax = _axes(ax)
+    label = label or table.columns[0]
+    lim = (curve if curve is not None else table).sort_values("n")
+    ax.plot(lim["n"], lim["upper_95"], color=NEUTRAL, ls="--", drawstyle="steps-mid", label="95%")
+    ax.plot(lim["n"], lim["lower_95"], color=NEUTRAL, ls="--", drawstyle="steps-mid")
+    ax.plot(lim["n"], lim["upper_998"], color="black", ls=":", drawstyle="steps-mid", label="99.8%")
+    ax.plot(lim["n"], lim["lower_998"], color="black", ls=":", drawstyle="steps-mid")
+    ax.axhline(table["centre"].iloc[0], color=ACCENT, lw=1, label="pooled rate")
+    out = table["outside_998"].to_numpy(bool) if "outside_998" in table else np.zeros(len(table), bool)
+    ax.scatter(table["n"][~out], table["rate"][~out], marker="o", color=NEUTRAL, zorder=3,
+               label="within 99.8%")
+    ax.scatter(table["n"][out], table["rate"][out], marker="^", s=70, color=ALERT, zorder=4,
+               label="outside 99.8%")
+    for _, r in table.iterrows():
+        ax.annotate(str(r[label]), (r["n"], r["rate"]), fontsize="x-small",
+                    xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("Decided first submissions (n)")
+    ax.set_ylabel("First-attempt referral rate")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize="small")
+    names = table.loc[out, label].astype(str).tolist()
+    ax.set_title(f"{len(names)} of {len(table)} {label} groups outside the 99.8% limits"
+                 if names else f"Every {label} group is within the 99.8% limits")
+    alt_text(ax, f"Funnel plot of the referral rate by {label} against the pooled rate "
+                 f"{table['centre'].iloc[0]:.0%}. Outside 99.8% limits: "
+                 f"{', '.join(names) if names else 'none'}.")
+    return ax

@@ -1,0 +1,71 @@
+"""Plots of the referrals tables: each draws its table, states the finding, sets alt text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+import matplotlib.pyplot as plt
+
+from cmalt_qa import referrals as rf
+from cmalt_qa.plots import referrals as pr
+
+from test_referrals import recs  # noqa: F401  (fixture)
+
+
+def _check(ax, *words):
+    assert isinstance(ax, Axes)
+    title = ax.get_title()
+    alt = ax.figure.get_label()
+    assert title and alt
+    for w in words:
+        assert w in title or w in alt, (w, title, alt)
+
+
+def test_plot_section_rates(recs):  # noqa: F811
+    t = rf.by_section(recs)
+    ax = pr.plot_section_rates(t)
+    _check(ax, "3a", "50%")
+    # by pathway: one series per pathway, on a given Axes
+    _, given = plt.subplots()
+    out = pr.plot_section_rates(rf.by_section(recs, by=("pathway", "section")), ax=given)
+    assert out is given and len(out.get_legend().get_texts()) == 3
+
+
+def test_plot_gaps(recs):  # noqa: F811
+    ax = pr.plot_gaps(rf.gaps(recs, by=("section",)))
+    _check(ax, "Reflection")
+    with pytest.raises(ValueError, match="one row per section"):
+        pr.plot_gaps(pd.concat([rf.gaps(recs, by=("section",))] * 2))
+
+
+def test_plot_outcomes(recs):  # noqa: F811
+    ax = pr.plot_outcomes(rf.outcomes(recs, by=("window",)))
+    _check(ax, "67%", "0%", "fell")
+    with pytest.raises(ValueError):
+        pr.plot_outcomes(rf.outcomes(recs, by=("window", "pathway")))
+
+
+def test_plot_p_chart_marks_special_causes():
+    windows = [f"{y}-{m:02d}" for y in range(2019, 2023) for m in (1, 5, 9)]
+    k = np.array([10, 11, 9, 10, 40, 10, 11, 9, 10, 12, 10, 9])
+    chart = rf._spc.p_chart(k, np.full(12, 100), baseline=np.arange(12) != 4)
+    chart.insert(0, "window", windows)
+    ax = pr.plot_p_chart(chart)
+    _check(ax, "special cause", windows[4])
+    # flagged point drawn with a different marker AND colour
+    markers = {tuple(np.round(c.get_facecolor()[0], 3)): c for c in ax.collections}
+    assert len(markers) == 2
+    per_section = pd.concat([chart.assign(section="3a"), chart.assign(section="3b")])
+    with pytest.raises(ValueError, match="section="):
+        pr.plot_p_chart(per_section)
+    _check(pr.plot_p_chart(per_section, section="3b"), "Section 3b")
+
+
+def test_plot_funnel(recs):  # noqa: F811
+    t = rf.funnel(recs, "sector")
+    ax = pr.plot_funnel(t, curve=rf.funnel_curve(t["centre"].iloc[0], 5))
+    _check(ax, "sector", "none")
+    with pytest.raises(ValueError, match="lacks"):
+        pr.plot_funnel(t.drop(columns=["upper_95"]))
