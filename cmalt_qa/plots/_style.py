@@ -6,7 +6,17 @@ from typing import Final, Mapping
 
 from matplotlib.axes import Axes
 
-__all__ = ["OKABE_ITO", "RATING_COLOURS", "PATHWAY_COLOURS", "SEQUENTIAL_CMAP", "alt_text"]
+__all__ = [
+    "OKABE_ITO",
+    "RATING_COLOURS",
+    "PATHWAY_COLOURS",
+    "GAP_COLOURS",
+    "SEQUENTIAL_CMAP",
+    "ACCENT",
+    "ALERT",
+    "NEUTRAL",
+    "alt_text",
+]
 
 # Okabe, M. & Ito, K. (2008). Color Universal Design. https://jfly.uni-koeln.de/color/
 OKABE_ITO: Final[Mapping[str, str]] = {
@@ -51,9 +61,8 @@ NEUTRAL: Final[str] = OKABE_ITO["grey"]
 def alt_text(ax: Axes, text: str) -> Axes:
     """Attach a text alternative that states the figure's finding to ``ax``'s figure.
 
-    Stored on the figure (``fig._cmalt_alt``, read back by :func:`get_alt_text`) and set
-    as the figure's ``gid``-free label, so the reports can put it in the image's ``alt``
-    attribute instead of nbconvert's placeholder.
+    Stored as the figure's label (read back with ``fig.get_label()``), so the reports can
+    put it in the image's ``alt`` attribute instead of nbconvert's placeholder.
     """
     fig = ax.get_figure()
     if fig is not None:
