@@ -372,7 +372,7 @@ def validate(
     bad_s |= same
 
     # blank type: from attempt (1 -> first, 2 -> resubmission)
-    stype = stype.where(subs.get("submission_type", "") != "",
+    stype = stype.where(~_blank(subs, "submission_type"),
                         attempt.map({1: "first", 2: "resubmission"}))
     m = ((stype == "resubmission") & (attempt == 1)) | (stype.isin(["first", "review"]) & (attempt == 2))
     p.add(fs, subs, m, "submission_type", "attempt_type",
