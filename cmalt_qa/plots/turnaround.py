@@ -1,5 +1,235 @@
-"""Plots for the turnaround tables (being written)."""
+"""Plots for the turnaround tables: time to result, open cases, promise compliance.
+
+Each function takes a table returned by :mod:`cmalt_qa.turnaround` (``km_curves``,
+``open_cases``, ``summary``) and ``ax=None``, and returns the Axes. Nothing here imports
+the analysis module.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from ._style import ACCENT, ALERT, NEUTRAL, OKABE_ITO, alt_text
+
+__all__ = ["plot_km_curves", "plot_open_cases", "plot_promise_compliance"]
+
+PROMISE_DAYS: tuple[int, int] = (89, 92)
+"""Range of 3 calendar months in days (e.g. 30 Nov -> 28 Feb is 90; 31 May -> 31 Aug 92)."""
+
+STATUS_COLOURS = {
+    "overdue": ALERT,
+    "at risk": OKABE_ITO["orange"],
+    "on track": ACCENT,
+}
+
+_CYCLE = (
+    OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"],
+    OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"],
+    OKABE_ITO["black"], OKABE_ITO["yellow"],
+)  # fmt: skip
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    return ax
+
+
+def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"{what} expects a DataFrame, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what}: table lacks column(s) {missing}")
+
+
+def _group_columns(table: pd.DataFrame, first_value: str) -> list[str]:
+    by = table.attrs.get("by")
+    if by is not None:
+        return list(by)
+    return list(table.columns[: list(table.columns).index(first_value)])
+
+
+def plot_km_curves(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    max_groups: int = 8,
+    show_ci: bool = True,
+) -> Axes:
+    """Kaplan-Meier curves of the share returned against days since submission.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From ``turnaround.km_curves``: group columns, ``days``, ``share_returned``,
+        ``ci_low``, ``ci_high``, ``n``.
+    ax : Axes, optional
+    max_groups : int
+        Draw at most this many groups (the latest, in the table's order).
+    show_ci : bool
+        Shade the pointwise 95% band.
+
+    Notes
+    -----
+    The promise (3 calendar months, 89-92 days) is shaded; the title names the group
+    with the lowest share returned by 89 days.
+    """
+    _require(table, ["days", "share_returned", "ci_low", "ci_high"], "plot_km_curves")
+    ax = _axes(ax)
+    cols = _group_columns(table, "days")
+    if cols:
+        keys = list(dict.fromkeys(map(tuple, table[cols].astype(str).to_numpy())))[-max_groups:]
+        groups = [
+            (" / ".join(k), table[(table[cols].astype(str) == list(k)).all(axis=1)]) for k in keys
+        ]
+    else:
+        groups = [("all", table)]
+    at_promise: dict[str, float] = {}
+    for i, (label, g) in enumerate(groups):
+        g = g.sort_values("days")
+        colour = _CYCLE[i % len(_CYCLE)]
+        n = int(g["n"].iloc[0]) if "n" in g and len(g) else len(g)
+        ax.step(g["days"], g["share_returned"], where="post", color=colour, label=f"{label} (n={n})")
+        if show_ci:
+            ax.fill_between(
+                g["days"], g["ci_low"], g["ci_high"], step="post", color=colour, alpha=0.15, lw=0
+            )
+        before = g[g["days"] <= PROMISE_DAYS[0]]
+        at_promise[label] = float(before["share_returned"].iloc[-1]) if len(before) else 0.0
+    ax.axvspan(*PROMISE_DAYS, color=NEUTRAL, alpha=0.3, lw=0, label="promise: 3 months")
+    ax.set_xlabel("days since submission")
+    ax.set_ylabel("share of portfolios returned")
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="lower right", fontsize="small", frameon=False)
+    if at_promise:
+        worst = min(at_promise, key=at_promise.__getitem__)
+        share = at_promise[worst]
+        ax.set_title(f"{worst}: only {share:.0%} returned within {PROMISE_DAYS[0]} days")
+        alt_text(
+            ax,
+            "Kaplan-Meier curves of the share of portfolios returned by days since "
+            f"submission, open cases censored, for {len(groups)} group(s). The lowest share "
+            f"returned by {PROMISE_DAYS[0]} days (the 3-month promise) is {worst} at "
+            f"{share:.0%}; "
+            + "; ".join(f"{k} {v:.0%}" for k, v in at_promise.items())
+            + ".",
+        )
+    return ax
+
+
+def plot_open_cases(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    at_risk_days: int = 21,
+    max_cases: int = 40,
+) -> Axes:
+    """Open cases by days left to their promise date, most urgent at the top.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From ``turnaround.open_cases``: ``submission_id``, ``days_left``, ``status``.
+    ax : Axes, optional
+    at_risk_days : int
+        Where to draw the "at risk" line (as passed to ``open_cases``).
+    max_cases : int
+        Show the most urgent cases only (the title counts all).
+    """
+    _require(table, ["submission_id", "days_left", "status"], "plot_open_cases")
+    ax = _axes(ax)
+    counts = table["status"].value_counts()
+    n_over, n_risk = int(counts.get("overdue", 0)), int(counts.get("at risk", 0))
+    shown = table.sort_values("days_left", kind="stable").head(max_cases).iloc[::-1]
+    y = np.arange(len(shown))
+    colours = [STATUS_COLOURS.get(s, NEUTRAL) for s in shown["status"]]
+    ax.hlines(y, 0, shown["days_left"], color=colours, lw=2)
+    ax.scatter(shown["days_left"], y, color=colours, zorder=3, s=18)
+    ax.set_yticks(y, shown["submission_id"].astype(str), fontsize="x-small")
+    ax.axvline(0, color=ALERT, lw=1)
+    ax.axvline(at_risk_days, color=OKABE_ITO["orange"], lw=1, ls="--")
+    ax.set_xlabel("days left to the promise date (negative: overdue)")
+    ax.set_ylabel("submission")
+    for status, colour in STATUS_COLOURS.items():
+        ax.scatter([], [], color=colour, label=f"{status} ({int(counts.get(status, 0))})")
+    ax.legend(loc="upper right", fontsize="small", frameon=True)
+    as_of = table.attrs.get("as_of")
+    when = f" on {pd.Timestamp(as_of).date()}" if as_of is not None else ""
+    ax.set_title(f"{len(table)} open{when}: {n_over} overdue, {n_risk} at risk")
+    alt_text(
+        ax,
+        f"{len(table)} portfolios without a result{when}: {n_over} past their promise date "
+        f"and {n_risk} due within {at_risk_days} days. "
+        + (
+            f"The most overdue, {table.sort_values('days_left').iloc[0]['submission_id']}, "
+            f"is {-int(table['days_left'].min())} days past due."
+            if n_over
+            else "None is overdue."
+        ),
+    )
+    return ax
+
+
+def plot_promise_compliance(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    estimate: str = "within_promise",
+) -> Axes:
+    """Share returned within the promise per group, with its interval.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From ``turnaround.summary``: group columns (before ``n``), ``n``, ``estimate``,
+        ``<estimate>_ci_low``, ``<estimate>_ci_high``; ``within_promise_naive`` is drawn
+        as a hollow marker when present.
+    ax : Axes, optional
+    estimate : str
+        Column to draw (``within_promise``, ``within_6w``, ``within_8w``).
+    """
+    lo_c, hi_c = f"{estimate}_ci_low", f"{estimate}_ci_high"
+    _require(table, ["n", estimate, lo_c, hi_c], "plot_promise_compliance")
+    ax = _axes(ax)
+    cols = list(table.columns[: list(table.columns).index("n")])
+    labels = (
+        table[cols].astype(str).agg(" / ".join, axis=1) if cols else pd.Series(["all"] * len(table))
+    )
+    x = np.arange(len(table))
+    est = table[estimate].to_numpy(dtype=float)
+    lo = table[lo_c].to_numpy(dtype=float)
+    hi = table[hi_c].to_numpy(dtype=float)
+    ax.bar(x, est, color=ACCENT, alpha=0.8, label="estimate (open cases censored)")
+    err = np.vstack([est - lo, hi - est])
+    ok = np.isfinite(err).all(axis=0)
+    ax.errorbar(x[ok], est[ok], yerr=err[:, ok], fmt="none", ecolor="black", capsize=3, lw=1,
+                label="95% interval")  # fmt: skip
+    if estimate == "within_promise" and "within_promise_naive" in table:
+        ax.scatter(x, table["within_promise_naive"], facecolor="none", edgecolor=ALERT, zorder=3,
+                   label="returned cases only (biased)")  # fmt: skip
+    ax.set_xticks(x, labels, rotation=90 if len(x) > 8 else 0, fontsize="small")
+    ax.set_ylim(0, 1.2)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.set_ylabel(f"share {estimate.replace('_', ' ')}")
+    ax.set_xlabel(" / ".join(cols) if cols else "")
+    ax.legend(loc="upper center", ncols=3, fontsize="small", frameon=False)
+    if np.isfinite(est).any():
+        i = int(np.nanargmin(est))
+        ax.set_title(f"Lowest {estimate.replace('_', ' ')}: {labels.iloc[i]} at {est[i]:.0%}")
+        alt_text(
+            ax,
+            f"Bar chart of the share {estimate.replace('_', ' ')} for {len(x)} group(s), "
+            f"with 95% intervals. Lowest: {labels.iloc[i]} at {est[i]:.0%} "
+            f"(n={int(table['n'].iloc[i])}); highest: {labels.iloc[int(np.nanargmax(est))]} "
+            f"at {np.nanmax(est):.0%}.",
+        )
+    else:
+        ax.set_title(f"No {estimate.replace('_', ' ')} estimate yet")
+        alt_text(ax, f"No group has a {estimate.replace('_', ' ')} estimate yet.")
+    return ax
