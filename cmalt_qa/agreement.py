@@ -1,5 +1,595 @@
-"""cmalt_qa.agreement (being written)."""
+"""Inter-assessor agreement, section by section, with cluster-bootstrap intervals.
+
+Every portfolio section is rated by a lead and a second assessor on the ordered scale
+S > A > R, and then given an agreed final rating. This module measures how well the two
+assessors agree and what happens when they do not.
+
+Coefficients (pure functions of two raters' ratings): :func:`percent_agreement`,
+:func:`cohen_kappa` (unweighted, linear, quadratic), :func:`gwet_ac` (AC1, AC2),
+:func:`pabak`, and :func:`krippendorff_alpha` (any number of coders, missing values,
+four levels of measurement). Tables: :func:`by_section` (every coefficient per group
+with bootstrap intervals that resample submissions), :func:`confusion` (lead x second
+counts) and :func:`resolution` (whom the final decision followed when they differed).
+
+Rating input: S/A/R codes (any case, or the words Strong / Adequate / Revisions
+required) are placed on the full three-point scale R < A < S whether or not each level
+occurs, since the scale changes chance terms and weights. Numbers use the levels that
+occur (in either rater, paired or not) unless ``categories=`` is given. Weighted
+coefficients weight by position on the scale (rank), as Cohen (1968), scikit-learn and
+irrCAC's table functions do. Pairs where either rating is missing are dropped.
+
+References
+----------
+Cohen, J. (1960). A coefficient of agreement for nominal scales. Educ. Psychol. Meas.
+20, 37-46. Cohen, J. (1968). Weighted kappa. Psychol. Bull. 70(4), 213-220.
+Gwet, K. L. (2008). Computing inter-rater reliability and its variance in the presence
+of high agreement. Br. J. Math. Stat. Psychol. 61, 29-48. Gwet, K. L. (2014). Handbook
+of Inter-Rater Reliability, 4th ed. Byrt, T., Bishop, J. & Carlin, J. B. (1993). Bias,
+prevalence and kappa. J. Clin. Epidemiol. 46(5), 423-429. Krippendorff, K. (2011).
+Computing Krippendorff's alpha-reliability; Krippendorff, K. (2019). Content Analysis,
+4th ed. Hayes, A. F. & Krippendorff, K. (2007). Answering the call for a standard
+reliability measure for coding data. Commun. Methods Meas. 1(1), 77-89. Feinstein,
+A. R. & Cicchetti, D. V. (1990). High agreement but low kappa: I. The problems of two
+paradoxes. J. Clin. Epidemiol. 43(6), 543-549.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from collections.abc import Callable, Sequence
+from typing import Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from . import _agreement_core as core
+from . import _stats
+from .records import Records
+from .scheme import RATING_SCORE, RATINGS
+
+__all__ = [
+    "percent_agreement",
+    "cohen_kappa",
+    "gwet_ac",
+    "pabak",
+    "krippendorff_alpha",
+    "by_section",
+    "confusion",
+    "resolution",
+    "COEFFICIENTS",
+    "PARADOX_RULE",
+]
+
+Weights = Literal["linear", "quadratic"] | None
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+
+# Scale order used for tables: index = RATING_SCORE (R=0, A=1, S=2).
+_SCALE: Final[tuple[str, ...]] = tuple(sorted(RATINGS, key=RATING_SCORE.__getitem__))
+_WORDS: Final[dict[str, str]] = {
+    "s": "S", "strong": "S",
+    "a": "A", "adequate": "A",
+    "r": "R", "revisions required": "R", "revision required": "R", "revisions": "R",
+}  # fmt: skip
+_DEFAULT_TYPES: Final[tuple[str, ...]] = ("first", "resubmission")
+
+COEFFICIENTS: Final[dict[str, Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]]] = {
+    "percent_agreement": core.percent_agreement,
+    "kappa": core.cohen_kappa,
+    "kappa_linear": lambda t: core.cohen_kappa(t, "linear"),
+    "kappa_quadratic": lambda t: core.cohen_kappa(t, "quadratic"),
+    "ac1": core.gwet_ac,
+    "ac2_linear": lambda t: core.gwet_ac(t, "linear"),
+    "ac2_quadratic": lambda t: core.gwet_ac(t, "quadratic"),
+    "pabak": core.pabak,
+    "alpha_nominal": lambda t: core.alpha_from_table(t, "nominal"),
+    "alpha_ordinal": lambda t: core.alpha_from_table(t, "ordinal"),
+    "alpha_interval": lambda t: core.alpha_from_table(t, "interval"),
+}
+"""Column name -> function of stacked k x k tables (..., k, k) -> (...)."""
+
+PARADOX_RULE: Final[dict[str, float]] = {
+    "min_percent_agreement": 0.80,
+    "min_dominant_share": 0.80,
+    "max_kappa": 0.40,
+    "min_ac1_minus_kappa": 0.20,
+}
+"""Thresholds of the ``kappa_paradox`` flag; see :func:`by_section`."""
+
+
+# ----------------------------------------------------------------------------- input
+def _is_missing(x: object) -> bool:
+    if isinstance(x, str):
+        return x.strip() == ""
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _rating_code(x: str) -> int:
+    key = " ".join(x.strip().lower().replace("-", " ").split())
+    if key not in _WORDS:
+        raise ValueError(f"unknown rating {x!r}: expected S, A or R (or Strong, Adequate, "
+                         "Revisions required)")
+    return RATING_SCORE[_WORDS[key]]
+
+
+def _encode(
+    arrays: Sequence[npt.ArrayLike], categories: Sequence[float] | None
+) -> tuple[list[npt.NDArray[np.int64]], npt.NDArray[np.float64]]:
+    """Integer codes (-1 = missing) on one scale for each array, and the scale's values.
+
+    S/A/R strings give codes 0..2 (R, A, S) with values [0, 1, 2]; numbers give the
+    position among the sorted levels present (or ``categories``) and those levels.
+    """
+    flat = [np.asarray(a, dtype=object).ravel() for a in arrays]
+    shapes = [np.shape(a) for a in arrays]
+    items = np.concatenate(flat) if flat else np.array([], dtype=object)
+    miss = np.fromiter((_is_missing(x) for x in items), bool, len(items))
+    present = items[~miss]
+    is_str = np.fromiter((isinstance(x, str) for x in present), bool, len(present))
+    codes = np.full(len(items), -1, dtype=np.int64)
+    if is_str.all() and len(present):
+        if categories is not None:
+            raise TypeError("categories= applies to numeric ratings; S/A/R ratings are "
+                            "always on the full three-point scale")
+        codes[~miss] = [_rating_code(x) for x in present]
+        values = np.arange(len(_SCALE), dtype=np.float64)
+    elif is_str.any():
+        raise TypeError("ratings mix text codes and numbers; use one or the other")
+    else:
+        try:
+            nums = present.astype(np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"ratings must be S/A/R codes or numbers: {e}") from None
+        if categories is None:
+            values = np.unique(nums)
+        else:
+            values = np.unique(np.asarray(categories, dtype=np.float64))
+            unknown = np.setdiff1d(nums, values)
+            if len(unknown):
+                raise ValueError(f"ratings {unknown.tolist()} are not in categories "
+                                 f"{values.tolist()}")
+        codes[~miss] = np.searchsorted(values, nums)
+    out, start = [], 0
+    for f, s in zip(flat, shapes):
+        out.append(codes[start:start + len(f)].reshape(s))
+        start += len(f)
+    return out, values
+
+
+def _table(
+    a: npt.ArrayLike, b: npt.ArrayLike, categories: Sequence[float] | None
+) -> npt.NDArray[np.int64]:
+    """k x k table of the complete pairs of two raters (see module notes on the scale)."""
+    if np.ndim(a) != 1 or np.ndim(b) != 1 or np.shape(a) != np.shape(b):
+        raise ValueError(f"a and b must be one-dimensional and of equal length, got "
+                         f"shapes {np.shape(a)} and {np.shape(b)}")
+    (ca, cb), values = _encode([a, b], categories)
+    return _stats.contingency(ca, cb, max(len(values), 1))
+
+
+# ---------------------------------------------------------------------- coefficients
+def percent_agreement(
+    a: npt.ArrayLike, b: npt.ArrayLike, *, categories: Sequence[float] | None = None
+) -> float:
+    """Share of complete pairs on which the two raters agree exactly.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (n_units,)
+        Ratings: S/A/R codes (or the long words) or numbers; missing = NaN/None/blank.
+    categories : sequence of float, optional
+        The numeric scale, when numbers are given (checked to contain every rating).
+
+    Returns
+    -------
+    float
+        :math:`p_o = \\frac{1}{n}\\sum_i [a_i = b_i]`; NaN when no pair is complete.
+    """
+    return float(core.percent_agreement(_table(a, b, categories)))
+
+
+def cohen_kappa(
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    weights: Weights = None,
+    *,
+    categories: Sequence[float] | None = None,
+) -> float:
+    """Cohen's kappa, unweighted or with linear or quadratic weights.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (n_units,)
+        See :func:`percent_agreement`.
+    weights : {None, "linear", "quadratic"}
+        Agreement weights from scale positions i, j of k categories: none (identity),
+        :math:`1 - |i-j|/(k-1)` or :math:`1 - (i-j)^2/(k-1)^2`.
+    categories : sequence of float, optional
+
+    Returns
+    -------
+    float
+        NaN when no pair is complete, or when chance agreement is 1 (both raters used
+        one and the same category for every unit: there is nothing to correct for).
+
+    Notes
+    -----
+    :math:`\\kappa_w = (p_o - p_e)/(1 - p_e)` with :math:`p_o = \\sum_{ij} w_{ij}p_{ij}`
+    and :math:`p_e = \\sum_{ij} w_{ij} p_{i+}p_{+j}` (Cohen 1960, 1968). Quadratic
+    kappa equals the ICC of consistency under some conditions (Fleiss & Cohen 1973).
+    Checked against ``sklearn.metrics.cohen_kappa_score(a, b, weights=...)`` and
+    ``statsmodels.stats.inter_rater.cohens_kappa``.
+
+    References
+    ----------
+    Cohen (1960), Educ. Psychol. Meas. 20, 37-46; Cohen (1968), Psychol. Bull. 70, 213-220.
+    """
+    return float(core.cohen_kappa(_table(a, b, categories), weights))
+
+
+def gwet_ac(
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    weights: Weights = None,
+    *,
+    categories: Sequence[float] | None = None,
+) -> float:
+    """Gwet's AC1 (unweighted) or AC2 (linear or quadratic weights).
+
+    Parameters
+    ----------
+    a, b : array_like, shape (n_units,)
+    weights : {None, "linear", "quadratic"}
+        As :func:`cohen_kappa`.
+    categories : sequence of float, optional
+
+    Returns
+    -------
+    float
+        NaN when no pair is complete or the scale has fewer than two categories.
+
+    Notes
+    -----
+    :math:`AC = (p_o - p_e)/(1 - p_e)`, :math:`p_o = \\sum w_{ij} p_{ij}`,
+    :math:`p_e = \\frac{T_w}{k(k-1)}\\sum_c \\pi_c(1-\\pi_c)`, where
+    :math:`\\pi_c = (p_{c+} + p_{+c})/2` and :math:`T_w = \\sum_{ij} w_{ij}` (Gwet 2008,
+    eq. for AC1; Gwet 2014, ch. 3 for AC2). Unlike kappa, AC1's chance term shrinks as
+    one category dominates, so it resists the prevalence paradox. Checked against
+    ``irrCAC.table.CAC(table, weights=...).gwet()``.
+
+    References
+    ----------
+    Gwet (2008), Br. J. Math. Stat. Psychol. 61, 29-48; Gwet (2014), Handbook of
+    Inter-Rater Reliability, 4th ed.
+    """
+    return float(core.gwet_ac(_table(a, b, categories), weights))
+
+
+def pabak(
+    a: npt.ArrayLike, b: npt.ArrayLike, *, categories: Sequence[float] | None = None
+) -> float:
+    """Prevalence- and bias-adjusted kappa for k categories.
+
+    Returns
+    -------
+    float
+        :math:`(k p_o - 1)/(k - 1)`, the kappa that balanced marginals (chance
+        agreement 1/k) would give; NaN when no pair is complete or k < 2.
+
+    Notes
+    -----
+    For k = 2 this is Byrt, Bishop & Carlin's :math:`2p_o - 1`; for k categories it is
+    Brennan & Prediger's (1981) coefficient, checked against ``irrCAC...bp()``.
+
+    References
+    ----------
+    Byrt, Bishop & Carlin (1993), J. Clin. Epidemiol. 46, 423-429; Brennan, R. L. &
+    Prediger, D. J. (1981), Educ. Psychol. Meas. 41, 687-699.
+    """
+    return float(core.pabak(_table(a, b, categories)))
+
+
+def krippendorff_alpha(data: npt.ArrayLike | pd.DataFrame, level: Level = "ordinal") -> float:
+    """Krippendorff's alpha for any number of coders, with missing values.
+
+    Parameters
+    ----------
+    data : array_like or DataFrame, shape (n_coders, n_units)
+        Ratings, NaN/None/blank = missing: S/A/R codes (scored R=0, A=1, S=2 with
+        :data:`cmalt_qa.scheme.RATING_SCORE`) or numbers.
+    level : {"nominal", "ordinal", "interval", "ratio"}
+
+    Returns
+    -------
+    float
+        NaN when fewer than two pairable values exist (no unit has two ratings) or all
+        pairable values are equal (expected disagreement 0).
+
+    Notes
+    -----
+    Coincidences :math:`o_{ck} = \\sum_u n_{uc}(n_{uk} - [c=k])/(m_u - 1)` over units
+    with :math:`m_u \\ge 2` values; :math:`\\alpha = 1 - (n-1)\\sum o_{ck}\\delta^2_{ck}
+    / \\sum n_c n_k \\delta^2_{ck}` with the metric of the level: nominal
+    :math:`[c \\ne k]`, ordinal :math:`(\\sum_{g=c}^{k} n_g - (n_c+n_k)/2)^2`, interval
+    :math:`(c-k)^2`, ratio :math:`((c-k)/(c+k))^2`. Checked against
+    ``krippendorff.alpha(reliability_data, level_of_measurement=level)`` and
+    Krippendorff's (2011) worked example.
+
+    References
+    ----------
+    Krippendorff (2011), Computing Krippendorff's alpha-reliability; Krippendorff
+    (2019), Content Analysis, 4th ed., ch. 12; Hayes & Krippendorff (2007).
+    """
+    arr = np.asarray(data.to_numpy() if isinstance(data, pd.DataFrame) else data, object)
+    if arr.ndim != 2:
+        raise ValueError(f"data must be coders x units (2-D), got shape {arr.shape}")
+    if level not in ("nominal", "ordinal", "interval", "ratio"):
+        raise ValueError(f"level must be nominal, ordinal, interval or ratio, not {level!r}")
+    (codes,), values = _encode([arr], None)
+    if len(values) == 0:
+        return float("nan")
+    o = core.coincidence(codes, len(values))
+    return float(core.alpha_from_coincidence(o, values, level))
+
+
+# ------------------------------------------------------------------------- tables
+def _prepare(
+    recs: Records, by: Sequence[str] | str, submission_types: Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Rating rows with ``by`` columns, filtered by type; lead/second/final as codes."""
+    if not isinstance(recs, Records):
+        raise TypeError(f"recs must be Records (from qa.load), not {type(recs).__name__}")
+    by_ = [by] if isinstance(by, str) else list(by)
+    known = set(recs.ratings.columns) | set(recs.submissions.columns)
+    bad = [c for c in by_ if c not in known]
+    if bad:
+        raise ValueError(f"unknown grouping column(s) {bad}; choose from {sorted(known)}")
+    extra = [c for c in by_ if c not in recs.ratings.columns]
+    df = recs.merged(tuple(dict.fromkeys([*extra, "submission_type"])))
+    if submission_types is not None:
+        df = df[df["submission_type"].isin(list(submission_types))]
+    out = df[[*dict.fromkeys([*by_, "submission_id"])]].copy()
+    for col in ("lead", "second", "final"):
+        out[col] = df[col].map(RATING_SCORE).fillna(-1).astype(np.int64).to_numpy()
+    return out.reset_index(drop=True), by_
+
+
+def _groups(df: pd.DataFrame, by: list[str]) -> list[tuple[tuple[object, ...], pd.DataFrame]]:
+    """(key tuple, frame) per group, NaN keys kept as their own group."""
+    if not by:
+        return [((), df)]
+    return [
+        (k if isinstance(k, tuple) else (k,), g)
+        for k, g in df.groupby(by, dropna=False, sort=True, observed=True)
+    ]
+
+
+def _replicate_tables(
+    frames: list[pd.DataFrame], n_boot: int, seed: int
+) -> tuple[npt.NDArray[np.float64], list[int]]:
+    """Tables (groups, 1 + n_boot, k, k): estimate first, then replicates; units used."""
+    k = len(_SCALE)
+    out = np.zeros((len(frames), 1 + n_boot, k, k))
+    draws: dict[int, npt.NDArray[np.int64]] = {}  # same seed per group: sizes share draws
+    n_units_list = []
+    for g, f in enumerate(frames):
+        lead, second = f["lead"].to_numpy(), f["second"].to_numpy()
+        pair = (lead >= 0) & (second >= 0)
+        unit, _ = pd.factorize(f["submission_id"].to_numpy()[pair])
+        n_units = int(unit.max()) + 1 if len(unit) else 0
+        n_units_list.append(n_units)
+        out[g] = core.resampled_tables(unit, lead[pair], second[pair], n_units, k, n_boot,
+                                       seed, draws)
+    return out, n_units_list
+
+
+def by_section(
+    recs: Records,
+    by: Sequence[str] | str = ("section",),
+    n_boot: int = 1000,
+    seed: int = 0,
+    ci: float = 0.95,
+    *,
+    submission_types: Sequence[str] | None = _DEFAULT_TYPES,
+) -> pd.DataFrame:
+    """Lead-second agreement per group, every coefficient with a bootstrap interval.
+
+    Parameters
+    ----------
+    recs : Records
+    by : sequence of str
+        Rating or submission columns (section, pathway, window, year, attempt, sector,
+        submission_type, ...); ``()`` for one overall row. Missing keys form a group.
+    n_boot : int
+        Bootstrap replicates; 0 gives NaN intervals.
+    seed : int
+        Every group draws its resamples from this seed (deterministic; groups with the
+        same number of submissions share their draws).
+    ci : float
+        Confidence level of the percentile intervals.
+    submission_types : sequence of str or None
+        Kinds of submission included. Default first submissions and resubmissions:
+        3-yearly portfolio reviews are a different population (SCHEME.md) and are left
+        out unless asked, e.g. ``("first", "resubmission", "review")``; None = all.
+
+    Returns
+    -------
+    DataFrame, one row per group
+        The ``by`` columns; ``n`` (rated pairs: rows with lead and second recorded);
+        ``n_rows`` (rating rows); ``recorded_share`` (n / n_rows); ``n_submissions``
+        (submissions with at least one pair, the bootstrap units); for each name in
+        :data:`COEFFICIENTS` the estimate ``<name>`` and ``<name>_ci_low``,
+        ``<name>_ci_high``; ``dominant_rating`` and ``dominant_share`` (the rating most
+        used by the two assessors together, and its share of their ratings);
+        ``kappa_paradox`` (bool).
+
+    Notes
+    -----
+    Sections of a portfolio are not independent, so the bootstrap resamples
+    submissions within each group (a cluster bootstrap) and recomputes each coefficient
+    from the resampled lead x second table. Every coefficient is a function of that
+    3 x 3 table (Krippendorff's alpha for two coders via the coincidence matrix
+    :math:`t + t^\\top`), so per-submission tables summed under the resampling counts
+    give all replicates in one matrix product. Intervals are percentile intervals,
+    ignoring replicates where a coefficient is undefined.
+
+    ``kappa_paradox`` flags high agreement with low kappa because one rating dominates
+    (Feinstein & Cicchetti 1990): percent agreement >= 0.80, dominant share >= 0.80,
+    and kappa < 0.40 or AC1 - kappa >= 0.20 or kappa undefined (one rating only)
+    (:data:`PARADOX_RULE`). Where it is set,
+    read AC1/AC2 or PABAK, which resist it, rather than kappa.
+    """
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ValueError(f"n_boot must be a non-negative integer, got {n_boot!r}")
+    if not 0.0 < ci < 1.0:
+        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    df, by_ = _prepare(recs, by, submission_types)
+    groups = _groups(df, by_)
+    keys = [k for k, _ in groups]
+    frames = [f for _, f in groups]
+    tables, n_units = _replicate_tables(frames, int(n_boot), seed)
+
+    n = tables[:, 0].sum(axis=(-2, -1))
+    n_rows = np.array([len(f) for f in frames], dtype=np.int64)
+    cols: dict[str, object] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cols["n"] = n.astype(np.int64)
+        cols["n_rows"] = n_rows
+        cols["recorded_share"] = n / n_rows
+        cols["n_submissions"] = np.asarray(n_units, dtype=np.int64)
+        vals = np.stack([fn(tables) for fn in COEFFICIENTS.values()])  # (coef, groups, 1+B)
+        if n_boot:
+            low, high = _stats.percentile_interval(vals[:, :, 1:], ci, axis=2)
+        else:
+            low = high = np.full(vals.shape[:2], np.nan)
+        for i, name in enumerate(COEFFICIENTS):
+            cols[name], cols[f"{name}_ci_low"], cols[f"{name}_ci_high"] = (
+                vals[i, :, 0], low[i], high[i])
+        pooled = tables[:, 0].sum(axis=-1) + tables[:, 0].sum(axis=-2)  # (groups, k)
+        share = pooled / pooled.sum(axis=-1, keepdims=True)
+        top = np.argmax(pooled, axis=-1)
+        dom_share = share[np.arange(len(frames)), top]
+        r = PARADOX_RULE
+        kappa, ac1, pa = cols["kappa"], cols["ac1"], cols["percent_agreement"]
+        cols["dominant_rating"] = [(_SCALE[i] if m > 0 else np.nan) for i, m in zip(top, n)]
+        cols["dominant_share"] = dom_share
+        cols["kappa_paradox"] = (
+            (pa >= r["min_percent_agreement"])
+            & (dom_share >= r["min_dominant_share"])
+            & ((kappa < r["max_kappa"]) | (ac1 - kappa >= r["min_ac1_minus_kappa"])
+               | np.isnan(kappa))
+        )
+    keys_df = pd.DataFrame(keys, columns=by_) if by_ else pd.DataFrame(index=[0])
+    out = pd.concat([keys_df.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
+    return out
+
+
+def confusion(
+    recs: Records,
+    by: Sequence[str] | str = ("section",),
+    *,
+    submission_types: Sequence[str] | None = _DEFAULT_TYPES,
+) -> pd.DataFrame:
+    """Lead x second counts per group, as a tidy long table.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``lead``, ``second`` (S, A, R: all nine combinations per
+        group, zeros included), ``n`` (rated pairs in that cell) and ``share`` (of the
+        group's rated pairs; NaN for a group with none).
+    """
+    df, by_ = _prepare(recs, by, submission_types)
+    k = len(_SCALE)
+    rows = []
+    for key, f in _groups(df, by_):
+        t = _stats.contingency(f["lead"].to_numpy(), f["second"].to_numpy(), k)
+        total = t.sum()
+        for lead in RATINGS:
+            for second in RATINGS:
+                c = int(t[RATING_SCORE[lead], RATING_SCORE[second]])
+                rows.append((*key, lead, second, c, c / total if total else np.nan))
+    return pd.DataFrame(rows, columns=[*by_, "lead", "second", "n", "share"]).astype(
+        {"n": np.int64, "share": np.float64}
+    )
+
+
+_FOLLOWED: Final[tuple[str, ...]] = ("lead", "second", "neither")
+_DIRECTION: Final[tuple[str, ...]] = ("more severe", "more lenient", "neither")
+
+
+def resolution(
+    recs: Records,
+    by: Sequence[str] | str = ("section",),
+    *,
+    submission_types: Sequence[str] | None = _DEFAULT_TYPES,
+    n_boot: int = 1000,
+    seed: int = 0,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """When lead and second differ, which way did the agreed final rating go?
+
+    Two classifications of the same disagreements (they overlap: following the lead
+    may also be following the more severe rating), each with its counts and shares:
+
+    - ``followed``: the final equals the ``lead``'s rating, the ``second``'s, or
+      ``neither`` (a third rating, e.g. A between S and R);
+    - ``direction``: the final equals the ``more severe`` of the two (nearer R), the
+      ``more lenient`` (nearer S), or ``neither``.
+
+    Parameters
+    ----------
+    recs : Records
+    by : sequence of str
+        Grouping columns; ``()`` for the overall table.
+    submission_types : sequence of str or None
+        As :func:`by_section`.
+    n_boot, seed, ci
+        Cluster bootstrap (resampling submissions within the group) for the shares.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``classification`` (followed | direction), ``result``,
+        ``n`` (disagreements with that result), ``n_disagreements`` (rated pairs that
+        differ and have a final rating), ``n_without_final`` (differing pairs with no
+        final rating, left out of the shares), ``share``, ``ci_low``, ``ci_high``.
+    """
+    if not 0.0 < ci < 1.0:
+        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    df, by_ = _prepare(recs, by, submission_types)
+    lead, second, final = (df[c].to_numpy() for c in ("lead", "second", "final"))
+    differ = (lead >= 0) & (second >= 0) & (lead != second)
+    followed = np.select([final == lead, final == second], [0, 1], 2)
+    severe = np.minimum(lead, second)  # lower score = more severe (R = 0)
+    direction = np.select([final == severe, final == np.maximum(lead, second)], [0, 1], 2)
+    df = df.assign(_differ=differ, _has_final=final >= 0, _f=followed, _d=direction)
+    rows = []
+    for key, f in _groups(df, by_):
+        d = f[f["_differ"] & f["_has_final"]]
+        n_missing = int((f["_differ"] & ~f["_has_final"]).sum())
+        unit, _ = pd.factorize(d["submission_id"].to_numpy())
+        n_units = int(unit.max()) + 1 if len(unit) else 0
+        w = _stats.bootstrap_weights(n_units, n_boot, seed).astype(np.float64) if n_boot else None
+        for cls, col, labels in (("followed", "_f", _FOLLOWED), ("direction", "_d", _DIRECTION)):
+            per_unit = np.zeros((n_units, len(labels)))
+            np.add.at(per_unit, (unit, d[col].to_numpy()), 1.0)
+            counts = per_unit.sum(axis=0)
+            total = counts.sum()
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = counts / total
+                if w is not None and n_units:
+                    rep = w @ per_unit
+                    low, high = _stats.percentile_interval(
+                        rep / rep.sum(axis=1, keepdims=True), ci, axis=0
+                    )
+                else:
+                    low = high = np.full(len(labels), np.nan)
+            for j, lab in enumerate(labels):
+                rows.append((*key, cls, lab, int(counts[j]), int(total), n_missing,
+                             share[j], low[j], high[j]))
+    cols = [*by_, "classification", "result", "n", "n_disagreements", "n_without_final",
+            "share", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=cols)

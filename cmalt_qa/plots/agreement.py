@@ -1,5 +1,166 @@
-"""Plots for the agreement tables (being written)."""
+"""Plots for the tables of :mod:`cmalt_qa.agreement`.
+
+Each function takes the returned table and ``ax=None`` and returns the Axes; the title
+states the finding and :func:`~cmalt_qa.plots._style.alt_text` stores a sentence with the
+numbers. This module imports no analysis module.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from ._style import ACCENT, ALERT, SEQUENTIAL_CMAP, alt_text
+
+__all__ = ["plot_agreement_forest", "plot_confusion"]
+
+_RATINGS = ["S", "A", "R"]  # best first, as cmalt_qa.scheme.RATINGS
+_LABELS = {
+    "percent_agreement": "percent agreement",
+    "kappa": "Cohen's kappa",
+    "kappa_linear": "linear-weighted kappa",
+    "kappa_quadratic": "quadratic-weighted kappa",
+    "ac1": "Gwet's AC1",
+    "ac2_linear": "Gwet's AC2 (linear)",
+    "ac2_quadratic": "Gwet's AC2 (quadratic)",
+    "pabak": "PABAK",
+    "alpha_nominal": "Krippendorff's alpha (nominal)",
+    "alpha_ordinal": "Krippendorff's alpha (ordinal)",
+    "alpha_interval": "Krippendorff's alpha (interval)",
+}
+
+
+def _need(table: pd.DataFrame, cols: Sequence[str], what: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"{what} takes a DataFrame, got {type(table).__name__}")
+    missing = [c for c in cols if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what}: the table lacks column(s) {missing}")
+
+
+def plot_agreement_forest(
+    table: pd.DataFrame, *, coefficient: str = "kappa_quadratic", ax: Axes | None = None
+) -> Axes:
+    """Forest plot of one coefficient per group with its interval (``by_section``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`cmalt_qa.agreement.by_section`: the grouping columns are those
+        before ``n``; ``<coefficient>``, ``<coefficient>_ci_low``/``_ci_high``.
+    coefficient : str
+        Column to draw, e.g. ``"kappa_quadratic"``, ``"ac2_quadratic"``, ``"ac1"``.
+    ax : Axes, optional
+
+    Notes
+    -----
+    Groups are labelled with their pairs count ``n``. Rows flagged ``kappa_paradox``
+    are drawn as vermillion squares (shape and colour) with a note to read AC1/AC2.
+    """
+    lo_col, hi_col = f"{coefficient}_ci_low", f"{coefficient}_ci_high"
+    _need(table, ["n", coefficient, lo_col, hi_col], "plot_agreement_forest")
+    keys = list(table.columns[: list(table.columns).index("n")])
+    t = table[table[coefficient].notna()].reset_index(drop=True)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, max(3.0, 0.35 * len(t) + 1.5)))
+    label = _LABELS.get(coefficient, coefficient)
+    if t.empty:
+        ax.set_title(f"No group has a defined {label}")
+        alt_text(ax, f"No group has a defined {label}.")
+        return ax
+    names = [
+        (" / ".join(str(r[k]) for k in keys) if keys else "all") + f" (n={int(r['n']):,})"
+        for _, r in t.iterrows()
+    ]
+    y = np.arange(len(t))[::-1]
+    est = t[coefficient].to_numpy(float)
+    err = np.vstack([est - t[lo_col].to_numpy(float), t[hi_col].to_numpy(float) - est])
+    err = np.where(np.isnan(err), 0.0, np.clip(err, 0.0, None))
+    paradox = (t["kappa_paradox"].to_numpy(bool) if "kappa_paradox" in t
+               else np.zeros(len(t), bool))
+    ok = ~paradox
+    ax.errorbar(est[ok], y[ok], xerr=err[:, ok], fmt="o", color=ACCENT, capsize=3,
+                label="estimate, 95% interval")
+    if paradox.any():
+        ax.errorbar(est[paradox], y[paradox], xerr=err[:, paradox], fmt="s", color=ALERT,
+                    capsize=3, label="kappa paradox: read AC1/AC2")
+        ax.legend(loc="lower left", fontsize="small")
+    ax.set_yticks(y, names)
+    ax.axvline(0.0, color="0.6", lw=0.8)
+    ax.set_xlabel(f"{label} (point and interval)")
+    ax.set_ylabel(" / ".join(keys) if keys else "")
+    ax.set_xlim(min(-0.05, np.nanmin(est - err[0]) - 0.05), 1.02)
+    lo_i, hi_i = int(np.argmin(est)), int(np.argmax(est))
+    low_name, high_name = names[lo_i].split(" (n=")[0], names[hi_i].split(" (n=")[0]
+    ax.set_title(f"{label[0].upper()}{label[1:]}: lowest for {low_name} ({est[lo_i]:.2f}), "
+                 f"highest for {high_name} ({est[hi_i]:.2f})")
+    sentence = (
+        f"Forest plot of {label} for {len(t)} groups: lowest {low_name} "
+        f"{est[lo_i]:.2f} (interval {t[lo_col].iloc[lo_i]:.2f} to {t[hi_col].iloc[lo_i]:.2f}), "
+        f"highest {high_name} {est[hi_i]:.2f} (interval {t[lo_col].iloc[hi_i]:.2f} to "
+        f"{t[hi_col].iloc[hi_i]:.2f})."
+    )
+    if paradox.any():
+        sentence += f" {int(paradox.sum())} group(s) show the kappa paradox."
+    alt_text(ax, sentence)
+    return ax
+
+
+def plot_confusion(
+    table: pd.DataFrame, *, section: str | None = None, ax: Axes | None = None
+) -> Axes:
+    """Heat map of lead x second counts (``confusion``), counts annotated.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`cmalt_qa.agreement.confusion`: ``lead``, ``second``, ``n``.
+    section : str, optional
+        Keep only this section (the table must have a ``section`` column); otherwise
+        every group in the table is summed.
+    ax : Axes, optional
+    """
+    _need(table, ["lead", "second", "n"], "plot_confusion")
+    t = table
+    if section is not None:
+        _need(table, ["section"], "plot_confusion with section=")
+        t = table[table["section"].astype(str) == str(section)]
+        if t.empty:
+            raise ValueError(f"plot_confusion: no rows for section {section!r}")
+    m = (t.groupby(["lead", "second"])["n"].sum()
+         .unstack("second").reindex(index=_RATINGS, columns=_RATINGS).fillna(0)
+         .to_numpy(float))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.0, 4.5))
+    im = ax.imshow(m, cmap=SEQUENTIAL_CMAP, vmin=0)
+    top = m.max() if m.size else 0
+    for i in range(3):
+        for j in range(3):
+            colour = "black" if top and m[i, j] > 0.6 * top else "white"
+            ax.text(j, i, f"{int(m[i, j]):,}", ha="center", va="center", color=colour)
+    ax.set_xticks(range(3), _RATINGS)
+    ax.set_yticks(range(3), _RATINGS)
+    ax.set_xlabel("Second assessor's rating")
+    ax.set_ylabel("Lead assessor's rating")
+    ax.figure.colorbar(im, ax=ax, label="Rated pairs")
+    total = m.sum()
+    where = f"section {section}" if section is not None else "all groups"
+    if total == 0:
+        ax.set_title(f"No rated pairs ({where})")
+        alt_text(ax, f"Confusion table for {where}: no rated pairs.")
+        return ax
+    agree = np.trace(m) / total
+    off = m.copy()
+    np.fill_diagonal(off, -1)
+    i, j = np.unravel_index(np.argmax(off), off.shape)
+    ax.set_title(f"Lead and second agree on {agree:.0%} of {int(total):,} ratings ({where})")
+    alt_text(ax, (
+        f"Lead by second assessor ratings for {where}: they agree on {agree:.0%} of "
+        f"{int(total):,} rated pairs; the most common disagreement is lead "
+        f"{_RATINGS[i]}, second {_RATINGS[j]} ({int(m[i, j]):,} pairs)."
+    ))
+    return ax
