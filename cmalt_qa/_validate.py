@@ -540,7 +540,7 @@ def validate(
 def _blank_to_nan(frame: pd.DataFrame) -> pd.DataFrame:
     obj = [c for c in frame.columns if frame[c].dtype == object]
     if obj:
-        frame[obj] = frame[obj].replace("", np.nan)
+        frame[obj] = frame[obj].mask(frame[obj] == "")
     return frame
 
 
