@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Final, Mapping
+from typing import Final, Mapping, Sequence
+
+import pandas as pd
 
 from matplotlib.axes import Axes
 
@@ -16,6 +18,7 @@ __all__ = [
     "ALERT",
     "NEUTRAL",
     "alt_text",
+    "require_columns",
 ]
 
 # Okabe, M. & Ito, K. (2008). Color Universal Design. https://jfly.uni-koeln.de/color/
@@ -68,3 +71,20 @@ def alt_text(ax: Axes, text: str) -> Axes:
     if fig is not None:
         fig.set_label(text)
     return ax
+
+
+def require_columns(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Raise a clear error when a plot is given something other than the table it draws.
+
+    Raises
+    ------
+    TypeError
+        ``table`` is not a DataFrame.
+    ValueError
+        ``table`` lacks one of ``columns`` (named in the message with ``what``).
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"{what} takes a DataFrame, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what}: the table lacks column(s) {missing}")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, SEQUENTIAL_CMAP, alt_text
+from ._style import ACCENT, ALERT, SEQUENTIAL_CMAP, alt_text, require_columns
 
 __all__ = ["plot_agreement_forest", "plot_confusion"]
 
@@ -33,13 +33,6 @@ _LABELS = {
     "alpha_interval": "Krippendorff's alpha (interval)",
 }
 
-
-def _need(table: pd.DataFrame, cols: Sequence[str], what: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{what} takes a DataFrame, got {type(table).__name__}")
-    missing = [c for c in cols if c not in table.columns]
-    if missing:
-        raise ValueError(f"{what}: the table lacks column(s) {missing}")
 
 
 def plot_agreement_forest(
@@ -62,7 +55,7 @@ def plot_agreement_forest(
     are drawn as vermillion squares (shape and colour) with a note to read AC1/AC2.
     """
     lo_col, hi_col = f"{coefficient}_ci_low", f"{coefficient}_ci_high"
-    _need(table, ["n", coefficient, lo_col, hi_col], "plot_agreement_forest")
+    require_columns(table, ["n", coefficient, lo_col, hi_col], "plot_agreement_forest")
     keys = list(table.columns[: list(table.columns).index("n")])
     t = table[table[coefficient].notna()].reset_index(drop=True)
     if ax is None:
@@ -124,10 +117,10 @@ def plot_confusion(
         every group in the table is summed.
     ax : Axes, optional
     """
-    _need(table, ["lead", "second", "n"], "plot_confusion")
+    require_columns(table, ["lead", "second", "n"], "plot_confusion")
     t = table
     if section is not None:
-        _need(table, ["section"], "plot_confusion with section=")
+        require_columns(table, ["section"], "plot_confusion with section=")
         t = table[table["section"].astype(str) == str(section)]
         if t.empty:
             raise ValueError(f"plot_confusion: no rows for section {section!r}")

@@ -14,15 +14,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from ._style import ACCENT, ALERT, NEUTRAL, SEQUENTIAL_CMAP, alt_text
+from ._style import ACCENT, ALERT, NEUTRAL, SEQUENTIAL_CMAP, alt_text, require_columns
 
 __all__ = ["plot_severity", "plot_workload"]
 
-
-def _need(table: pd.DataFrame, cols: list[str], what: str) -> None:
-    missing = [c for c in cols if c not in table.columns]
-    if missing:
-        raise ValueError(f"{what} needs a table with column(s) {missing}")
 
 
 def plot_severity(
@@ -52,7 +47,7 @@ def plot_severity(
         Sorted from most severe (bottom) to most lenient (top), zero line, out-of-line
         assessors as vermilion diamonds, the others as blue circles.
     """
-    _need(table, ["assessor_id", "severity", "severity_shrunk", "ci_low", "ci_high", "out_of_line"],
+    require_columns(table, ["assessor_id", "severity", "severity_shrunk", "ci_low", "ci_high", "out_of_line"],
           "plot_severity")  # fmt: skip
     if estimate not in ("severity", "severity_shrunk"):
         raise ValueError(f"estimate must be 'severity' or 'severity_shrunk', got {estimate!r}")
@@ -123,7 +118,7 @@ def plot_workload(table: pd.DataFrame, *, ax: Axes | None = None, top: int = 30)
         Cells coloured by the number of seats held (lead + second); blank = none.
     """
     period = "window" if "window" in table.columns else "year"
-    _need(table, ["assessor_id", period, "total"], "plot_workload")
+    require_columns(table, ["assessor_id", period, "total"], "plot_workload")
     if top < 1:
         raise ValueError("top must be at least 1")
     grid = table.pivot_table(index="assessor_id", columns=period, values="total", aggfunc="sum")

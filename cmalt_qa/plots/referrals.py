@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text
+from ._style import ACCENT, ALERT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text, require_columns
 
 __all__ = [
     "plot_section_rates",
@@ -31,13 +31,6 @@ _OUTCOME_STYLE = {  # colour, hatch: referrals hatched so they read without colo
     "major": (OKABE_ITO["vermillion"], "xx"),
 }
 
-
-def _need(table: pd.DataFrame, cols: Sequence[str], what: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{what} takes a DataFrame, got {type(table).__name__}")
-    missing = [c for c in cols if c not in table.columns]
-    if missing:
-        raise ValueError(f"{what}: the table lacks column(s) {missing}")
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 5.0)) -> Axes:
@@ -56,7 +49,7 @@ def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
     A ``pathway`` column, if present, gives one dodged series per pathway.
     """
-    _need(table, ["section", "rate", "ci_low", "ci_high", "n"], "plot_section_rates")
+    require_columns(table, ["section", "rate", "ci_low", "ci_high", "n"], "plot_section_rates")
     ax = _axes(ax)
     t = table[table["n"] > 0].copy()
     t["section"] = t["section"].astype(str)
@@ -92,7 +85,7 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """
     elements = ("description", "evidence", "reflection")
     cols = ["section", *[f"{e}_rate" for e in elements]]
-    _need(table, cols, "plot_gaps")
+    require_columns(table, cols, "plot_gaps")
     t = table[table["n_gaps_recorded"] > 0] if "n_gaps_recorded" in table else table
     if t["section"].duplicated().any():
         raise ValueError("plot_gaps draws one row per section: filter the table (e.g. one year)")
@@ -126,7 +119,7 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "window") -> Axes:
     """Stacked shares of first-attempt outcomes per window (``referrals.outcomes``)."""
     kinds = tuple(_OUTCOME_STYLE)
-    _need(table, [x, "n", "rate", *[f"share_{o}" for o in kinds]], "plot_outcomes")
+    require_columns(table, [x, "n", "rate", *[f"share_{o}" for o in kinds]], "plot_outcomes")
     if table[x].duplicated().any():
         raise ValueError(f"plot_outcomes draws one bar per {x}: group the table by {x} only "
                          "or filter it (e.g. one pathway)")
@@ -155,7 +148,7 @@ def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "wind
 
 def plot_p_chart(table: pd.DataFrame, *, ax: Axes | None = None, section: str | None = None) -> Axes:
     """p chart with centre, 2- and 3-sigma lines; special causes as red triangles."""
-    _need(table, ["window", "rate", "centre", "lcl", "ucl", "special_cause"], "plot_p_chart")
+    require_columns(table, ["window", "rate", "centre", "lcl", "ucl", "special_cause"], "plot_p_chart")
     t = table
     if "section" in t:
         if section is None and t["section"].nunique() > 1:
@@ -207,7 +200,7 @@ def plot_funnel(
 
     Without ``curve`` the limits are drawn through the groups' own sizes.
     """
-    _need(table, ["n", "rate", "centre", "lower_95", "upper_95", "lower_998", "upper_998"],
+    require_columns(table, ["n", "rate", "centre", "lower_95", "upper_95", "lower_998", "upper_998"],
           "plot_funnel")
     ax = _axes(ax)
     label = label or table.columns[0]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, NEUTRAL, OKABE_ITO, alt_text
+from ._style import ACCENT, ALERT, NEUTRAL, OKABE_ITO, alt_text, require_columns
 
 __all__ = ["plot_km_curves", "plot_open_cases", "plot_promise_compliance"]
 
@@ -39,13 +39,6 @@ def _axes(ax: Axes | None) -> Axes:
         _, ax = plt.subplots(figsize=(8, 4.5))
     return ax
 
-
-def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{what} expects a DataFrame, got {type(table).__name__}")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"{what}: table lacks column(s) {missing}")
 
 
 def _group_columns(table: pd.DataFrame, first_value: str) -> list[str]:
@@ -80,7 +73,7 @@ def plot_km_curves(
     The promise (3 calendar months, 89-92 days) is shaded; the title names the group
     with the lowest share returned by 89 days.
     """
-    _require(table, ["days", "share_returned", "ci_low", "ci_high"], "plot_km_curves")
+    require_columns(table, ["days", "share_returned", "ci_low", "ci_high"], "plot_km_curves")
     ax = _axes(ax)
     cols = _group_columns(table, "days")
     if cols:
@@ -142,7 +135,7 @@ def plot_open_cases(
     max_cases : int
         Show the most urgent cases only (the title counts all).
     """
-    _require(table, ["submission_id", "days_left", "status"], "plot_open_cases")
+    require_columns(table, ["submission_id", "days_left", "status"], "plot_open_cases")
     ax = _axes(ax)
     counts = table["status"].value_counts()
     n_over, n_risk = int(counts.get("overdue", 0)), int(counts.get("at risk", 0))
@@ -195,7 +188,7 @@ def plot_promise_compliance(
         Column to draw (``within_promise``, ``within_6w``, ``within_8w``).
     """
     lo_c, hi_c = f"{estimate}_ci_low", f"{estimate}_ci_high"
-    _require(table, ["n", estimate, lo_c, hi_c], "plot_promise_compliance")
+    require_columns(table, ["n", estimate, lo_c, hi_c], "plot_promise_compliance")
     ax = _axes(ax)
     cols = list(table.columns[: list(table.columns).index("n")])
     labels = (
