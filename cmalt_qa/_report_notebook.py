@@ -1,0 +1,483 @@
+"""Helpers the report notebooks call: style, figures, tables, provenance, prose.
+
+Re-exported by :mod:`cmalt_qa.reports`; import them from there.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as _dt
+import hashlib
+import html as _html
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Final, Mapping, Sequence
+
+import pandas as pd
+
+from ._stats import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
+
+__all__ = [
+    "REPORT_RC",
+    "DisclosedTable",
+    "setup_notebook",
+    "show",
+    "show_table",
+    "disclosed",
+    "staff_table",
+    "subset",
+    "provenance",
+    "say",
+    "export_tables",
+]
+
+REPORT_RC: Final[Mapping[str, Any]] = {
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "figure.figsize": (7.5, 4.2),
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "savefig.bbox": "tight",
+    "svg.hashsalt": "cmalt-qa",
+}
+"""The report style, applied over matplotlib's defaults by :func:`setup_notebook`."""
+
+STAFF_BANNER: Final[str] = "Staff only — contains assessor-level figures; do not publish"
+"""The banner at the top of the window report."""
+
+
+def setup_notebook() -> None:
+    """Make a report render the same wherever it runs.
+
+    Resets matplotlib's rcParams to its built-in defaults (discarding any user
+    ``matplotlibrc`` or style), applies :data:`REPORT_RC`, and sets pandas display
+    options. Call it in a report's first code cell after the parameters.
+    """
+    import matplotlib as mpl
+
+    mpl.rcdefaults()
+    mpl.rcParams.update(REPORT_RC)
+    pd.set_option("display.max_columns", 40)
+    pd.set_option("display.max_rows", 60)
+    pd.set_option("display.width", 120)
+    pd.set_option("display.precision", 3)
+
+
+def _figure_of(obj: Any) -> Any:
+    from matplotlib.figure import Figure
+
+    if isinstance(obj, Figure):
+        return obj
+    if hasattr(obj, "get_figure"):
+        return obj.get_figure()
+    if isinstance(obj, Sequence) or hasattr(obj, "flat"):
+        first = next(iter(getattr(obj, "flat", obj)), None)
+        if first is not None:
+            return _figure_of(first)
+    raise TypeError(f"expected a matplotlib Figure or Axes, got {type(obj).__name__}")
+
+
+def show(obj: Any, alt: str | None = None) -> None:
+    """Display a figure as a PNG whose alt text states its finding, then close it.
+
+    Parameters
+    ----------
+    obj : Figure, Axes or sequence of Axes
+        What a plot function returned.
+    alt : str, optional
+        The text alternative; by default the figure's label, which the plot functions
+        set with :func:`cmalt_qa.plots.alt_text`.
+
+    Raises
+    ------
+    ValueError
+        If the figure has no text alternative (a report never shows an image without).
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    fig = _figure_of(obj)
+    text = (alt if alt is not None else fig.get_label() or "").strip()
+    if not text:
+        raise ValueError(
+            "the figure has no text alternative: pass alt= or call "
+            "cmalt_qa.plots.alt_text(ax, finding) in the plot function"
+        )
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    display(
+        {"image/png": data, "text/plain": f"[figure] {text}"},
+        raw=True,
+        metadata={"image/png": {"alt": text}},
+    )
+
+
+def say(markdown: str) -> None:
+    """Display prose (Markdown) computed from the data, e.g. a sentence with a finding."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown))
+
+
+def _table_html(
+    shown: pd.DataFrame, caption: str, keys: Sequence[str], note: str | None
+) -> str:
+    esc = _html.escape
+    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in shown.columns)
+    rows = []
+    for _, r in shown.iterrows():
+        cells = []
+        for c in shown.columns:
+            v = esc(str(r[c]))
+            cells.append(f'<th scope="row">{v}</th>' if c in keys else f"<td>{v}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    foot = f'<p class="cmalt-note">{esc(note)}</p>' if note else ""
+    return (
+        f'<table class="cmalt-table"><caption>{esc(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{foot}"
+    )
+
+
+def show_table(
+    shown: pd.DataFrame,
+    caption: str,
+    *,
+    keys: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
+    note: str | None = None,
+) -> None:
+    """Display a table of display strings as accessible HTML.
+
+    Parameters
+    ----------
+    shown : DataFrame
+        Cells already formatted (e.g. by :func:`cmalt_qa._stats.disclose`).
+    caption : str
+        What the table shows; rendered as ``<caption>``.
+    keys : sequence of str
+        Grouping columns, rendered as row headers (``<th scope="row">``).
+    labels : mapping, optional
+        Column headings to show instead of the column names.
+    note : str, optional
+        A line under the table (e.g. how small counts are shown).
+    """
+    from IPython.display import HTML, display
+
+    labels = dict(labels or {})
+    out = shown.rename(columns=labels)
+    display(HTML(_table_html(out, caption, [labels.get(k, k) for k in keys], note)))
+
+
+_NOTE = (
+    "Counts from 1 to {m1} are shown as \u201c<{m}\u201d; \u201c{s}\u201d marks a figure "
+    "withheld because it would reveal one."
+)
+
+
+@dataclass(frozen=True)
+class DisclosedTable:
+    """A table as published under disclosure control; made by :func:`disclosed`.
+
+    Draw a public report's figures from :attr:`values`, never from the analysis table, so
+    that a figure cannot show what the table withholds.
+
+    Attributes
+    ----------
+    caption : str
+    keys : tuple of str
+        The grouping columns (row headers).
+    columns : tuple of str
+        The columns shown.
+    shown : DataFrame
+        Display strings of the shown columns (``"<5"``, ``"suppressed"`` where hidden).
+    values : DataFrame
+        Every column of the analysis table, numeric, with every hidden cell set to NaN.
+    hidden : DataFrame of bool
+        Which cells are hidden (the columns the disclosure rules name).
+    min_count : int
+    labels : mapping
+        Column headings for display.
+    """
+
+    caption: str
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+    shown: pd.DataFrame
+    values: pd.DataFrame
+    hidden: pd.DataFrame
+    min_count: int = DEFAULT_MIN_COUNT
+    labels: Mapping[str, str] | None = None
+
+    def to_html(self) -> str:
+        """The table as accessible HTML (caption, ``<th scope>``), with its note."""
+        labels = dict(self.labels or {})
+        return _table_html(
+            self.shown.rename(columns=labels),
+            self.caption,
+            [labels.get(k, k) for k in self.keys],
+            _NOTE.format(m1=self.min_count - 1, m=self.min_count, s=SUPPRESSED),
+        )
+
+    def show(self) -> None:
+        """Display the table in the notebook."""
+        from IPython.display import HTML, display
+
+        display(HTML(self.to_html()))
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _refuse_staff(table: pd.DataFrame) -> None:
+    if table.attrs.get("audience") == "staff":
+        raise ValueError(
+            "this table is marked staff-only (assessor-level figures): it may appear in "
+            "the window report, never in a committee or research report"
+        )
+
+
+def disclosed(
+    table: pd.DataFrame,
+    caption: str,
+    *,
+    counts: str | Sequence[str],
+    derived: Mapping[str, str | Sequence[str]] | None = None,
+    parts: Mapping[str, Sequence[str]] | None = None,
+    subsets: Mapping[str, str] | None = None,
+    formats: Mapping[str, str | Callable[[Any], str]] | None = None,
+    columns: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    keys: Sequence[str] | None = None,
+    min_count: int = DEFAULT_MIN_COUNT,
+) -> DisclosedTable:
+    """Prepare a table for a committee or research report, under disclosure control.
+
+    Parameters
+    ----------
+    table : DataFrame
+        As an analysis returned it (unrounded).
+    caption : str
+    counts, derived, parts, subsets, min_count
+        As for :func:`cmalt_qa._stats.suppression_mask`: which cells are counts, which
+        are computed from them, and the row margins.
+    formats : mapping, optional
+        Display formats by column (``"{:.1%}"``, ...).
+    columns : sequence of str, optional
+        Columns to show (all by default); suppression is decided on the whole table.
+    labels : mapping, optional
+        Column headings.
+    keys : sequence of str, optional
+        Grouping columns (default: the columns before the first count column).
+
+    Returns
+    -------
+    DisclosedTable
+        Call :meth:`DisclosedTable.show` (or end a cell with it) to display it, and draw
+        figures from its ``values``.
+
+    Raises
+    ------
+    ValueError
+        If the table is marked ``attrs["audience"] == "staff"`` (assessor-level figures
+        belong in the staff window report only).
+    """
+    _refuse_staff(table)
+    count_cols = [counts] if isinstance(counts, str) else list(counts)
+    if keys is None:
+        first = min(table.columns.get_loc(c) for c in count_cols)
+        keys = list(table.columns[:first])
+    rules = dict(derived=derived, parts=parts, subsets=subsets, min_count=min_count)
+    shown = disclose(table, count_cols, formats=formats, **rules)
+    hidden = suppression_mask(table, count_cols, **rules)
+    values = table.copy()
+    for c in hidden.columns:
+        values[c] = values[c].where(~hidden[c])
+    cols = tuple(columns) if columns is not None else tuple(table.columns)
+    return DisclosedTable(
+        caption, tuple(k for k in keys if k in cols), cols, shown[list(cols)], values, hidden,
+        min_count, dict(labels or {}),
+    )
+
+
+def staff_table(
+    table: pd.DataFrame,
+    caption: str,
+    *,
+    formats: Mapping[str, str | Callable[[Any], str]] | None = None,
+    columns: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    keys: Sequence[str] = (),
+) -> None:
+    """Show a table in the staff (window) report: formatted, nothing hidden.
+
+    Parameters as for :func:`disclosed` (without the disclosure rules).
+    """
+    cols = list(columns) if columns is not None else list(table.columns)
+    shown = disclose(table[cols], [], formats=formats)
+    show_table(shown, caption, keys=keys, labels=labels)
+
+
+def subset(
+    recs: Any,
+    first_window: str | None = None,
+    last_window: str | None = None,
+    pathway: str | None = None,
+) -> Any:
+    """Records restricted to a span of reporting periods and optionally one pathway.
+
+    Submissions are kept when ``first_window <= window <= last_window`` (either end may
+    be None) and, if given, on ``pathway``; ratings follow their submissions. Assessors,
+    problems, calendar and source are kept as they are.
+    """
+    s = recs.submissions
+    keep = pd.Series(True, index=s.index)
+    if first_window:
+        keep &= s["window"].astype(str) >= str(first_window)
+    if last_window:
+        keep &= s["window"].astype(str) <= str(last_window)
+    if pathway:
+        keep &= s["pathway"] == pathway
+    subs = s[keep]
+    ratings = recs.ratings[recs.ratings["submission_id"].isin(subs["submission_id"])]
+    return dataclasses.replace(recs, submissions=subs, ratings=ratings)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _input_files(recs: Any, data: str | Path) -> pd.DataFrame:
+    files = (getattr(recs, "source", None) or {}).get("files")
+    rows = []
+    if isinstance(files, Mapping) and files:
+        for name, info in files.items():
+            if isinstance(info, Mapping):
+                rows.append({"file": str(name), "sha256": info.get("sha256"),
+                             "rows read": info.get("rows", info.get("rows_read"))})
+            else:
+                rows.append({"file": str(name), "sha256": str(info), "rows read": None})
+    else:
+        p = Path(data)
+        paths = [p] if p.is_file() else sorted(
+            q for q in p.iterdir() if q.suffix.lower() in (".csv", ".xlsx")
+        )
+        rows = [{"file": q.name, "sha256": _sha256(q), "rows read": None} for q in paths]
+    return pd.DataFrame(rows, columns=["file", "sha256", "rows read"])
+
+
+def provenance(
+    recs: Any,
+    data: str | Path,
+    parameters: Mapping[str, Any],
+    *,
+    min_count: int | None = None,
+) -> None:
+    """Display where a report's figures come from.
+
+    Shows the data folder, a sha256 checksum of each input file, the rows loaded, the
+    rows quarantined with the count for each rule, the parameters, the toolkit version and
+    the generation time (UTC; ``SOURCE_DATE_EPOCH`` overrides it for reproducible builds).
+
+    Parameters
+    ----------
+    recs : Records
+    data : str or Path
+        The dataset location as resolved.
+    parameters : mapping
+        The report's parameters.
+    min_count : int, optional
+        For committee and research reports: quarantine counts below it are shown as
+        ``"<min_count"`` (they count people's records too).
+    """
+    from . import __version__
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = (
+        _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+        if epoch and epoch.isdigit()
+        else _dt.datetime.now(_dt.timezone.utc)
+    )
+    problems = recs.problems
+    if len(problems):
+        quarantined = problems.drop_duplicates(["file", "row"]).groupby("file").size()
+        q_text = ", ".join(f"{k}: {v}" for k, v in quarantined.items())
+    else:
+        quarantined, q_text = pd.Series(dtype=int), "none"
+    rows_loaded = (
+        f"submissions: {len(recs.submissions)}, ratings: {len(recs.ratings)}, "
+        f"assessors: {len(recs.assessors)}"
+    )
+    path = (getattr(recs, "source", None) or {}).get("path", data)
+    info = pd.DataFrame(
+        [
+            ("Data", str(path)),
+            ("Rows loaded", rows_loaded),
+            ("Rows quarantined", q_text if min_count is None or not len(problems)
+             else ", ".join(f"{k}: {v if v >= min_count else f'<{min_count}'}"
+                            for k, v in quarantined.items())),
+            ("Parameters", "; ".join(f"{k} = {v}" for k, v in parameters.items())),
+            ("Toolkit", f"cmalt-qa {__version__}"),
+            ("Generated", now.strftime("%Y-%m-%d %H:%M UTC")),
+        ],
+        columns=["item", "value"],
+    )
+    show_table(info, "Provenance: where these figures come from", keys=["item"],
+               labels={"item": "Item", "value": "Value"})
+    files = _input_files(recs, data)
+    show_table(files.astype(str).replace({"None": "n/a", "nan": "n/a"}),
+               "Input files and their sha256 checksums", keys=["file"])
+    if len(problems):
+        rules = problems.groupby("rule").size().rename("lines").reset_index()
+        rules = rules.sort_values(["lines", "rule"], ascending=[False, True])
+        if min_count is None:
+            staff_table(rules, "Quarantined input by rule (lines in the problems list)",
+                        keys=["rule"])
+        else:
+            disclosed(rules, "Quarantined input by rule (lines in the problems list)",
+                      counts=["lines"], keys=["rule"], min_count=min_count).show()
+
+
+def export_tables(tables: Mapping[str, DisclosedTable], path: str | Path) -> Path:
+    """Write the published tables as one tidy CSV.
+
+    One row per table, group and measure: ``table``, the grouping columns of every
+    table (blank where a table has no such column), ``measure``, ``value`` (numeric;
+    blank where the cell is hidden) and ``suppressed`` (True where hidden).
+
+    Returns the path written.
+    """
+    frames = []
+    for name, t in tables.items():
+        vals = t.values[list(t.columns)]
+        measures = [c for c in t.columns if c not in t.keys]
+        long = vals.melt(id_vars=list(t.keys), value_vars=measures,
+                             var_name="measure", value_name="value")
+        hid = t.hidden.reindex(columns=measures, fill_value=False)
+        long["suppressed"] = hid.melt(value_name="h")["h"].to_numpy()
+        long.insert(0, "table", name)
+        frames.append(long)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["table", "measure", "value", "suppressed"])
+    front = ["table"] + [c for c in out.columns if c not in ("table", "measure", "value", "suppressed")]
+    out = out[front + ["measure", "value", "suppressed"]]
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(p, index=False)
+    return p
