@@ -22,7 +22,11 @@ $(VENV)/.test-deps: $(BIN)/cmalt-qa
 	touch $@
 
 report: $(BIN)/cmalt-qa
-	$(BIN)/cmalt-qa validate $(DATA)
+	$(BIN)/cmalt-qa report window --data $(DATA) --out $(OUT)
+
+reports-all: report
+	$(BIN)/cmalt-qa report sections --data $(DATA) --out $(OUT)
+	$(BIN)/cmalt-qa report trends --data $(DATA) --out $(OUT)
 
 validate: $(BIN)/cmalt-qa
 	$(BIN)/cmalt-qa validate $(DATA)
@@ -32,6 +36,10 @@ test: $(VENV)/.test-deps
 
 lab: $(BIN)/cmalt-qa
 	$(BIN)/jupyter lab notebooks/
+
+bench: $(VENV)/.test-deps
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
