@@ -44,6 +44,7 @@ import pandas as pd
 
 from . import _agreement_core as core
 from . import _stats
+from ._analysis import check_by, check_ci, check_n_boot, check_records, filter_types, groups
 from .records import Records
 from .scheme import RATING_SCORE, RATINGS
 
@@ -339,31 +340,17 @@ def _prepare(
     recs: Records, by: Sequence[str] | str, submission_types: Sequence[str] | None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Rating rows with ``by`` columns, filtered by type; lead/second/final as codes."""
-    if not isinstance(recs, Records):
-        raise TypeError(f"recs must be Records (from qa.load), not {type(recs).__name__}")
-    by_ = [by] if isinstance(by, str) else list(by)
-    known = set(recs.ratings.columns) | set(recs.submissions.columns)
-    bad = [c for c in by_ if c not in known]
-    if bad:
-        raise ValueError(f"unknown grouping column(s) {bad}; choose from {sorted(known)}")
+    check_records(recs)
+    by_ = list(check_by(by, [*recs.ratings.columns, *recs.submissions.columns],
+                        what="rating or submission columns"))
     extra = [c for c in by_ if c not in recs.ratings.columns]
-    df = recs.merged(tuple(dict.fromkeys([*extra, "submission_type"])))
-    if submission_types is not None:
-        df = df[df["submission_type"].isin(list(submission_types))]
+    # Unchecked kinds: an unknown one selects nothing, giving empty/NaN rows.
+    df = filter_types(recs.merged(tuple(dict.fromkeys([*extra, "submission_type"]))),
+                      submission_types, validate=False)
     out = df[[*dict.fromkeys([*by_, "submission_id"])]].copy()
     for col in ("lead", "second", "final"):
         out[col] = df[col].map(RATING_SCORE).fillna(-1).astype(np.int64).to_numpy()
     return out.reset_index(drop=True), by_
-
-
-def _groups(df: pd.DataFrame, by: list[str]) -> list[tuple[tuple[object, ...], pd.DataFrame]]:
-    """(key tuple, frame) per group, NaN keys kept as their own group."""
-    if not by:
-        return [((), df)]
-    return [
-        (k if isinstance(k, tuple) else (k,), g)
-        for k, g in df.groupby(by, dropna=False, sort=True, observed=True)
-    ]
 
 
 def _replicate_tables(
@@ -441,14 +428,12 @@ def by_section(
     (:data:`PARADOX_RULE`). Where it is set,
     read AC1/AC2 or PABAK, which resist it, rather than kappa.
     """
-    if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"n_boot must be a non-negative integer, got {n_boot!r}")
-    if not 0.0 < ci < 1.0:
-        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    check_n_boot(n_boot, minimum=0)
+    check_ci(ci)
     df, by_ = _prepare(recs, by, submission_types)
-    groups = _groups(df, by_)
-    keys = [k for k, _ in groups]
-    frames = [f for _, f in groups]
+    grouped = list(groups(df, by_))
+    keys = [k for k, _ in grouped]
+    frames = [f for _, f in grouped]
     tables, n_units = _replicate_tables(frames, int(n_boot), seed)
 
     n = tables[:, 0].sum(axis=(-2, -1))
@@ -504,7 +489,7 @@ def confusion(
     df, by_ = _prepare(recs, by, submission_types)
     k = len(_SCALE)
     rows = []
-    for key, f in _groups(df, by_):
+    for key, f in groups(df, by_):
         t = _stats.contingency(f["lead"].to_numpy(), f["second"].to_numpy(), k)
         total = t.sum()
         for lead in RATINGS:
@@ -557,8 +542,7 @@ def resolution(
         differ and have a final rating), ``n_without_final`` (differing pairs with no
         final rating, left out of the shares), ``share``, ``ci_low``, ``ci_high``.
     """
-    if not 0.0 < ci < 1.0:
-        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    check_ci(ci)
     df, by_ = _prepare(recs, by, submission_types)
     lead, second, final = (df[c].to_numpy() for c in ("lead", "second", "final"))
     differ = (lead >= 0) & (second >= 0) & (lead != second)
@@ -567,7 +551,7 @@ def resolution(
     direction = np.select([final == severe, final == np.maximum(lead, second)], [0, 1], 2)
     df = df.assign(_differ=differ, _has_final=final >= 0, _f=followed, _d=direction)
     rows = []
-    for key, f in _groups(df, by_):
+    for key, f in groups(df, by_):
         d = f[f["_differ"] & f["_has_final"]]
         n_missing = int((f["_differ"] & ~f["_has_final"]).sum())
         unit, _ = pd.factorize(d["submission_id"].to_numpy())

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from . import _assessors_core as _core
+from ._analysis import check_by, check_ci, check_n_boot, check_records, groups
 from ._stats import bootstrap_weights, percentile_interval, wilson_interval
 from .records import Records
 from .scheme import LEAD_MIN_PRIOR_ASSESSMENTS, RATING_SCORE
@@ -79,21 +80,6 @@ def _staff(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _check_by(recs: Records, by: Sequence[str] | str) -> list[str]:
-    cols = [by] if isinstance(by, str) else list(by)
-    missing = [c for c in cols if c not in recs.submissions.columns]
-    if missing:
-        raise ValueError(f"unknown grouping column(s) {missing}; use submission columns")
-    return cols
-
-
-def _check_boot(n_boot: int, ci: float) -> None:
-    if not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
-    if not 0.0 < ci < 1.0:
-        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
-
-
 # --------------------------------------------------------------------------- experience
 def experience(recs: Records) -> pd.DataFrame:
     """Each submission with its two assessors' prior assessment counts at the time.
@@ -106,7 +92,7 @@ def experience(recs: Records) -> pd.DataFrame:
         ``lead_prior_known, second_prior_known`` (bool: False when the assessors file
         gives no count, which is then taken as 0). See the module docstring.
     """
-    s = recs.submissions
+    s = check_records(recs).submissions
     order_date = s["allocated_on"].fillna(s["submitted_on"]) if "allocated_on" in s else s["submitted_on"]
     if order_date.isna().any():
         bad = s.loc[order_date.isna(), "submission_id"].tolist()
@@ -153,7 +139,7 @@ def workload(recs: Records, *, period: Literal["window", "year"] = "window") -> 
         ``assessor_id, <period>, as_lead, as_second, total``: one row per assessor and
         period in which they held at least one seat (inactive pairs are not listed).
     """
-    s = recs.submissions
+    s = check_records(recs).submissions
     seats = pd.concat(
         [
             pd.DataFrame({"assessor_id": s["lead_assessor"], period: s[period], "seat": "as_lead"}),
@@ -317,21 +303,19 @@ def rule_counts(recs: Records, *, by: Sequence[str] | str = ("window",), ci: flo
         ``ci_high`` (Wilson; NaN when ``n_checked`` is 0), ``n_unknown_prior`` (breaches
         in which an assessor's prior count was unknown and taken as 0).
     """
-    cols = _check_by(recs, by)
-    if not 0.0 < ci < 1.0:
-        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    cols = list(check_by(by, check_records(recs).submissions.columns))
+    check_ci(ci)
     e, cases = _all_cases(recs)
-    groups = recs.submissions[["submission_id", *cols]]
-    e = e[["submission_id", "_resub_checked"]].merge(groups, on="submission_id")
+    group_keys = recs.submissions[["submission_id", *cols]]
+    e = e[["submission_id", "_resub_checked"]].merge(group_keys, on="submission_id")
     cases = cases.drop(columns=[c for c in cols if c != "submission_id"], errors="ignore").merge(
-        groups, on="submission_id"
+        group_keys, on="submission_id"
     )
     cases["unknown"] = ~(cases["lead_prior_known"] & cases["second_prior_known"])
     cases.loc[cases["rule"] == "lead_inexperienced", "unknown"] = ~cases["lead_prior_known"]
     cases.loc[cases["rule"] == "resubmission_reassigned", "unknown"] = False
     rows = []
-    for key, g in e.groupby(cols, sort=True, dropna=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for key, g in groups(e, cols):
         sel = cases
         for c, v in zip(cols, key):
             sel = sel[sel[c] == v]
@@ -351,7 +335,7 @@ def rule_counts(recs: Records, *, by: Sequence[str] | str = ("window",), ci: flo
 # --------------------------------------------------------------------------- severity
 def _paired(recs: Records, extra: Sequence[str] = ()) -> pd.DataFrame:
     """Long table: one row per rating row and seat with own, co-assessor and final scores."""
-    m = recs.merged(["lead_assessor", "second_assessor", *extra])
+    m = check_records(recs).merged(["lead_assessor", "second_assessor", *extra])
     score = {k: float(v) for k, v in RATING_SCORE.items()}
     sc = {c: m[c].map(score).astype(np.float64) for c in ("lead", "second", "final")}
     base = {"submission_id": m["submission_id"].to_numpy(), **{c: m[c].to_numpy() for c in extra}}
@@ -370,12 +354,12 @@ def _severity_table(
     p = long[long["own"].notna() & long["co"].notna()].copy()
     p["d"] = p["own"] - p["co"]
     units = p.groupby([*keys, "submission_id"], sort=True).agg(num=("d", "sum"), den=("d", "size")).reset_index()
-    groups = long[keys].drop_duplicates().sort_values(keys, ignore_index=True)
-    code = pd.MultiIndex.from_frame(groups).get_indexer(pd.MultiIndex.from_frame(units[keys]))
+    table = long[keys].drop_duplicates().sort_values(keys, ignore_index=True)
+    code = pd.MultiIndex.from_frame(table).get_indexer(pd.MultiIndex.from_frame(units[keys]))
     code = code.astype(np.int64)
     num = units["num"].to_numpy(np.float64)
     den = units["den"].to_numpy(np.float64)
-    k = len(groups)
+    k = len(table)
     n_units = np.bincount(code, minlength=k)
     eligible = n_units >= min_portfolios
     est = _core.ratio_by_group(code, num, den, k)
@@ -386,10 +370,10 @@ def _severity_table(
     low, high = np.full(k, np.nan), np.full(k, np.nan)
     if eligible.any():  # percentile_interval fails on a (n_boot, 0) array
         low[eligible], high[eligible] = percentile_interval(reps, ci, axis=0)
-    groups["n_portfolios"] = n_units.astype(np.int64)
-    groups["n_ratings"] = np.bincount(code, weights=den, minlength=k).astype(np.int64)
-    groups["severity"], groups["ci_low"], groups["ci_high"] = est, low, high
-    return groups, var, eligible
+    table["n_portfolios"] = n_units.astype(np.int64)
+    table["n_ratings"] = np.bincount(code, weights=den, minlength=k).astype(np.int64)
+    table["severity"], table["ci_low"], table["ci_high"] = est, low, high
+    return table, var, eligible
 
 
 def severity(
@@ -449,7 +433,8 @@ def severity(
     DerSimonian, R. & Laird, N. (1986). Meta-analysis in clinical trials. Controlled
     Clinical Trials 7(3), 177-188.
     """
-    _check_boot(n_boot, ci)
+    check_n_boot(n_boot)
+    check_ci(ci)
     if min_portfolios < 2:
         raise ValueError("min_portfolios must be at least 2 (a variance needs two submissions)")
     long = _paired(recs)
@@ -495,7 +480,8 @@ def severity_drift(
         ``assessor_id, <period>, n_portfolios, n_ratings, severity, ci_low, ci_high``
         as :func:`severity` (raw, unshrunk; intervals NaN below ``min_portfolios``).
     """
-    _check_boot(n_boot, ci)
+    check_n_boot(n_boot)
+    check_ci(ci)
     if min_portfolios < 1:
         raise ValueError("min_portfolios must be at least 1")
     long = _paired(recs, extra=[period])
@@ -530,8 +516,9 @@ def nominated_second_effect(
     comparison is descriptive: nominated seconds may differ from ALT's in who they are
     as well as in how they were chosen.
     """
-    _check_boot(n_boot, ci)
-    cols = _check_by(recs, by)
+    check_n_boot(n_boot)
+    check_ci(ci)
+    cols = list(check_by(by, check_records(recs).submissions.columns))
     if "second_nominated" not in recs.submissions:
         raise ValueError("the submissions have no second_nominated column")
     m = recs.merged(["second_nominated", *cols])
@@ -543,9 +530,7 @@ def nominated_second_effect(
     units["second_nominated"] = units["second_nominated"].astype(bool)
     rng = np.random.default_rng(seed)
     rows = []
-    grouped = units.groupby(cols, sort=True, dropna=False) if cols else [((), units)]
-    for key, g in grouped:
-        key = key if isinstance(key, tuple) else (key,)
+    for key, g in groups(units, cols):
         row: dict[str, object] = dict(zip(cols, key))
         reps = []
         for arm, name in ((True, "nominated"), (False, "alt")):

@@ -25,15 +25,21 @@ submissions, so its interval is a percentile bootstrap resampling submissions
 
 from __future__ import annotations
 
-import warnings
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import _spc
-from ._stats import bootstrap_weights, percentile_interval, wilson_interval
+from ._analysis import check_by, check_records, filter_types, groups, resolve_as_of
+from ._stats import (
+    bootstrap_weights,
+    km_at,
+    km_fit,
+    km_quantile,
+    percentile_interval,
+    wilson_interval,
+)
 from .records import Records
 from .scheme import GAP_ELEMENTS, OUTCOMES_BY_ATTEMPT, REFERRAL_OUTCOMES, REQUIREMENT, SECTIONS
 
@@ -55,35 +61,13 @@ __all__ = [
 
 NOT_RESUBMITTED = "not resubmitted (yet)"
 IN_ASSESSMENT = "in assessment"
-_DATE_COLUMNS = ("submitted_on", "allocated_on", "assessed_on", "result_on")
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_records(recs: Records) -> None:
-    if not isinstance(recs, Records):
-        raise TypeError(f"expected cmalt_qa.Records, got {type(recs).__name__}")
-
-
-def _as_tuple(by: str | Sequence[str]) -> tuple[str, ...]:
-    return (by,) if isinstance(by, str) else tuple(by)
-
-
-def _check_by(by: tuple[str, ...], available: pd.Index, extra: tuple[str, ...] = ()) -> None:
-    unknown = [c for c in by if c not in available and c not in extra]
-    if unknown:
-        raise ValueError(
-            f"cannot group by {unknown}: not a column of the submissions "
-            f"(available: {sorted(map(str, available))} plus {list(extra)})"
-        )
-
-
 def _submissions(
     recs: Records, submission_types: Sequence[str] | None, attempt: int | None = None
 ) -> pd.DataFrame:
-    s = recs.submissions
-    if submission_types is not None:
-        types = _as_tuple(submission_types)
-        s = s[s["submission_type"].isin(types)]
+    s = filter_types(recs.submissions, submission_types)
     if attempt is not None:
         s = s[s["attempt"] == attempt]
     return s
@@ -92,19 +76,6 @@ def _submissions(
 def _decided(subs: pd.DataFrame, ratings: pd.DataFrame) -> pd.Series:
     rated = ratings.loc[ratings["final"].notna(), "submission_id"].unique()
     return subs["outcome"].notna() | subs["submission_id"].isin(rated)
-
-
-def _as_of(recs: Records, as_of: object | None) -> pd.Timestamp:
-    if as_of is not None:
-        ts = pd.Timestamp(as_of)
-        if pd.isna(ts):
-            raise ValueError("as_of must be a date")
-        return ts.normalize()
-    s = recs.submissions
-    dates = pd.concat([pd.to_datetime(s[c]) for c in _DATE_COLUMNS if c in s], ignore_index=True)
-    if dates.notna().sum() == 0:
-        raise ValueError("as_of=None needs at least one date in the data")
-    return dates.max().normalize()
 
 
 def _section_frame(recs: Records, submission_types: Sequence[str] | None) -> pd.DataFrame:
@@ -125,14 +96,6 @@ def _section_frame(recs: Records, submission_types: Sequence[str] | None) -> pd.
     return long.reset_index(drop=True)
 
 
-def _groups(df: pd.DataFrame, by: tuple[str, ...]):
-    if not by:
-        yield (), df
-        return
-    for key, g in df.groupby(list(by), dropna=False, observed=True, sort=True):
-        yield (key if isinstance(key, tuple) else (key,)), g
-
-
 def _rate_table(
     df: pd.DataFrame,
     by: tuple[str, ...],
@@ -148,7 +111,7 @@ def _rate_table(
     """Per group: n valid rows, k hits, rate and interval (Wilson, or cluster bootstrap)."""
     rng = np.random.default_rng(seed)
     rows = []
-    for key, g in _groups(df, by):
+    for key, g in groups(df, by):
         valid = g[valid_col].to_numpy(bool)
         hit = g[k_col].to_numpy(bool) & valid
         row = dict(zip(by, key))
@@ -210,14 +173,13 @@ def by_section(
     decision per submission), else a percentile bootstrap over submissions. See the
     module docstring for who counts.
     """
-    _check_records(recs)
-    by = _as_tuple(by)
+    check_records(recs)
     long = _section_frame(recs, submission_types)
-    _check_by(by, long.columns)
+    by = check_by(by, long.columns)
     cluster = "section" not in by
     out = _rate_table(long, by, "is_r", "decided", cluster=cluster, ci=ci, n_boot=n_boot,
                       seed=seed, names=("n", "referred"))
-    missing = [int((~g["decided"]).sum()) for _, g in _groups(long, by)]
+    missing = [int((~g["decided"]).sum()) for _, g in groups(long, by)]
     out["n_missing"] = np.asarray(missing, dtype=np.int64)
     return out
 
@@ -239,13 +201,12 @@ def outcomes(
         distinction, pass, minor, major; ``referred`` (minor + major), ``rate``,
         ``ci_low``, ``ci_high`` (Wilson).
     """
-    _check_records(recs)
-    by = _as_tuple(by)
+    check_records(recs)
     subs = _submissions(recs, submission_types, attempt=1)
-    _check_by(by, subs.columns)
+    by = check_by(by, subs.columns)
     kinds = OUTCOMES_BY_ATTEMPT[1]
     rows = []
-    for key, g in _groups(subs, by):
+    for key, g in groups(subs, by):
         done = g["outcome"].notna()
         row = dict(zip(by, key))
         n = int(done.sum())
@@ -280,11 +241,10 @@ def section_drivers(
         section has a final decision), ``with_r`` (final R in the section), ``share``,
         ``ci_low``, ``ci_high`` (Wilson), ``n_submissions``.
     """
-    _check_records(recs)
-    by = _as_tuple(by)
+    check_records(recs)
     long = _section_frame(recs, submission_types)
     long = long[(long["attempt"] == 1) & long["outcome"].isin(REFERRAL_OUTCOMES)]
-    _check_by(by, long.columns)
+    by = check_by(by, long.columns)
     out = _rate_table(long, (*by, "section"), "is_r", "decided", cluster=False, ci=ci,
                       n_boot=0, seed=0, names=("n", "with_r"))
     return out.rename(columns={"rate": "share"})
@@ -312,12 +272,11 @@ def co_referrals(
     With indicator matrices D (decided) and R (final R), submissions x sections, the
     tables are :math:`D^TD`, :math:`R^TD`, :math:`D^TR` and :math:`R^TR`.
     """
-    _check_records(recs)
-    by = _as_tuple(by)
+    check_records(recs)
     long = _section_frame(recs, submission_types)
-    _check_by(by, long.columns)
+    by = check_by(by, long.columns)
     frames = []
-    for key, g in _groups(long, by):
+    for key, g in groups(long, by):
         unit, _ = pd.factorize(g["submission_id"])
         sec = g["section"].cat.codes.to_numpy()
         D = np.zeros((unit.max() + 1 if unit.size else 0, len(SECTIONS)), dtype=np.int64)
@@ -370,17 +329,16 @@ def gaps(
     denominators. Intervals as in the module docstring (Wilson with ``section`` in
     ``by``, otherwise a bootstrap over submissions).
     """
-    _check_records(recs)
-    by = _as_tuple(by)
+    check_records(recs)
     long = _section_frame(recs, submission_types)
-    _check_by(by, long.columns)
+    by = check_by(by, long.columns)
     long = long[long["decided"]].copy()
     known = ~(long["is_r"] & long["gap_reflection"].isna())
     long["r_known"] = long["is_r"] & known
     long["known"] = known
     cluster = "section" not in by
     head = [{**dict(zip(by, key)), "n": len(g), "n_r": int(g["is_r"].sum()),
-             "n_missing_gaps": int((g["is_r"] & ~g["known"]).sum())} for key, g in _groups(long, by)]
+             "n_missing_gaps": int((g["is_r"] & ~g["known"]).sum())} for key, g in groups(long, by)]
     out = pd.DataFrame(head, columns=[*by, "n", "n_r", "n_missing_gaps"])
     out["n_gaps_recorded"] = out["n_r"] - out["n_missing_gaps"]
     for e in GAP_ELEMENTS:
@@ -436,33 +394,14 @@ def flows(recs: Records, by: Sequence[str] = (), *, as_of: object | None = None)
         ``to_outcome`` (pass | fail | "in assessment" | "not resubmitted (yet)"), ``n``,
         ``share`` (of the from-outcome within the group).
     """
-    _check_records(recs)
-    by = _as_tuple(by)
-    pairs = _referral_pairs(recs, _as_of(recs, as_of))
-    _check_by(by, pairs.columns)
+    check_records(recs)
+    pairs = _referral_pairs(recs, resolve_as_of(recs.submissions, as_of, strict=False))
+    by = check_by(by, pairs.columns)
     pairs = pairs.rename(columns={"outcome": "from_outcome"})
     keys = [*by, "from_outcome", "to_outcome"]
     out = pairs.groupby(keys, dropna=False, sort=True).size().rename("n").reset_index()
     out["share"] = out["n"] / out.groupby([*by, "from_outcome"], dropna=False)["n"].transform("sum")
     return out
-
-
-def _km_median(t: np.ndarray, event: np.ndarray, ci: float) -> tuple[float, float, float, object]:
-    """KM median time and its interval (where the pointwise log-log band crosses 1/2)."""
-    if event.sum() == 0:
-        return np.nan, np.nan, np.nan, None
-    data = stats.CensoredData(uncensored=t[event], right=t[~event])
-    sf = stats.ecdf(data).sf
-    with warnings.catch_warnings():
-        # undefined where S is 1 or 0 (NaN there, never "below 1/2"): expected, not news
-        warnings.simplefilter("ignore", RuntimeWarning)
-        band = sf.confidence_interval(ci, method="log-log")
-    q = sf.quantiles
-    def first_below(p: np.ndarray) -> float:
-        hit = np.nonzero(p <= 0.5)[0]
-        return float(q[hit[0]]) if hit.size else np.nan
-    return first_below(sf.probabilities), first_below(band.low.probabilities), \
-        first_below(band.high.probabilities), sf
 
 
 def resubmission_time(
@@ -485,32 +424,40 @@ def resubmission_time(
         ``resubmitted``, ``censored``, ``share_resubmitted`` with Wilson ``ci_low``,
         ``ci_high`` (crude: ignores follow-up time); ``median_days`` with
         ``median_ci_low``, ``median_ci_high`` (Kaplan-Meier; NaN if not reached);
-        ``resubmitted_by_horizon`` (1 - KM survival at ``horizon_days``) and
-        ``n_invalid`` (no result date, or resubmitted before the result: left out).
+        ``resubmitted_by_horizon`` (1 - KM survival at ``horizon_days``; beyond the
+        longest follow-up the last value is carried on) and ``n_invalid`` (no result
+        date, or resubmitted before the result: left out).
 
     Notes
     -----
-    Kaplan-Meier via ``scipy.stats.ecdf`` on ``CensoredData``; the median's interval is
-    where the pointwise log-log (exponential Greenwood) band crosses 0.5 (Brookmeyer &
-    Crowley 1982), as lifelines' ``median_survival_times(confidence_interval_)``.
+    Kaplan-Meier via :func:`cmalt_qa._stats.km_fit` (``scipy.stats.ecdf`` on
+    ``CensoredData``); the median's interval is where the pointwise log-log
+    (exponential Greenwood) band crosses 0.5 (Brookmeyer & Crowley 1982, see
+    :func:`cmalt_qa._stats.km_quantile`), as lifelines'
+    ``median_survival_times(confidence_interval_)``, except where a limit would reach
+    0.5 only at the point S = 0 (the last case resubmitted): the band is undefined there
+    and the limit is NaN (``km_fit(..., degenerate="nan")``), where lifelines gives
+    that time.
     """
-    _check_records(recs)
-    by = _as_tuple(by)
-    when = _as_of(recs, as_of)
+    check_records(recs)
+    when = resolve_as_of(recs.submissions, as_of, strict=False)
     pairs = _referral_pairs(recs, when)
-    _check_by(by, pairs.columns)
+    by = check_by(by, pairs.columns)
     end = pairs["resub_submitted_on"].fillna(when)
     pairs["days"] = (end - pairs["result_on"]).dt.days.astype(float)
     pairs["event"] = pairs["resub_submitted_on"].notna()
     pairs["valid"] = pairs["days"].notna() & (pairs["days"] >= 0)
     rows = []
-    for key, g in _groups(pairs, by):
+    for key, g in groups(pairs, by):
         v = g[g["valid"]]
         t, ev = v["days"].to_numpy(float), v["event"].to_numpy(bool)
         n, k = len(v), int(ev.sum())
         lo, hi = wilson_interval(k, n, ci)
-        med, mlo, mhi, sf = _km_median(t, ev, ci)
-        by_h = float(1.0 - sf.evaluate(horizon_days)) if sf is not None else (0.0 if n else np.nan)
+        # Limits undefined where S is 0 (scipy's NaN), unlike turnaround's lifelines
+        # convention: a group whose every case resubmitted gets no median limit there.
+        fit = km_fit(t, ev, ci, degenerate="nan")
+        med, mlo, mhi = km_quantile(fit, 0.5)
+        by_h = 1.0 - km_at(fit, horizon_days, beyond="last")[0]
         rows.append({**dict(zip(by, key)), "n": n, "resubmitted": k, "censored": n - k,
                      "share_resubmitted": k / n if n else np.nan, "ci_low": float(lo),
                      "ci_high": float(hi), "median_days": med, "median_ci_low": mlo,
@@ -543,17 +490,16 @@ def eventual_pass(
     -----
     While ``pending > 0`` the rate is a lower bound and ``rate_max`` an upper bound.
     """
-    _check_records(recs)
-    by = _as_tuple(by)
-    when = _as_of(recs, as_of)
+    check_records(recs)
+    when = resolve_as_of(recs.submissions, as_of, strict=False)
     s = recs.submissions
     first = s[(s["attempt"] == 1) & (s["submission_type"] != "review")]
     first = first[first["outcome"].notna() & (first["result_on"].isna() | (first["result_on"] <= when))]
-    _check_by(by, first.columns)
+    by = check_by(by, first.columns)
     pairs = _referral_pairs(recs, when).set_index("submission_id")["to_outcome"]
     first = first.assign(to=first["submission_id"].map(pairs))
     rows = []
-    for key, g in _groups(first, by):
+    for key, g in groups(first, by):
         n = len(g)
         p1 = int((~g["outcome"].isin(REFERRAL_OUTCOMES)).sum())
         p2 = int((g["to"] == "pass").sum())
@@ -600,7 +546,7 @@ def p_chart(
         baseline``, booleans ``beyond_limits, shift, trend, two_of_three,
         special_cause`` and ``signal`` (text). See :func:`cmalt_qa._spc.p_chart`.
     """
-    _check_records(recs)
+    check_records(recs)
     if per_section:
         long = _section_frame(recs, submission_types)
         long = long[(long["attempt"] == 1) & long["decided"]]
@@ -658,10 +604,10 @@ def funnel(
         :func:`cmalt_qa._spc.funnel_limits`), ``outside_95``, ``outside_998``, ``z``.
         Column suffixes follow the levels (0.95 -> ``95``, 0.998 -> ``998``).
     """
-    _check_records(recs)
+    check_records(recs)
     subs = _submissions(recs, submission_types, attempt=1)
     subs = subs[subs["outcome"].notna()]
-    _check_by((group,), subs.columns)
+    check_by(group, subs.columns)
     t = subs.groupby(group, dropna=False, sort=True).agg(
         n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum())
     ).reset_index()

@@ -24,6 +24,7 @@ from typing import Any, Final, Literal, Mapping, Sequence, TextIO, get_args
 
 import pandas as pd
 
+from . import _analysis
 from ._report_notebook import (
     REPORT_RC,
     DisclosedTable,
@@ -132,16 +133,17 @@ def latest_date(recs: Any) -> _dt.date:
     """The latest date anywhere in the submissions (submitted, allocated, assessed, result).
 
     This is the default "as of" date of a report: the data's own clock, never the
-    machine's.
+    machine's (:func:`cmalt_qa._analysis.latest_date`, as for the analyses).
+
+    Raises
+    ------
+    ReportError
+        If the submissions hold no date.
     """
-    subs = recs.submissions
-    cols = [c for c in ("submitted_on", "allocated_on", "assessed_on", "result_on") if c in subs]
-    if not cols or subs.empty:
-        raise ReportError("the data holds no dated submissions")
-    latest = pd.concat([pd.to_datetime(subs[c]) for c in cols]).max()
-    if pd.isna(latest):
-        raise ReportError("the data holds no dated submissions")
-    return latest.date()
+    try:
+        return _analysis.latest_date(recs.submissions).date()
+    except ValueError:
+        raise ReportError("the data holds no dated submissions") from None
 
 
 def _windows(recs: Any) -> list[str]:

@@ -27,7 +27,6 @@ case due today "at risk", not "overdue": it can still be returned today.)
 
 from __future__ import annotations
 
-import datetime as _dt
 import warnings
 from typing import Sequence
 
@@ -35,61 +34,26 @@ import numpy as np
 import pandas as pd
 
 from . import _turnaround_core as _core
+from ._stats import km_fit, km_quantile, share_by
+from ._analysis import (
+    DATE_COLUMNS,
+    check_by,
+    check_records,
+    filter_types,
+    groups,
+    parse_date,
+    resolve_as_of,
+)
 from .records import Records
-from .scheme import ASSESSOR_TARGET_WEEKS, SUBMISSION_TYPES, promise_due
+from .scheme import ASSESSOR_TARGET_WEEKS, promise_due
 
 __all__ = ["summary", "open_cases", "calendar_check", "km_curves", "STATUSES"]
 
 STATUSES: tuple[str, ...] = ("overdue", "at risk", "on track")
 """Statuses of an open case, most urgent first (see :func:`open_cases`)."""
 
-_DATE_COLUMNS = ("submitted_on", "allocated_on", "assessed_on", "result_on")
-
 
 # --------------------------------------------------------------------------- helpers
-def _to_timestamp(value: object, name: str = "as_of") -> pd.Timestamp:
-    if value is None:
-        raise TypeError(f"{name} is required (a date, ISO string or Timestamp)")
-    if isinstance(value, str):
-        try:
-            ts = pd.Timestamp(_dt.date.fromisoformat(value.strip()))
-        except ValueError as exc:
-            raise ValueError(f"{name} is not an ISO date (YYYY-MM-DD): {value!r}") from exc
-    elif isinstance(value, (pd.Timestamp, _dt.date, np.datetime64)):
-        ts = pd.Timestamp(value)
-    else:
-        raise TypeError(f"{name} must be a date, ISO string or Timestamp, got {type(value).__name__}")
-    if pd.isna(ts):
-        raise ValueError(f"{name} must be a date, got NaT")
-    return ts.tz_localize(None).normalize() if ts.tzinfo else ts.normalize()
-
-
-def _latest_date(subs: pd.DataFrame) -> pd.Timestamp:
-    cols = [c for c in _DATE_COLUMNS if c in subs.columns]
-    latest = pd.concat([pd.to_datetime(subs[c]) for c in cols]).max() if cols else pd.NaT
-    if pd.isna(latest):
-        raise ValueError("as_of=None needs at least one date in the data")
-    return pd.Timestamp(latest).normalize()
-
-
-def _check_types(submission_types: Sequence[str] | None) -> tuple[str, ...] | None:
-    if submission_types is None:
-        return None
-    kinds = (submission_types,) if isinstance(submission_types, str) else tuple(submission_types)
-    bad = [k for k in kinds if k not in SUBMISSION_TYPES]
-    if bad:
-        raise ValueError(f"unknown submission type(s) {bad}; choose from {SUBMISSION_TYPES}")
-    return kinds
-
-
-def _check_by(by: Sequence[str] | str, columns: pd.Index) -> list[str]:
-    cols = [by] if isinstance(by, str) else list(by)
-    missing = [c for c in cols if c not in columns]
-    if missing:
-        raise ValueError(f"by column(s) {missing} are not submission columns")
-    return cols
-
-
 def _days(delta: pd.Series) -> np.ndarray:
     return (delta / pd.Timedelta(days=1)).to_numpy(dtype=np.float64)
 
@@ -106,14 +70,10 @@ def _prepare(
     ``stage_in`` (in the assessor-stage analysis), ``stage_days``, ``stage_done``.
     Returns the frame, ``as_of`` and the note on excluded submissions ("" if none).
     """
-    if not isinstance(recs, Records):
-        raise TypeError(f"expected Records (from qa.load or qa.from_frames), got {type(recs).__name__}")
-    subs = recs.submissions.copy()
-    stamp = _latest_date(subs) if as_of is None else _to_timestamp(as_of)
-    kinds = _check_types(submission_types)
-    if kinds is not None:
-        subs = subs[subs["submission_type"].isin(kinds)]
-    for c in _DATE_COLUMNS:
+    subs = check_records(recs).submissions.copy()
+    stamp = resolve_as_of(subs, as_of)
+    subs = filter_types(subs, submission_types)
+    for c in DATE_COLUMNS:
         subs[c] = pd.to_datetime(subs[c]) if c in subs.columns else pd.NaT
     if "promise_due" in subs.columns:
         subs["promise_due"] = pd.to_datetime(subs["promise_due"])
@@ -127,7 +87,7 @@ def _prepare(
             "in the data as it stood then and were left out"
         )
         subs = subs[~after]
-    known = {c: subs[c].where(subs[c] <= stamp) for c in _DATE_COLUMNS}
+    known = {c: subs[c].where(subs[c] <= stamp) for c in DATE_COLUMNS}
     res, due, sub = known["result_on"], subs["promise_due"], subs["submitted_on"]
     returned = res.notna().to_numpy()
     open_days = _days(stamp - sub)
@@ -162,21 +122,13 @@ def _attach_note(table: pd.DataFrame, stamp: pd.Timestamp, note: str) -> pd.Data
     return table
 
 
-def _groups(frame: pd.DataFrame, by: list[str]):
-    if not by:
-        yield (), frame
-        return
-    for key, g in frame.groupby(by, sort=True, dropna=False, observed=True):
-        yield (key if isinstance(key, tuple) else (key,)), g
-
-
 # --------------------------------------------------------------------------- summary
 def _summary_row(g: pd.DataFrame, ci: float) -> dict[str, float]:
     returned = g["returned"].to_numpy()
-    fit = _core.km_fit(g["days"], returned, ci)
-    med = _core.km_quantile(fit, 0.5)
-    p90 = _core.km_quantile(fit, 0.1)
-    share, s_lo, s_hi, undet = _core.share_by(g["rel_days"], returned, 0.0, ci)
+    fit = km_fit(g["days"], returned, ci)
+    med = km_quantile(fit, 0.5)
+    p90 = km_quantile(fit, 0.1)
+    share, s_lo, s_hi, undet = share_by(g["rel_days"], returned, 0.0, ci)
     n_ret = int(returned.sum())
     late = int(g["late"].sum())
     overdue = int(g["overdue"].sum())
@@ -202,11 +154,11 @@ def _summary_row(g: pd.DataFrame, ci: float) -> dict[str, float]:
     st = g[g["stage_in"]]
     row["stage_n"] = len(st)
     row["stage_assessed"] = int(st["stage_done"].sum())
-    stage_fit = _core.km_fit(st["stage_days"], st["stage_done"], ci)
-    s_med = _core.km_quantile(stage_fit, 0.5)
+    stage_fit = km_fit(st["stage_days"], st["stage_done"], ci)
+    s_med = km_quantile(stage_fit, 0.5)
     row["stage_median_days"], row["stage_median_days_ci_low"], row["stage_median_days_ci_high"] = s_med
     for weeks in ASSESSOR_TARGET_WEEKS:
-        est, lo, hi, _ = _core.share_by(st["stage_days"], st["stage_done"], 7.0 * weeks, ci)
+        est, lo, hi, _ = share_by(st["stage_days"], st["stage_done"], 7.0 * weeks, ci)
         row[f"within_{weeks}w"], row[f"within_{weeks}w_ci_low"], row[f"within_{weeks}w_ci_high"] = est, lo, hi
     return row
 
@@ -289,8 +241,8 @@ def summary(
     ``qth_survival_time``, ``confidence_interval_``) and ``scipy.stats.binomtest``.
     """
     frame, stamp, note = _prepare(recs, as_of, submission_types)
-    cols = _check_by(by, frame.columns)
-    rows = [dict(zip(cols, key)) | _summary_row(g, ci) for key, g in _groups(frame, cols)]
+    cols = check_by(by, frame.columns)
+    rows = [dict(zip(cols, key)) | _summary_row(g, ci) for key, g in groups(frame, cols)]
     table = pd.DataFrame(rows)
     if table.empty:
         table = pd.DataFrame(columns=[*cols, *_summary_row(frame.iloc[:0], ci)])
@@ -334,7 +286,7 @@ def open_cases(
         raise TypeError("at_risk_days must be an integer number of days")
     if at_risk_days < 0:
         raise ValueError("at_risk_days must be >= 0")
-    frame, stamp, note = _prepare(recs, _to_timestamp(as_of), submission_types)
+    frame, stamp, note = _prepare(recs, parse_date(as_of), submission_types)
     o = frame[~frame["returned"]].copy()
     o["days_open"] = _days(stamp - o["submitted_on"]).astype(np.int64)
     o["days_left"] = _days(o["promise_due"] - stamp).astype(np.int64)
@@ -402,7 +354,7 @@ def calendar_check(
     """
     frame, stamp, note = _prepare(recs, as_of, submission_types)
     rows = []
-    for (window,), g in _groups(frame, ["window"]):
+    for (window,), g in groups(frame, ["window"]):
         month = recs.calendar.result_month(str(window))
         end = _month_end(month)
         start = pd.Period(month, freq="M").start_time
@@ -411,8 +363,8 @@ def calendar_check(
         rel_month = np.where(
             returned, _days(res - end), _core.censor_time((stamp - end).days)
         )
-        p, p_lo, p_hi, undet_p = _core.share_by(g["rel_days"], returned, 0.0, ci)
-        m, m_lo, m_hi, undet_m = _core.share_by(rel_month, returned, 0.0, ci)
+        p, p_lo, p_hi, undet_p = share_by(g["rel_days"], returned, 0.0, ci)
+        m, m_lo, m_hi, undet_m = share_by(rel_month, returned, 0.0, ci)
         within = int((returned & ~g["late"].to_numpy()).sum())
         after_month = int((returned & (res > end).to_numpy()).sum()) + int(
             (~returned & (stamp >= end)).sum()
@@ -465,10 +417,10 @@ def km_curves(
         ``attrs`` as for :func:`summary`, plus ``attrs["by"]``.
     """
     frame, stamp, note = _prepare(recs, as_of, submission_types)
-    cols = _check_by(by, frame.columns)
+    cols = check_by(by, frame.columns)
     parts = []
-    for key, g in _groups(frame, cols):
-        fit = _core.km_fit(g["days"], g["returned"], ci)
+    for key, g in groups(frame, cols):
+        fit = km_fit(g["days"], g["returned"], ci)
         start = pd.DataFrame(
             {"days": [0.0], "share_returned": [0.0], "ci_low": [0.0], "ci_high": [0.0],
              "at_risk": [fit.n], "returned": [0], "censored": [0]}

@@ -506,7 +506,7 @@ yearly = published["outcomes_by_year"] = reports.disclosed(
     columns=["year", "n", *OUTCOME_COUNTS, "referred", "rate", "ci_low", "ci_high"],
     min_count=min_count,
 )
-reports.show(plots.plot_outcomes(yearly.values.astype({"year": str}), x="year"))
+reports.show(plots.plot_outcomes(yearly.values, x="year"))
 by_pathway = published["referral_rate_by_year_pathway"] = reports.disclosed(
     qa.referrals.outcomes(span, by=("year", "pathway")),
     "First-attempt referral rate by year and pathway",

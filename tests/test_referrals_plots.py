@@ -47,6 +47,33 @@ def test_plot_outcomes(recs):  # noqa: F811
         pr.plot_outcomes(rf.outcomes(recs, by=("window", "pathway")))
 
 
+def _outcomes_table(labels, rates, n=(40, 50, 60)):
+    n = np.asarray(n[: len(rates)])
+    t = pd.DataFrame({"n": n, "rate": rates})
+    for o, share in (("distinction", 0.1), ("pass", 0.5), ("minor", 0.2), ("major", 0.2)):
+        t[f"share_{o}"] = share
+    return t.assign(**labels)
+
+
+def test_plot_outcomes_keeps_integer_years():
+    # An all-numeric table read row by row turns the year into a float ("2019.0").
+    t = _outcomes_table({"year": [2019, 2020, 2021]}, [0.30, 0.35, 0.25])
+    ax = pr.plot_outcomes(t, x="year")
+    text = ax.get_title() + " " + ax.figure.get_label()
+    assert "2019" in text and "2021" in text and ".0" not in text.replace("n=", "")
+    assert "fell from 30% to 25%" in ax.get_title()
+    assert "(n=40) in 2019" in ax.figure.get_label()
+
+
+def test_plot_outcomes_by_group_names_highest_and_lowest():
+    t = _outcomes_table({"pathway": ["ACMALT", "CMALT", "SCMALT"]}, [0.30, 0.45, 0.20])
+    ax = pr.plot_outcomes(t, x="pathway")
+    title = ax.get_title()
+    assert not any(w in title for w in ("rose", "fell", "held", " from "))
+    assert "highest for CMALT (45%)" in title and "lowest for SCMALT (20%)" in title
+    assert "CMALT: 45% (n=50)" in ax.figure.get_label()
+
+
 def test_plot_p_chart_marks_special_causes():
     windows = [f"{y}-{m:02d}" for y in range(2019, 2023) for m in (1, 5, 9)]
     k = np.array([10, 11, 9, 10, 40, 10, 11, 9, 10, 12, 10, 9])

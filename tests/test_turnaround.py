@@ -14,7 +14,7 @@ from lifelines.utils import median_survival_times, qth_survival_time
 from scipy import stats
 
 import cmalt_qa as qa
-from cmalt_qa import _turnaround_core as core
+from cmalt_qa import _stats
 from cmalt_qa import turnaround as ta
 
 OPEN_CASE_COLUMNS = [
@@ -277,7 +277,7 @@ def _random_cases(seed: int, n: int = 60):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_km_curve_and_quantiles_match_lifelines(seed):
     t, e = _random_cases(seed)
-    fit = core.km_fit(t, e)
+    fit = _stats.km_fit(t, e)
     kmf = lifelines_fit(t, e)
     sf_ll = kmf.survival_function_.iloc[:, 0].reindex(fit.times).to_numpy()
     np.testing.assert_allclose(fit.sf, sf_ll, rtol=0, atol=1e-12)
@@ -285,9 +285,9 @@ def test_km_curve_and_quantiles_match_lifelines(seed):
     np.testing.assert_allclose(fit.sf_low, ci[:, 0], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(fit.sf_high, ci[:, 1], rtol=1e-9, atol=1e-12)
     med = median_survival_times(kmf.confidence_interval_).to_numpy().ravel()
-    ours = core.km_quantile(fit, 0.5)
+    ours = _stats.km_quantile(fit, 0.5)
     np.testing.assert_allclose(ours, [kmf.median_survival_time_, *map(_inf_to_nan, med)])
-    np.testing.assert_allclose(core.km_quantile(fit, 0.1), lifelines_quantile(kmf, 0.1))
+    np.testing.assert_allclose(_stats.km_quantile(fit, 0.1), lifelines_quantile(kmf, 0.1))
     np.testing.assert_array_equal(fit.at_risk, kmf.event_table["at_risk"].reindex(fit.times))
     np.testing.assert_array_equal(fit.events, kmf.event_table["observed"].reindex(fit.times))
 
@@ -300,13 +300,13 @@ def test_km_curve_and_quantiles_match_lifelines(seed):
 def test_km_matches_lifelines_property(cases, q):
     t = np.array([c[0] for c in cases], float)
     e = np.array([c[1] for c in cases])
-    fit = core.km_fit(t, e)
+    fit = _stats.km_fit(t, e)
     kmf = lifelines_fit(t, e)
     np.testing.assert_allclose(
         fit.sf, kmf.survival_function_.iloc[:, 0].reindex(fit.times), rtol=0, atol=1e-12
     )
-    np.testing.assert_allclose(core.km_quantile(fit, q), lifelines_quantile(kmf, q), rtol=1e-9)
-    share, lo, hi, undet = core.share_by(t, e, 0.0)
+    np.testing.assert_allclose(_stats.km_quantile(fit, q), lifelines_quantile(kmf, q), rtol=1e-9)
+    share, lo, hi, undet = _stats.share_by(t, e, 0.0)
     if undet == 0:  # plain proportion, Wilson interval
         k = int(np.sum(e & (t <= 0)))
         assert share == pytest.approx(k / t.size, abs=1e-12)

@@ -7,8 +7,6 @@ numbers. Flags are shown by marker shape and colour together, never colour alone
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -117,7 +115,13 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 
 def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "window") -> Axes:
-    """Stacked shares of first-attempt outcomes per window (``referrals.outcomes``)."""
+    """Stacked shares of first-attempt outcomes per window (``referrals.outcomes``).
+
+    ``x`` is the column with one bar each. For a time column (:data:`_TIME_COLUMNS`:
+    ``window``, ``year``) the title says how the referral rate changed from the first bar
+    to the last; for any other (``pathway``, ``sector``...) it names the groups with the
+    highest and lowest rate.
+    """
     kinds = tuple(_OUTCOME_STYLE)
     require_columns(table, [x, "n", "rate", *[f"share_{o}" for o in kinds]], "plot_outcomes")
     if table[x].duplicated().any():
@@ -137,13 +141,44 @@ def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "wind
     ax.set_ylabel("Share of decided first submissions")
     ax.set_ylim(0, 1)
     ax.legend(title="Outcome", bbox_to_anchor=(1.01, 1), loc="upper left")
-    first, last = t.iloc[0], t.iloc[-1]
-    trend = "rose" if last["rate"] > first["rate"] else "fell" if last["rate"] < first["rate"] else "held"
-    ax.set_title(f"First-attempt referral rate {trend} from {first['rate']:.0%} to {last['rate']:.0%}")
-    alt_text(ax, f"Stacked shares of first-attempt outcomes per {x}, {first[x]} to {last[x]}. "
-                 f"Referral rate {first['rate']:.0%} (n={int(first['n'])}) in {first[x]} and "
-                 f"{last['rate']:.0%} (n={int(last['n'])}) in {last[x]}.")
+    title, alt = (_outcomes_over_time if x in _TIME_COLUMNS else _outcomes_by_group)(t, x)
+    ax.set_title(title)
+    alt_text(ax, alt)
     return ax
+
+
+_TIME_COLUMNS: tuple[str, ...] = ("window", "year")
+"""Columns :func:`plot_outcomes` reads as time (a change from first to last)."""
+
+
+def _bar(t: pd.DataFrame, x: str, i: int) -> tuple[object, float, int]:
+    # Label, rate and n of one bar, each read from its own column: a row read whole
+    # (t.iloc[i]) shares one dtype, which turns an integer year into 2019.0.
+    return t[x].iloc[i], float(t["rate"].iloc[i]), int(t["n"].iloc[i])
+
+
+def _outcomes_over_time(t: pd.DataFrame, x: str) -> tuple[str, str]:
+    (a, ra, na), (b, rb, nb) = _bar(t, x, 0), _bar(t, x, -1)
+    if f"{ra:.0%}" == f"{rb:.0%}" or not (ra < rb or ra > rb):
+        title = f"First-attempt referral rate held at {ra:.0%} from {a} to {b}"
+    else:
+        trend = "rose" if rb > ra else "fell"
+        title = f"First-attempt referral rate {trend} from {ra:.0%} to {rb:.0%}"
+    alt = (f"Stacked shares of first-attempt outcomes per {x}, {a} to {b}. "
+           f"Referral rate {ra:.0%} (n={na}) in {a} and {rb:.0%} (n={nb}) in {b}.")
+    return title, alt
+
+
+def _outcomes_by_group(t: pd.DataFrame, x: str) -> tuple[str, str]:
+    rate = t["rate"].reset_index(drop=True)
+    if rate.isna().all():
+        return (f"No decided first submissions in any {x}",
+                f"Stacked shares of first-attempt outcomes per {x}: none decided yet.")
+    (hi, rh, nh), (lo, rl, nl) = _bar(t, x, int(rate.idxmax())), _bar(t, x, int(rate.idxmin()))
+    title = f"First-attempt referral rate highest for {hi} ({rh:.0%}), lowest for {lo} ({rl:.0%})"
+    alt = (f"Stacked shares of first-attempt outcomes per {x}. Referral rate highest in "
+           f"{hi}: {rh:.0%} (n={nh}); lowest in {lo}: {rl:.0%} (n={nl}).")
+    return title, alt
 
 
 def plot_p_chart(table: pd.DataFrame, *, ax: Axes | None = None, section: str | None = None) -> Axes:
