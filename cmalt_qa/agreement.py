@@ -123,35 +123,60 @@ def _encode(
     S/A/R strings give codes 0..2 (R, A, S) with values [0, 1, 2]; numbers give the
     position among the sorted levels present (or ``categories``) and those levels.
     """
-    flat = [np.asarray(a, dtype=object).ravel() for a in arrays]
+    flat = [np.asarray(a).ravel() for a in arrays]
     shapes = [np.shape(a) for a in arrays]
-    items = np.concatenate(flat) if flat else np.array([], dtype=object)
-    miss = np.fromiter((_is_missing(x) for x in items), bool, len(items))
-    present = items[~miss]
-    is_str = np.fromiter((isinstance(x, str) for x in present), bool, len(present))
-    codes = np.full(len(items), -1, dtype=np.int64)
-    if is_str.all() and len(present):
+    n = sum(len(f) for f in flat)
+    codes = np.full(n, -1, dtype=np.int64)
+    if all(f.dtype.kind in "fiub" for f in flat):
+        # Numeric fast path: no per-item Python work.
+        items = np.concatenate([f.astype(np.float64) for f in flat]) if flat else np.empty(0)
+        # pd.factorize hashes (NaN -> -1); cheaper than np.unique's sort on long inputs
+        fcodes, uniq = pd.factorize(items, use_na_sentinel=True)
+        ok = fcodes >= 0
+        inverse = fcodes[ok]
+        kinds = np.zeros(len(uniq), dtype=np.int8)  # 0 = number
+        uniq_obj: npt.NDArray[np.object_] = np.asarray(uniq, dtype=object)
+    else:
+        # Classify each distinct value once (pd.factorize), not each item.
+        # (dtype=object from the input itself: np.asarray(["S", 1]) would make 1 a string)
+        items_o = (np.concatenate([np.asarray(a, dtype=object).ravel() for a in arrays])
+                   if flat else np.empty(0, object))
+        fcodes, uniq_obj = pd.factorize(items_o, use_na_sentinel=True)
+        uniq_obj = np.asarray(uniq_obj, dtype=object)
+        kinds = np.array([1 if _is_missing(u) else 2 if isinstance(u, str) else 0
+                          for u in uniq_obj], dtype=np.int8)  # 1 missing, 2 text
+        ok = fcodes >= 0
+        ok[ok] = kinds[fcodes[ok]] != 1
+        inverse = fcodes[ok]
+    seen = np.bincount(inverse, minlength=len(kinds)) > 0  # distinct values that occur
+    present_kinds = np.unique(kinds[seen])
+    if len(present_kinds) == 1 and present_kinds[0] == 2:
         if categories is not None:
             raise TypeError("categories= applies to numeric ratings; S/A/R ratings are "
                             "always on the full three-point scale")
-        codes[~miss] = [_rating_code(x) for x in present]
+        ucodes = np.array([_rating_code(u) if k == 2 else -1
+                           for u, k in zip(uniq_obj, kinds)], dtype=np.int64)
+        codes[ok] = ucodes[inverse]
         values = np.arange(len(_SCALE), dtype=np.float64)
-    elif is_str.any():
+    elif 2 in present_kinds:
         raise TypeError("ratings mix text codes and numbers; use one or the other")
     else:
         try:
-            nums = present.astype(np.float64)
+            unums = np.array([np.nan if k != 0 else u for u, k in zip(uniq_obj, kinds)],
+                             dtype=np.float64)
         except (TypeError, ValueError) as e:
             raise TypeError(f"ratings must be S/A/R codes or numbers: {e}") from None
+        # Work on the distinct values, then map back through ``inverse``.
+        used = np.unique(unums[seen])
         if categories is None:
-            values = np.unique(nums)
+            values = used
         else:
             values = np.unique(np.asarray(categories, dtype=np.float64))
-            unknown = np.setdiff1d(nums, values)
+            unknown = np.setdiff1d(used, values)
             if len(unknown):
                 raise ValueError(f"ratings {unknown.tolist()} are not in categories "
                                  f"{values.tolist()}")
-        codes[~miss] = np.searchsorted(values, nums)
+        codes[ok] = np.searchsorted(values, unums)[inverse]
     out, start = [], 0
     for f, s in zip(flat, shapes):
         out.append(codes[start:start + len(f)].reshape(s))
