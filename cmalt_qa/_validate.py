@@ -56,6 +56,8 @@ RULES: Final[dict[str, str]] = {
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _PERSON_NAME = re.compile(r"^[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)+$")
+_NAME_START = re.compile(r"^[A-Z][a-z'’\-]+\s", re.M)
+"""Every match of ``_PERSON_NAME`` starts so (a cheap pre-scan for many values)."""
 _PERSONAL_COLUMN = re.compile(
     r"(^|_)(first_?name|last_?name|full_?name|given_?name|surname|forename|name|"
     r"e_?mail|email_?address|mail)($|_)"
@@ -173,20 +175,77 @@ class _Problems:
         return out.reset_index(drop=True)
 
 
+class _Factors:
+    """Each text column factorised once (performance): ``(codes, uniques)`` with code
+    ``len(uniques)`` for a missing cell, so a per-distinct-value array with one extra
+    slot at the end can be spread over the rows with a single ``take``.
+
+    Keyed by the identity of the frame and the column name: valid while the frames
+    are not modified, which holds inside :func:`validate` (it never writes to them).
+    ``seed``: factorisations already made by the reader, as ``{id(frame): {column:
+    (codes, uniques)}}``; uniques must be distinct and codes in ``0..len(uniques)``.
+    """
+
+    def __init__(self, seed: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] | None = None):
+        self._cache: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {
+            (fid, col): v for fid, cols in (seed or {}).items() for col, v in cols.items()
+        }
+
+    def get(self, frame: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (id(frame), col)
+        if key not in self._cache:
+            codes, uniques = pd.factorize(frame[col], sort=False)
+            uniques = np.asarray(uniques, dtype=object)
+            self._cache[key] = (np.where(codes >= 0, codes, len(uniques)), uniques)
+        return self._cache[key]
+
+
+def _spread(per_unique: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """Per-distinct-value array (without the missing slot) spread over the rows."""
+    full = np.empty(len(per_unique) + 1, dtype=per_unique.dtype)
+    full[:-1] = per_unique
+    full[-1] = missing
+    return full[codes]
+
+
 def _map_codes(col: pd.Series, aliases: dict) -> pd.Series:
     """Map each distinct value once; unknown (non-blank) values become NaN."""
-    codes, uniques = pd.factorize(col, sort=False)
-    mapped = np.array([aliases.get(_key(u), np.nan) for u in uniques], dtype=object)
-    out = np.full(len(col), np.nan, dtype=object)
-    ok = codes >= 0
-    out[ok] = mapped[codes[ok]]
-    return pd.Series(out, index=col.index)
+    return _map_codes_unknown(col, aliases)[0]
 
 
-def _parse_dates(col: pd.Series) -> pd.Series:
+def _map_codes_unknown(
+    col: pd.Series, aliases: dict, factors: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[pd.Series, np.ndarray]:
+    """:func:`_map_codes` and the mask of unknown non-blank cells, both from one pass
+    over the distinct values (performance: no second scan of the column).
+    ``factors``: ``col`` already factorised (see :class:`_Factors`)."""
+    if factors is None:
+        codes, uniques = pd.factorize(col, sort=False)
+    else:
+        codes, uniques = factors
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [aliases.get(_key(u), np.nan) for u in uniques]
+    mapped[-1] = np.nan  # code -1: a missing cell
+    unknown = np.zeros(len(uniques) + 1, dtype=bool)
+    unknown[:-1] = [
+        (m is np.nan or (isinstance(m, float) and np.isnan(m))) and u != ""
+        for u, m in zip(uniques, mapped[:-1])
+    ]
+    unknown[-1] = True  # a missing cell is not equal to ""
+    return pd.Series(mapped[codes], index=col.index), unknown[codes]
+
+
+def _parse_dates(
+    col: pd.Series, factors: tuple[np.ndarray, np.ndarray] | None = None
+) -> pd.Series:
     """ISO dates (a midnight time, as Excel exports give, is accepted); others NaT."""
-    s = col.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
-    return pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
+    # performance: parsed once per distinct value (dates repeat a lot)
+    codes, uniques = factors if factors is not None else pd.factorize(col, sort=False)
+    u = pd.Series(np.asarray(uniques, dtype=object)).str.replace(
+        r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
+    parsed = np.append(pd.to_datetime(u, format="%Y-%m-%d", errors="coerce").to_numpy(
+        dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.Series(parsed[codes], index=col.index, name=col.name)
 
 
 def _fmt_date(value: object) -> str:
@@ -227,14 +286,31 @@ def check_columns(file: str, frame: pd.DataFrame, required: Iterable[str]) -> No
             )
 
 
-def check_personal_cells(file: str, frame: pd.DataFrame) -> None:
+def check_personal_cells(
+    file: str, frame: pd.DataFrame, uniques_of: dict[str, np.ndarray] | None = None
+) -> None:
     """Refuse a table in which any cell looks like an e-mail address or, in a key
-    column, a person's name."""
+    column, a person's name.
+
+    ``uniques_of`` (performance): a column's distinct values in order of first
+    appearance (as ``pd.unique`` gives them), where the reader has them already.
+    """
     for c in frame.columns:
         if c == "row":
             continue
-        uniques = pd.unique(frame[c])
-        for u in uniques:
+        uniques = (uniques_of or {}).get(c)
+        if uniques is None:
+            uniques = pd.unique(frame[c])
+        texts = uniques.tolist() if isinstance(uniques, np.ndarray) else list(uniques)
+        if not all(type(u) is str for u in texts):
+            texts = [str(u) for u in texts]
+        joined = "\n".join(texts)
+        # performance: the per-value checks below run only where a cheap scan of all
+        # the values at once finds a candidate ("@" for an e-mail; for a name, a
+        # capitalised word followed by a space at the start of a line)
+        if "@" not in joined and not (c in ID_COLUMNS and _NAME_START.search(joined)):
+            continue
+        for u in texts:
             u = str(u)
             if "@" in u and _EMAIL.search(u):
                 row = int(frame.loc[frame[c] == u, "row"].iloc[0])
@@ -253,16 +329,23 @@ def check_personal_cells(file: str, frame: pd.DataFrame) -> None:
 
 
 # --------------------------------------------------------------------------- tables
-def _blank(frame: pd.DataFrame, col: str) -> pd.Series:
+def _blank(frame: pd.DataFrame, col: str, fz: _Factors | None = None) -> pd.Series:
     if col not in frame:
         return pd.Series(True, index=frame.index)
-    return frame[col] == ""
+    if fz is None:
+        return frame[col] == ""
+    codes, uniques = fz.get(frame, col)
+    blank_u = np.asarray(uniques == "", dtype=bool) if len(uniques) else np.zeros(0, bool)
+    return pd.Series(_spread(blank_u, codes, False), index=frame.index, name=col)
 
 
-def _required(file: str, frame: pd.DataFrame, cols: Iterable[str], p: _Problems) -> pd.Series:
+def _required(
+    file: str, frame: pd.DataFrame, cols: Iterable[str], p: _Problems,
+    fz: _Factors | None = None,
+) -> pd.Series:
     bad = pd.Series(False, index=frame.index)
     for c in cols:
-        m = _blank(frame, c)
+        m = _blank(frame, c, fz)
         p.add(file, frame, m, c, "missing_value", f"{c} is required but blank")
         bad |= m
     return bad
@@ -275,11 +358,13 @@ def _codes(
     aliases: dict,
     expected: str,
     p: _Problems,
+    fz: _Factors | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """Normalised column and the mask of rows with an unknown (non-blank) value."""
     raw = frame[col] if col in frame else pd.Series("", index=frame.index)
-    mapped = _map_codes(raw, aliases)
-    bad = mapped.isna() & (raw != "")
+    factors = fz.get(frame, col) if (fz is not None and col in frame) else None
+    mapped, unknown = _map_codes_unknown(raw, aliases, factors)
+    bad = pd.Series(unknown, index=frame.index)
     p.add(
         file, frame, bad, col, "unknown_code",
         lambda r: f"{col} {r[col]!r} is not a known code; expected {expected}",
@@ -288,14 +373,28 @@ def _codes(
 
 
 def _duplicates(
-    file: str, frame: pd.DataFrame, keys: list[str], ok: pd.Series, p: _Problems
+    file: str,
+    frame: pd.DataFrame,
+    keys: list[str],
+    ok: pd.Series,
+    p: _Problems,
+    key_codes: np.ndarray | None = None,
 ) -> pd.Series:
     """Rows of ``frame`` (among ``ok``) sharing a key: all of them are quarantined,
-    since nothing says which copy is right."""
-    sub = frame.loc[ok, keys]
-    dup = sub.duplicated(keep=False)
-    mask = pd.Series(False, index=frame.index)
-    mask.loc[dup[dup].index] = True
+    since nothing says which copy is right.
+
+    ``key_codes`` (performance): one integer per row, equal exactly when the ``keys``
+    are equal; the check then runs on integers instead of the text columns.
+    """
+    if key_codes is not None:
+        okn = np.asarray(ok, dtype=bool)
+        counts = np.bincount(key_codes[okn], minlength=int(key_codes.max(initial=0)) + 1)
+        mask = pd.Series(okn & (counts[key_codes] > 1), index=frame.index)
+    else:
+        sub = frame.loc[ok, keys]
+        dup = sub.duplicated(keep=False)
+        mask = pd.Series(False, index=frame.index)
+        mask.loc[dup[dup].index] = True
     if mask.any():
         first_row = frame.loc[mask].groupby(keys, sort=False)["row"].transform(
             lambda r: ", ".join(map(str, r))
@@ -325,31 +424,39 @@ def validate(
     asrs: pd.DataFrame | None,
     names: dict[str, str],
     calendar: scheme.Calendar,
+    factorized: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] | None = None,
 ) -> Validated:
-    """Apply every rule. ``subs``/``rats``/``asrs`` are string tables with a ``row`` column."""
+    """Apply every rule. ``subs``/``rats``/``asrs`` are string tables with a ``row`` column.
+
+    ``factorized`` (performance only): columns the reader has already factorised, as
+    ``{"submissions" | "ratings": {column: (codes, uniques)}}`` (see :class:`_Factors`).
+    """
+    factorized = factorized or {}
+    fz = _Factors({id(subs): factorized.get("submissions", {}),
+                   id(rats): factorized.get("ratings", {})})
     p = _Problems()
     fs, fr, fa = names["submissions"], names["ratings"], names["assessors"]
 
     # ---- submissions: cell rules ---------------------------------------------------
-    bad_s = _required(fs, subs, SUBMISSION_REQUIRED, p)
+    bad_s = _required(fs, subs, SUBMISSION_REQUIRED, p, fz)
     pathway, b = _codes(fs, subs, "pathway", PATHWAY_ALIASES,
-                        "ACMALT, CMALT or SCMALT (or Associate / Senior CMALT)", p)
+                        "ACMALT, CMALT or SCMALT (or Associate / Senior CMALT)", p, fz)
     bad_s |= b
-    attempt, b = _codes(fs, subs, "attempt", ATTEMPT_ALIASES, "1 or 2", p)
+    attempt, b = _codes(fs, subs, "attempt", ATTEMPT_ALIASES, "1 or 2", p, fz)
     bad_s |= b
     outcome, b = _codes(fs, subs, "outcome", OUTCOME_ALIASES,
-                        "distinction, pass, minor, major or fail (or the form's phrases)", p)
+                        "distinction, pass, minor, major or fail (or the form's phrases)", p, fz)
     bad_s |= b
     stype, b = _codes(fs, subs, "submission_type", TYPE_ALIASES,
-                      "first, resubmission or review", p)
+                      "first, resubmission or review", p, fz)
     bad_s |= b
-    nominated, b = _codes(fs, subs, "second_nominated", BOOL_ALIASES, "true or false", p)
+    nominated, b = _codes(fs, subs, "second_nominated", BOOL_ALIASES, "true or false", p, fz)
     bad_s |= b
 
     dates: dict[str, pd.Series] = {}
     for c in DATE_COLUMNS:
         raw = subs[c] if c in subs else pd.Series("", index=subs.index)
-        d = _parse_dates(raw)
+        d = _parse_dates(raw, fz.get(subs, c) if c in subs else None)
         m = d.isna() & (raw != "")
         p.add(fs, subs, m, c, "bad_date",
               lambda r, c=c: f"{c} {r[c]!r} is not a date in the form YYYY-MM-DD "
@@ -372,7 +479,7 @@ def validate(
     bad_s |= same
 
     # blank type: from attempt (1 -> first, 2 -> resubmission)
-    stype = stype.where(~_blank(subs, "submission_type"),
+    stype = stype.where(~_blank(subs, "submission_type", fz),
                         attempt.map({1: "first", 2: "resubmission"}))
     m = ((stype == "resubmission") & (attempt == 1)) | (stype.isin(["first", "review"]) & (attempt == 2))
     p.add(fs, subs, m, "submission_type", "attempt_type",
@@ -388,96 +495,149 @@ def validate(
           "a first submission ends in distinction, pass, minor or major referral; "
           "a resubmission in pass or fail")
     bad_s |= m
-    m = outcome.notna() & dates["result_on"].isna() & ~_blank(subs, "outcome")
+    m = outcome.notna() & dates["result_on"].isna() & ~_blank(subs, "outcome", fz)
     m &= (subs["result_on"] == "") if "result_on" in subs else True
     p.add(fs, subs, m, "result_on", "outcome_without_result_date",
           lambda r: f"outcome {r['outcome']!r} is given but result_on is blank")
     bad_s |= m
-    m = outcome.isna() & dates["result_on"].notna() & _blank(subs, "outcome")
+    m = outcome.isna() & dates["result_on"].notna() & _blank(subs, "outcome", fz)
     p.add(fs, subs, m, "outcome", "result_without_outcome",
           lambda r: f"result_on {r['result_on']} is given but the outcome is blank")
     bad_s |= m
 
-    bad_s |= _duplicates(fs, subs, ["submission_id"], ~_blank(subs, "submission_id"), p)
+    bad_s |= _duplicates(fs, subs, ["submission_id"], ~_blank(subs, "submission_id", fz), p,
+                         key_codes=fz.get(subs, "submission_id")[0].astype(np.int64))
 
     # ---- ratings: cell rules --------------------------------------------------------
-    bad_r = _required(fr, rats, RATING_REQUIRED, p)
+    bad_r = _required(fr, rats, RATING_REQUIRED, p, fz)
     section, b = _codes(fr, rats, "section", SECTION_ALIASES,
-                        "one of " + " ".join(scheme.SECTIONS), p)
+                        "one of " + " ".join(scheme.SECTIONS), p, fz)
     bad_r |= b
     rating_cols: dict[str, pd.Series] = {}
     for c in ("lead", "second", "final"):
         rating_cols[c], b = _codes(fr, rats, c, RATING_ALIASES,
-                                   "S, A or R (Strong, Adequate, Revisions required)", p)
+                                   "S, A or R (Strong, Adequate, Revisions required)", p, fz)
         bad_r |= b
     gaps_raw = rats["gaps"] if "gaps" in rats else pd.Series("", index=rats.index)
-    gap_flags, b = _gaps(gaps_raw)
+    gap_flags, b = _gaps(gaps_raw, fz.get(rats, "gaps") if "gaps" in rats else None)
     p.add(fr, rats, b, "gaps", "unknown_code",
           lambda r: f"gaps {r['gaps']!r} holds an element that is not description, "
           "evidence or reflection (separate elements with ';')")
     bad_r |= b
-    key_ok = ~bad_r & ~_blank(rats, "submission_id")
-    rats_k = rats.assign(section=section.fillna(""))
-    bad_r |= _duplicates(fr, rats_k, ["submission_id", "section"], key_ok, p)
+    key_ok = ~bad_r & ~_blank(rats, "submission_id", fz)
+    # performance: the duplicate check needs the keys and ``row`` only, not a copy of
+    # the whole table; submission ids are factorised once for the cross-table rules
+    rsid_codes, rsid_uniques = fz.get(rats, "submission_id")
+    # the normalised section (blank for unknown), as codes: from the distinct raw values
+    raw_sec_codes, raw_sec = fz.get(rats, "section")
+    sec_of_raw = _map_codes(pd.Series(raw_sec, dtype=object), SECTION_ALIASES).fillna("")
+    sec_codes = pd.factorize(np.append(sec_of_raw.to_numpy(dtype=object), ""))[0][raw_sec_codes]
+    pair = rsid_codes.astype(np.int64) * (len(raw_sec) + 2) + sec_codes
+    if (np.bincount(pair[key_ok.to_numpy()], minlength=1) > 1).any():
+        rats_k = pd.DataFrame({"submission_id": rats["submission_id"],
+                               "section": section.fillna(""), "row": rats["row"]})
+        bad_r |= _duplicates(fr, rats_k, ["submission_id", "section"], key_ok, p,
+                             key_codes=pair)
 
-    known = rats["submission_id"].isin(subs["submission_id"])
-    m = ~known & ~_blank(rats, "submission_id")
+    def per_rating(values: pd.Series | np.ndarray, fill: object) -> np.ndarray:
+        """Values given per distinct rating submission_id, spread over rating rows."""
+        arr = np.asarray(values)
+        return np.append(arr, np.array([fill], dtype=arr.dtype))[rsid_codes]
+
+    # performance: each distinct rating submission_id is looked up once among the
+    # distinct submission ids (integer positions, -1 when absent); every cross-table
+    # lookup below goes through these positions instead of hashing the ids again
+    ssid_codes, ssid_uniques = fz.get(subs, "submission_id")
+    pos = pd.Index(ssid_uniques).get_indexer(rsid_uniques)
+    known = pd.Series(per_rating(pos >= 0, False), index=rats.index)
+    m = ~known & ~_blank(rats, "submission_id", fz)
     p.add(fr, rats, m, "submission_id", "unknown_submission",
           lambda r: f"submission_id {r['submission_id']!r} is not in {fs}")
     bad_r |= m
 
     # ---- cross-table rules, to a fixed point -------------------------------------
-    sub_idx = pd.Series(subs.index, index=subs["submission_id"])
-    sub_idx = sub_idx[~sub_idx.index.duplicated(keep=False)]
-    pathway_of = pd.Series(pathway.to_numpy(), index=subs["submission_id"])
-    pathway_of = pathway_of[~pathway_of.index.duplicated(keep=False)]
-    rat_path = rats["submission_id"].map(pathway_of)
+    # the pathway of each distinct submission id that occurs on exactly one row
+    # (a duplicated id has no pathway here), then of each distinct rating id
+    n_sub_u = len(ssid_uniques)
+    once = np.bincount(ssid_codes, minlength=n_sub_u + 1)[:n_sub_u] == 1
+    first_row = np.zeros(n_sub_u + 1, dtype=np.int64)
+    first_row[ssid_codes[::-1]] = np.arange(len(subs))[::-1]
+    pw_sub_u = np.where(once, pathway.to_numpy(dtype=object)[first_row[:n_sub_u]]
+                        if len(subs) else np.empty(0, dtype=object), np.nan)
+    pw_u = pd.Series(np.where(pos >= 0, pw_sub_u[pos] if n_sub_u else np.nan, np.nan)
+                     if len(pos) else np.empty(0, dtype=object), dtype=object)
     # section x pathway lookup by integer codes (vectorised; unknown codes pass here,
     # they are reported by their own rule)
     present = np.array([[scheme.requirement(sc, pw) != "absent" for pw in scheme.PATHWAYS]
                         for sc in scheme.SECTIONS])
-    si = pd.Categorical(section, categories=scheme.SECTIONS).codes
-    pi = pd.Categorical(rat_path, categories=scheme.PATHWAYS).codes
+    # performance: category codes per distinct value, then spread over the rows
+    si = _spread(pd.Categorical(sec_of_raw.replace("", np.nan), categories=scheme.SECTIONS)
+                 .codes, raw_sec_codes, -1)
+    pi = per_rating(pd.Categorical(pw_u, categories=scheme.PATHWAYS).codes, -1)
     known_pair = (si >= 0) & (pi >= 0)
     has = pd.Series(True, index=rats.index)
     has[known_pair] = present[si[known_pair], pi[known_pair]]
     m = ~has & ~bad_r
-    p.add(fr, rats.assign(_p=rat_path), m, "section", "section_not_on_pathway",
-          lambda r: f"section {r['section']!r} is not assessed on the {r['_p']} pathway")
+    if m.any():  # performance: assign copies the table
+        rat_path = pd.Series(per_rating(pw_u.to_numpy(dtype=object), np.nan), index=rats.index)
+        p.add(fr, rats.assign(_p=rat_path), m, "section", "section_not_on_pathway",
+              lambda r: f"section {r['section']!r} is not assessed on the {r['_p']} pathway")
     bad_r |= m
 
     # Judge outcomes on every final that parses, even on a row kept out for another
     # reason, so that one bad cell elsewhere does not make the outcome look wrong.
-    final_r = rating_cols["final"] == "R"
-    has_final = rating_cols["final"].notna()
-    any_r = final_r.groupby(rats["submission_id"]).any()
-    any_final = has_final.groupby(rats["submission_id"]).any()
-    sid = subs["submission_id"]
-    s_any_r = pd.Series(any_r.reindex(sid, fill_value=False).to_numpy(dtype=bool), index=subs.index)
-    s_any_final = pd.Series(any_final.reindex(sid, fill_value=False).to_numpy(dtype=bool),
+    if "final" in rats:  # performance: judged per distinct value of the column
+        fin_codes, fin_raw = fz.get(rats, "final")
+        fin_u = _map_codes(pd.Series(fin_raw, dtype=object), RATING_ALIASES)
+        final_r = pd.Series(_spread((fin_u == "R").to_numpy(), fin_codes, False),
+                            index=rats.index)
+        has_final = pd.Series(_spread(fin_u.notna().to_numpy(), fin_codes, False),
+                              index=rats.index)
+    else:
+        final_r = pd.Series(False, index=rats.index)
+        has_final = pd.Series(False, index=rats.index)
+    n_sid = len(rsid_uniques) + 1  # the last slot: a missing id, which groupby drops
+    any_r = pd.Series(np.bincount(rsid_codes, weights=final_r.to_numpy(dtype=float),
+                                  minlength=n_sid)[:-1] > 0, index=rsid_uniques)
+    any_final = pd.Series(np.bincount(rsid_codes, weights=has_final.to_numpy(dtype=float),
+                                      minlength=n_sid)[:-1] > 0, index=rsid_uniques)
+    # each submission row: the value of its id among the rating ids (False if none)
+    rat_u_of_sub_u = np.full(n_sub_u + 1, -1, dtype=np.int64)
+    rat_u_of_sub_u[pos[pos >= 0]] = np.flatnonzero(pos >= 0)
+    r_of_row = rat_u_of_sub_u[ssid_codes]
+    s_any_r = pd.Series(np.append(any_r.to_numpy(dtype=bool), False)[r_of_row],
+                        index=subs.index)
+    s_any_final = pd.Series(np.append(any_final.to_numpy(dtype=bool), False)[r_of_row],
                             index=subs.index)
     passing = outcome.isin(list(scheme.PASSING_OUTCOMES))
     needs_r = outcome.isin(list(scheme.REFERRAL_OUTCOMES | {"fail"}))
     m = ~bad_s & ((passing & s_any_r) | (needs_r & s_any_final & ~s_any_r))
-    p.add(fs, subs.assign(_o=outcome), m, "outcome", "outcome_contradicts_ratings",
-          lambda r: f"outcome {r['_o']!r} contradicts the final ratings: "
-          + ("a pass needs every section A or better, yet a final R is recorded"
-             if r["_o"] in scheme.PASSING_OUTCOMES
-             else "a referral or fail needs at least one final R, yet none is recorded"))
+    if m.any():  # performance: assign copies the table
+        p.add(fs, subs.assign(_o=outcome), m, "outcome", "outcome_contradicts_ratings",
+              lambda r: f"outcome {r['_o']!r} contradicts the final ratings: "
+              + ("a pass needs every section A or better, yet a final R is recorded"
+                 if r["_o"] in scheme.PASSING_OUTCOMES
+                 else "a referral or fail needs at least one final R, yet none is recorded"))
     bad_s |= m
 
     # resubmissions need a valid, referred first attempt of the same portfolio
     first = ~bad_s & (attempt == 1) & (stype != "review") & outcome.isin(list(scheme.REFERRAL_OUTCOMES))
-    referred_portfolios = set(subs.loc[first, "portfolio_id"])
-    m = ~bad_s & (attempt == 2) & ~subs["portfolio_id"].isin(referred_portfolios)
+    # performance: by distinct portfolio id (codes), not by hashing the ids again
+    pf_codes, pf_uniques = fz.get(subs, "portfolio_id")
+    referred_u = np.zeros(len(pf_uniques) + 1, dtype=bool)
+    referred_u[pf_codes[first.to_numpy()]] = True
+    referred_u[-1] = False  # a missing id is never "in" a set of ids
+    m = ~bad_s & (attempt == 2) & ~pd.Series(referred_u[pf_codes], index=subs.index)
     p.add(fs, subs, m, "portfolio_id", "orphan_resubmission",
           lambda r: f"resubmission of portfolio {r['portfolio_id']!r} has no valid first "
           "attempt with a referral (minor or major) in the data")
     bad_s |= m
 
     # ratings follow their submission out
-    bad_ids = set(subs.loc[bad_s, "submission_id"])
-    m = rats["submission_id"].isin(bad_ids) & known & ~bad_r
+    bad_sub_u = np.zeros(n_sub_u + 1, dtype=bool)
+    bad_sub_u[ssid_codes[bad_s.to_numpy()]] = True
+    m = pd.Series(per_rating(np.where(pos >= 0, bad_sub_u[pos], False), False),
+                  index=rats.index) & known & ~bad_r
     p.add(fr, rats, m, "submission_id", "submission_quarantined",
           lambda r: f"submission {r['submission_id']!r} was kept out (see {fs}), "
           "so its ratings are too")
@@ -501,7 +661,7 @@ def validate(
 
     # ---- assemble ---------------------------------------------------------------
     ok = ~bad_s
-    s = subs.loc[ok].copy()
+    s = subs.take(np.flatnonzero(ok.to_numpy()))  # a copy, as .loc[ok].copy() (performance)
     s["attempt"] = attempt[ok].astype("int64")
     s["submission_type"] = stype[ok].astype(object)
     s["pathway"] = pathway[ok].astype(object)
@@ -511,7 +671,12 @@ def validate(
     s["second_nominated"] = nominated[ok].astype("boolean")
     s = _blank_to_nan(s)
     s["window"] = calendar.windows_of(s["submitted_on"]).astype(object)
-    s["year"] = s["window"].str.slice(0, 4).astype("int64")
+    w_codes, w_uniques = pd.factorize(s["window"], sort=False)
+    if (w_codes >= 0).all():  # performance: the year of each distinct window
+        s["year"] = pd.Series(w_uniques, dtype=object).str.slice(0, 4).astype("int64") \
+            .to_numpy()[w_codes]
+    else:
+        s["year"] = s["window"].str.slice(0, 4).astype("int64")
     s["promise_due"] = add_months(s["submitted_on"], scheme.PROMISE_MONTHS)
     s["turnaround_days"] = (s["result_on"] - s["submitted_on"]).dt.days.astype("float64")
     first_cols = ["submission_id", "portfolio_id", "attempt", "submission_type", "pathway",
@@ -520,48 +685,84 @@ def validate(
                   "window", "year", "promise_due", "turnaround_days"]
     if "sector" not in s:
         s["sector"] = np.nan
-    s = s[first_cols + [c for c in s.columns if c not in first_cols]].reset_index(drop=True)
+    # performance: one copy (reindex) instead of two (select, then reset_index)
+    s = s.reindex(columns=first_cols + [c for c in s.columns if c not in first_cols])
+    s.index = pd.RangeIndex(len(s))
 
-    okr = ~bad_r
-    r = rats.loc[okr].copy()
-    r["section"] = section[okr].astype(object)
-    for c in ("lead", "second", "final"):
-        r[c] = rating_cols[c][okr].astype(object)
-    r["gaps"] = gap_flags.loc[okr, "gaps"]
-    for e in scheme.GAP_ELEMENTS:
-        r[f"gap_{e}"] = gap_flags.loc[okr, f"gap_{e}"].astype("boolean")
-    r = _blank_to_nan(r)
+    # performance: the ratings table is built once, in its final column order, from
+    # the kept rows of each column (no intermediate copies of the whole table)
+    keep = np.flatnonzero((~bad_r).to_numpy())
     rfirst = ["submission_id", "section", "lead", "second", "final", "gaps",
               *[f"gap_{e}" for e in scheme.GAP_ELEMENTS]]
-    r = r[rfirst + [c for c in r.columns if c not in rfirst]].reset_index(drop=True)
+    made: dict[str, np.ndarray | pd.api.extensions.ExtensionArray] = {
+        "section": section.to_numpy(dtype=object),
+        **{c: rating_cols[c].to_numpy(dtype=object) for c in ("lead", "second", "final")},
+        "gaps": gap_flags["gaps"],
+        **{f"gap_{e}": gap_flags[f"gap_{e}"] for e in scheme.GAP_ELEMENTS},
+    }
+    order = [*rfirst, *[c for c in rats.columns if c not in rfirst]]
+    # copy=False: every array is new and owned here (or, with nothing to drop, taken
+    # from this function's own working tables), so no copy and no consolidation (one
+    # block per column, as the old column-by-column assignment left them)
+    every = len(keep) == len(rats)
+    cols = {}
+    for c in order:
+        col = made[c] if c in made else rats[c].to_numpy()
+        cols[c] = col if every else col[keep]
+    r = pd.DataFrame(cols, index=pd.RangeIndex(len(keep)), copy=False)
+    # these hold no blank text by construction: mapped codes or NaN, and a required key
+    r = _blank_to_nan(r, no_blank=("submission_id", "section", "lead", "second", "final",
+                                   "gaps"))
     return Validated(s, r, asrs_out, p.frame())
 
 
-def _blank_to_nan(frame: pd.DataFrame) -> pd.DataFrame:
-    obj = [c for c in frame.columns if frame[c].dtype == object]
-    if obj:
-        frame[obj] = frame[obj].mask(frame[obj] == "")
+def _blank_to_nan(frame: pd.DataFrame, no_blank: Iterable[str] = ()) -> pd.DataFrame:
+    """Blank text to NaN in every object column.
+
+    Performance: column by column (``mask`` keeps the object dtype, so this equals
+    masking all object columns at once), only columns that hold a blank are rewritten,
+    and ``no_blank`` names columns known to hold none, which are not scanned.
+    """
+    skip = set(no_blank)
+    for c in frame.columns:
+        if c in skip or frame[c].dtype != object:
+            continue
+        blank = frame[c].to_numpy() == ""
+        if blank.any():
+            frame[c] = frame[c].mask(blank)
     return frame
 
 
-def _gaps(raw: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    """Parse ``gaps`` cells into canonical text and three nullable flags, per distinct value."""
-    codes, uniques = pd.factorize(raw, sort=False)
-    parsed = []
-    for u in uniques:
+def _gaps(
+    raw: pd.Series, factors: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[dict[str, np.ndarray | pd.arrays.BooleanArray], pd.Series]:
+    """Parse ``gaps`` cells into canonical text and three nullable flags, per distinct value.
+
+    Returns the columns by name, one value per row (``gaps`` object, ``gap_<element>``
+    nullable boolean, NA when the cell is blank or bad) and the mask of cells holding an unknown element.
+    ``factors``: ``raw`` already factorised (see :class:`_Factors`).
+    """
+    codes, uniques = factors if factors is not None else pd.factorize(raw, sort=False)
+    n_el = len(scheme.GAP_ELEMENTS)
+    # one slot per distinct value, and a last one for a missing cell (code -1)
+    canon = np.full(len(uniques) + 1, np.nan, dtype=object)
+    flags = np.zeros((len(uniques) + 1, n_el), dtype=bool)
+    na = np.ones(len(uniques) + 1, dtype=bool)
+    bad = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, u in enumerate(uniques):
         parts = [t for t in re.split(r"[;,/|+]|\band\b", _key(u)) if t.strip()]
         elems = {GAP_ALIASES.get(t.strip(), None) for t in parts}
         if u.strip() == "" or not parts:
-            parsed.append((np.nan, pd.NA, pd.NA, pd.NA, False))
-        elif None in elems:
-            parsed.append((np.nan, pd.NA, pd.NA, pd.NA, True))
-        else:
-            canon = ";".join(e for e in scheme.GAP_ELEMENTS if e in elems)
-            parsed.append((canon, *(e in elems for e in scheme.GAP_ELEMENTS), False))
-    table = pd.DataFrame(
-        parsed, columns=["gaps", *[f"gap_{e}" for e in scheme.GAP_ELEMENTS], "_bad"]
-    )
-    out = table.iloc[np.where(codes >= 0, codes, 0)].reset_index(drop=True) if len(uniques) else \
-        pd.DataFrame(index=range(len(raw)), columns=table.columns)
-    out.index = raw.index
-    return out.drop(columns="_bad"), out["_bad"].astype(bool)
+            continue
+        if None in elems:
+            bad[i] = True
+            continue
+        canon[i] = ";".join(e for e in scheme.GAP_ELEMENTS if e in elems)
+        flags[i] = [e in elems for e in scheme.GAP_ELEMENTS]
+        na[i] = False
+    rows_na = na[codes]
+    # performance: plain arrays, not a DataFrame (no block consolidation copies)
+    out: dict[str, np.ndarray | pd.arrays.BooleanArray] = {"gaps": canon[codes]}
+    for j, e in enumerate(scheme.GAP_ELEMENTS):
+        out[f"gap_{e}"] = pd.arrays.BooleanArray(flags[codes, j], rows_na.copy())
+    return out, pd.Series(bad[codes], index=raw.index)

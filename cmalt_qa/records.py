@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,21 +126,67 @@ class Records:
 _TABLES = ("submissions", "ratings", "assessors")
 
 
-def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+_Factors = tuple[np.ndarray, np.ndarray]
+"""A text column factorised: codes into distinct values (see ``_validate._Factors``)."""
+
+
+def _clean(
+    frame: pd.DataFrame,
+    cells_clean: list[_Factors] | None = None,
+    factors: dict[str, _Factors] | None = None,
+) -> pd.DataFrame:
     """Headers stripped and lower-cased, every cell a stripped string ("" for blank),
-    and ``row``: the line a spreadsheet shows (header = 1)."""
-    frame = frame.copy()
+    and ``row``: the line a spreadsheet shows (header = 1).
+
+    Performance only: ``cells_clean``, when given, holds the factorisation of each column
+    (by position) of a frame whose cells are already stripped text (from
+    :func:`_arrow_frame`, not shared), so only the headers and ``row`` are done. The
+    factorisation of each text column is put in ``factors`` (by cleaned name) for the
+    validation to reuse.
+    """
+    if cells_clean is None:
+        frame = frame.copy()
     frame.columns = [str(c).strip().lstrip("\ufeff").strip().lower() for c in frame.columns]
     if frame.columns.duplicated().any():
         dup = frame.columns[frame.columns.duplicated()].tolist()
         raise _v.Refusal(f"column(s) appear twice: {', '.join(dup)}")
-    for c in frame.columns:
-        col = frame[c]
-        if col.dtype != object or not col.map(type).eq(str).all():
-            col = col.map(_cell_text)
-        frame[c] = col.str.strip()
+    found: list[_Factors | None]
+    if cells_clean is None:
+        found = []
+        for i in range(frame.shape[1]):
+            col, fac = _clean_cells(frame.iloc[:, i])
+            frame.isetitem(i, col)
+            found.append(fac)
+    else:
+        found = list(cells_clean)
+    if factors is not None:
+        factors.update({c: f for c, f in zip(frame.columns, found) if f is not None})
     frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
     return frame
+
+
+def _clean_cells(col: pd.Series) -> tuple[pd.Series, _Factors | None]:
+    """Every cell as stripped text ("" for blank), and the column's factorisation when
+    it was made.
+
+    Performance: text is stripped once per distinct value. Only an all-``str`` column is
+    factorised: equal-comparing values of other types (1, 1.0, True) have different
+    texts, so a mixed column goes cell by cell through :func:`_cell_text`.
+    """
+    if col.dtype == object and pd.api.types.infer_dtype(col, skipna=False) == "string":
+        codes, uniques = pd.factorize(col, sort=False)
+        stripped = np.empty(len(uniques), dtype=object)
+        stripped[:] = [str(u).strip() for u in uniques]
+        fac = _refactor(codes, stripped)
+        return pd.Series(stripped[codes], index=col.index, name=col.name), fac
+    return col.map(_cell_text).str.strip(), None
+
+
+def _refactor(codes: np.ndarray, values: np.ndarray) -> _Factors:
+    """Codes into the distinct values of ``values[codes]`` (stripping may have made
+    two distinct raw values equal); first-appearance order is kept."""
+    sub, distinct = pd.factorize(values, sort=False)
+    return sub[codes], np.asarray(distinct, dtype=object)
 
 
 def _cell_text(v: object) -> str:
@@ -161,9 +209,16 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, str, list[_Factors] | None]:
+    """The table (every cell text), the file's sha256, and, when the cells are already
+    stripped (see :func:`_arrow_frame`), each column's factorisation."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    fast = _arrow_frame(data)
+    if fast is not None:
+        return fast[0], digest, fast[1]
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             path, dtype=str, keep_default_na=False, na_filter=False,
             encoding="utf-8-sig", skipinitialspace=True,
         )
@@ -174,11 +229,111 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise RecordsError(f"{path}: the file is empty (a header row is required)") from exc
     except pd.errors.ParserError as exc:
         raise RecordsError(f"{path}: not a readable CSV file: {exc}") from exc
+    return frame, digest, None
 
 
-def _read(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str, str], dict[str, Any]]:
-    """Raw tables, their display names and the source description."""
+def _arrow_frame(data: bytes) -> tuple[pd.DataFrame, list[_Factors]] | None:
+    """Fast path for plain CSV: the table with every cell stripped text and each
+    column's factorisation, or None.
+
+    Performance only: the result equals ``_clean_cells`` applied to what the pandas
+    reader in :func:`_read_csv` gives, so this path is taken only where the two readers
+    provably agree: a file with no quote character (no quoting rules apply, so a line is
+    split on commas alone), at least two columns (a blank or whitespace-only line is then
+    a short row, which pyarrow refuses, rather than a row pandas would skip), and unique,
+    non-blank header names (pandas renames duplicates). Anything else, and any error
+    (short or long rows, bad UTF-8, an empty file), falls back to pandas, which gives
+    the messages users see. Each column is dictionary-encoded in Arrow and stripped once
+    per distinct value; the object column is then one ``take``.
+    """
+    if b'"' in data:
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pyarrow is optional: the pandas reader is the reference
+        return None
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    ends = [i for i in (body.find(b"\n"), body.find(b"\r")) if i >= 0]
+    try:
+        header = body[: min(ends) if ends else len(body)].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    names = header.split(",")
+    stripped = [n.strip() for n in names]
+    if len(names) < 2 or "" in stripped or len(set(stripped)) < len(stripped):
+        return None
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(use_threads=True),
+            parse_options=pacsv.ParseOptions(delimiter=",", quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.column_names != names:
+        return None
+    if any(table.column(n).null_count for n in names):
+        return None
+    # Arrow releases the GIL while it hashes, so the columns are encoded in parallel
+    workers = max(1, min(len(names), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        encoded = list(pool.map(lambda n: _dictionary_encode(table.column(n)), names))
+    columns: list[np.ndarray] = []
+    factors: list[_Factors] = []
+    for name, (indices, dictionary) in zip(names, encoded):
+        stripped = np.empty(len(dictionary), dtype=object)
+        stripped[:] = [u.strip() for u in dictionary]
+        if stripped.tolist() == dictionary:
+            codes, uniques = indices, stripped  # nothing to strip: already distinct
+        else:
+            codes, uniques = _refactor(indices, stripped)
+        columns.append(uniques[codes])
+        factors.append((codes, uniques))
+    # copy=False: the arrays are new and ours, so no copy and no consolidation (one
+    # block per column, as the pandas reader's cleaning leaves them)
+    frame = pd.DataFrame(dict(zip(range(len(names)), columns)),
+                         index=pd.RangeIndex(table.num_rows), copy=False)
+    frame.columns = pd.Index(names, dtype=object)
+    return frame, factors
+
+
+def _dictionary_encode(col: Any) -> tuple[np.ndarray, list[str]]:
+    """Codes (int) and distinct values (first-appearance order) of an Arrow string column.
+
+    Arrow encodes the chunks of a chunked array with one growing memo table, so every
+    chunk's dictionary is a prefix of the last one's and the chunks' indices share it.
+    That is checked (cheaply, on the dictionaries); if it ever fails, the chunks are
+    combined and encoded as one array.
+    """
+    import pyarrow as pa
+
+    enc = col.dictionary_encode()
+    if enc.num_chunks == 0:
+        return np.empty(0, dtype=np.int32), []
+    last = enc.chunk(enc.num_chunks - 1).dictionary
+    if all(ch.dictionary.equals(last.slice(0, len(ch.dictionary))) for ch in enc.chunks):
+        indices = np.concatenate(
+            [ch.indices.to_numpy(zero_copy_only=False) for ch in enc.chunks])
+        return indices, last.to_pylist()
+    one = pa.concat_arrays(col.chunks).dictionary_encode()
+    return one.indices.to_numpy(zero_copy_only=False), one.dictionary.to_pylist()
+
+
+def _read(
+    path: Path,
+) -> tuple[dict[str, pd.DataFrame | None], dict[str, str], dict[str, Any],
+           dict[str, list[_Factors]]]:
+    """Raw tables, their display names, the source description, and for the tables
+    whose cells are already stripped text (see :func:`_arrow_frame`) the factorisation
+    of each column."""
     files: dict[str, Any] = {}
+    clean_cells: dict[str, list[_Factors]] = {}
     if path.is_dir():
         tables: dict[str, pd.DataFrame | None] = {}
         names = {}
@@ -191,9 +346,11 @@ def _read(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str, str], d
                     continue
                 raise RecordsError(f"{path}: {t}.csv is missing (a dataset folder needs "
                                    "submissions.csv and ratings.csv; assessors.csv is optional)")
-            tables[t] = _read_csv(f)
-            files[f.name] = {"sha256": _sha256(f), "rows": len(tables[t])}
-        return tables, names, {"path": str(path), "files": files}
+            tables[t], digest, fac = _read_csv(f)
+            if fac is not None:
+                clean_cells[t] = fac
+            files[f.name] = {"sha256": digest, "rows": len(tables[t])}
+        return tables, names, {"path": str(path), "files": files}, clean_cells
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             sheets = pd.read_excel(path, sheet_name=None, dtype=object)
@@ -212,7 +369,7 @@ def _read(path: Path) -> tuple[dict[str, pd.DataFrame | None], dict[str, str], d
             tables[t] = by_name[t]
         files[path.name] = {"sha256": _sha256(path),
                             "rows": {t: len(v) for t, v in tables.items() if v is not None}}
-        return tables, names, {"path": str(path), "files": files}
+        return tables, names, {"path": str(path), "files": files}, clean_cells
     if not path.exists():
         raise RecordsError(f"{path}: no such folder or workbook")
     raise RecordsError(f"{path}: expected a folder of CSV files or an .xlsx workbook")
@@ -250,8 +407,8 @@ def load(
     :data:`cmalt_qa._validate.RULES` for every quarantine rule.
     """
     p = Path(path)
-    tables, names, source = _read(p)
-    return _build(tables, names, source, strict, calendar)
+    tables, names, source, clean_cells = _read(p)
+    return _build(tables, names, source, strict, calendar, clean_cells)
 
 
 def from_frames(
@@ -282,10 +439,12 @@ def _build(
     source: dict[str, Any],
     strict: bool,
     calendar: Calendar | None,
+    clean_cells: dict[str, list[_Factors]] | None = None,
 ) -> Records:
     required = {"submissions": _v.SUBMISSION_REQUIRED, "ratings": _v.RATING_REQUIRED,
                 "assessors": _v.ASSESSOR_REQUIRED}
     clean: dict[str, pd.DataFrame | None] = {}
+    factors: dict[str, dict[str, _Factors]] = {}
     try:
         for t in _TABLES:
             raw = tables[t]
@@ -295,16 +454,19 @@ def _build(
             if not isinstance(raw, pd.DataFrame):
                 raise TypeError(f"{t} must be a pandas DataFrame, got {type(raw).__name__}")
             try:
-                c = _clean(raw)
+                factors[t] = {}
+                c = _clean(raw, (clean_cells or {}).get(t), factors[t])
             except _v.Refusal as exc:
                 raise _v.Refusal(f"{names[t]}: {exc}") from None
-            _v.check_columns(names[t], c.drop(columns="row"), required[t])
-            _v.check_personal_cells(names[t], c)
+            # performance: check_columns reads the column names only
+            _v.check_columns(names[t], pd.DataFrame(columns=c.columns.drop("row")), required[t])
+            _v.check_personal_cells(names[t], c, {k: u for k, (_, u) in factors[t].items()})
             clean[t] = c
     except _v.Refusal as exc:
         raise RecordsError(str(exc)) from None
     cal = calendar if calendar is not None else default_calendar()
-    out = _v.validate(clean["submissions"], clean["ratings"], clean["assessors"], names, cal)
+    out = _v.validate(clean["submissions"], clean["ratings"], clean["assessors"], names, cal,
+                      factorized=factors)
     source = {**source, "rows_read": {t: (0 if clean[t] is None else len(clean[t])) for t in _TABLES}}
     if strict and len(out.problems):
         lines = [

@@ -339,3 +339,26 @@ def test_today_is_never_used() -> None:
     b = qa.from_frames(subs, rats, asrs).submissions
     pd.testing.assert_frame_equal(a, b)
     assert dt.date.today() not in set(a["promise_due"].dt.date)
+
+
+@pytest.mark.parametrize("variant", ["plain", "spaces_crlf_bom", "quoted"])
+def test_fast_csv_reader_equals_the_pandas_reader(variant: str, tmp_path: Path, monkeypatch) -> None:
+    """The pyarrow fast path is performance only: same tables, problems and source."""
+    import cmalt_qa.records as records
+
+    subs, rats, asrs = base()
+    subs.loc[2, "pathway"] = "Masters"  # a problem, so problems are compared too
+    rats.loc[1, "lead"] = "  a "
+    if variant == "quoted":
+        subs.loc[0, "sector"] = "HE, FE"
+    write(tmp_path, subs, rats, asrs)
+    if variant == "spaces_crlf_bom":
+        text = (tmp_path / "ratings.csv").read_text().replace("\n", "\r\n").replace(",", " ,")
+        (tmp_path / "ratings.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    fast = qa.load(tmp_path)
+    monkeypatch.setattr(records, "_arrow_frame", lambda data: None)
+    slow = qa.load(tmp_path)
+    pd.testing.assert_frame_equal(fast.submissions, slow.submissions)
+    pd.testing.assert_frame_equal(fast.ratings, slow.ratings)
+    pd.testing.assert_frame_equal(fast.problems, slow.problems)
+    assert fast.source == slow.source
