@@ -11,6 +11,7 @@ import datetime as _dt
 import hashlib
 import html as _html
 import io
+import textwrap
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ REPORT_RC: Final[Mapping[str, Any]] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": False,
-    "savefig.bbox": "tight",
+    "figure.constrained_layout.use": True,  # laid out once when drawn (no tight bbox pass)
     "svg.hashsalt": "cmalt-qa",
 }
 """The report style, applied over matplotlib's defaults by :func:`setup_notebook`."""
@@ -114,6 +115,7 @@ def show(obj: Any, alt: str | None = None) -> None:
             "the figure has no text alternative: pass alt= or call "
             "cmalt_qa.plots.alt_text(ax, finding) in the plot function"
         )
+    _wrap_titles(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     plt.close(fig)
@@ -123,6 +125,30 @@ def show(obj: Any, alt: str | None = None) -> None:
         raw=True,
         metadata={"image/png": {"alt": text}},
     )
+
+
+def _wrap_titles(fig: Any) -> None:
+    """Wrap axes titles that would run past the figure's width.
+
+    Titles state findings, so they can be long; the report lays figures out with
+    constrained layout at a fixed size (no tight bounding box), which would otherwise
+    cut a long title off at the edges.
+    """
+    fig.draw_without_rendering()  # run the layout, so the axes are where they will be
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.get_axes():
+        title = ax.title
+        text = title.get_text()
+        if not text or "\n" in text:
+            continue
+        # a title is centred on its axes: it fits while both halves stay on the figure
+        box = ax.get_window_extent(renderer)
+        centre = (box.x0 + box.x1) / 2
+        avail = 2 * 0.95 * min(centre - fig.bbox.x0, fig.bbox.x1 - centre)
+        width = title.get_window_extent(renderer).width
+        if width > avail:
+            chars = max(20, int(len(text) * avail / width) - 2)
+            title.set_text(textwrap.fill(text, width=chars))
 
 
 def say(markdown: str) -> None:

@@ -245,3 +245,24 @@ def test_failing_cell_names_the_cell_and_keeps_the_partial_notebook(tmp_path, mo
     assert any("first cell ran" in o.get("text", "") for o in outputs)
     assert any(o.get("ename") == "ValueError" for o in outputs)
     assert not list((tmp_path / "out").glob("*.html"))
+
+
+def test_long_titles_are_wrapped_to_stay_on_the_figure():
+    """Titles state findings and can be long; with a fixed figure size (no tight bbox)
+    they must be wrapped rather than cut off at the figure's edges."""
+    import matplotlib.pyplot as plt
+
+    from cmalt_qa import _report_notebook
+
+    fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
+    ax.set_yticks([0, 1], ["a very long tick label (n=3,221)", "b"])
+    ax.set_title("Quadratic-weighted kappa: lowest for 2022 (0.53), highest for 2019 (0.56)")
+    _report_notebook._wrap_titles(fig)
+    fig.draw_without_rendering()
+    box = ax.title.get_window_extent(fig.canvas.get_renderer())
+    assert "\n" in ax.title.get_text()
+    assert box.x0 >= fig.bbox.x0 and box.x1 <= fig.bbox.x1
+    short, ax2 = plt.subplots(figsize=(5, 3))
+    ax2.set_title("Short")
+    _report_notebook._wrap_titles(short)
+    assert ax2.title.get_text() == "Short"
