@@ -128,26 +128,29 @@ def show(obj: Any, alt: str | None = None) -> None:
 
 
 def _wrap_titles(fig: Any) -> None:
-    """Wrap axes titles that would run past the figure's width.
+    """Wrap axes titles that would run past the figure's edges.
 
     Titles state findings, so they can be long; the report lays figures out with
     constrained layout at a fixed size (no tight bounding box), which would otherwise
-    cut a long title off at the edges.
+    cut a long title off. A title is centred on its axes, and the layout moves the axes
+    by the width of the tick labels, so the layout engine is run first (its solver
+    only, not a draw) to find where each axes will sit.
     """
-    fig.draw_without_rendering()  # run the layout, so the axes are where they will be
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
     renderer = fig.canvas.get_renderer()
     for ax in fig.get_axes():
         title = ax.title
         text = title.get_text()
         if not text or "\n" in text:
             continue
-        # a title is centred on its axes: it fits while both halves stay on the figure
-        box = ax.get_window_extent(renderer)
+        box = ax.get_position().transformed(fig.transFigure)
         centre = (box.x0 + box.x1) / 2
         avail = 2 * 0.95 * min(centre - fig.bbox.x0, fig.bbox.x1 - centre)
         width = title.get_window_extent(renderer).width
         if width > avail:
-            chars = max(20, int(len(text) * avail / width) - 2)
+            chars = max(20, int(len(text) * avail / width) - 1)
             title.set_text(textwrap.fill(text, width=chars))
 
 
