@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import sys
 from pathlib import Path
-from typing import Any, Final, Literal, Mapping, Sequence, TextIO, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, Mapping, Sequence, TextIO, get_args
 
 import pandas as pd
 
@@ -45,6 +45,9 @@ from ._report_plots import (
     plot_submission_counts,
     submission_counts,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "Kind",
@@ -320,12 +323,7 @@ def run_report(
         A cell failed; the message names the cell and the error, and the partial
         notebook is kept.
     """
-    import nbformat
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     from . import __version__
-    from ._report_html import audit_html, export_html
     from ._report_kernel import KERNEL_NAME, isolated_kernel
     from .records import RecordsError, load
 
@@ -359,8 +357,21 @@ def run_report(
         nb_params["csv_path"] = str(out_dir / f"{stem}.csv")
     print(f"cmalt-qa {__version__}: {kind} report, {nb_params}", file=log)
     with isolated_kernel() as km:
+        # Start the kernel before importing papermill (which imports nbformat and its
+        # JSON-schema checkers, about a second): the kernel boots meanwhile, on the other
+        # core, instead of after. nbclient uses a kernel manager's running kernel as it
+        # is (it starts one only when the manager has none), so the notebook runs in
+        # this kernel, in the output folder as before.
+        km.start_kernel(cwd=str(out_dir))
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        # The HTML exporter (nbconvert's import, the template's compilation) is made
+        # ready in a thread while the kernel works: the main thread mostly waits on the
+        # kernel's sockets meanwhile.
+        exporter = _warm_exporter()
         try:
-            pm.execute_notebook(
+            executed = pm.execute_notebook(
                 str(source),
                 str(ipynb),
                 parameters=nb_params,
@@ -369,6 +380,13 @@ def run_report(
                 progress_bar=progress,
                 cwd=str(out_dir),
                 execution_timeout=execution_timeout,
+                # papermill rewrites the whole notebook before and after every cell (34
+                # writes of a notebook growing to ~1 MB, ~0.1 s, while the kernel
+                # waits). Without them the notebook is written once at the end, or with
+                # the failing cell's error when a cell fails. A cell that times out
+                # raises past papermill's error handling, so with a timeout the
+                # per-cell saves stay on and the partial notebook is still kept.
+                request_save_on_cell_execute=execution_timeout is not None,
             )
         except PapermillExecutionError as exc:
             first_line = next((ln for ln in str(exc.source).splitlines() if ln.strip()), "")
@@ -378,13 +396,39 @@ def run_report(
                 ipynb,
                 exc.cell_index,
             ) from None
-    executed = nbformat.read(ipynb, as_version=4)
-    page = export_html(executed, title=_TITLES[kind] + f" ({stem})")
+    # papermill returns the notebook it has just written to ``ipynb``: no need to read
+    # it back.
+    page = exporter.result().export_html(executed, title=_TITLES[kind] + f" ({stem})")
     html.write_text(page, encoding="utf-8")
-    for problem in audit_html(page):
+    for problem in exporter.result().audit_html(page):
         print(f"warning: accessibility: {problem}", file=log)
     print(f"wrote {html}\nwrote {ipynb}", file=log)
     return html
+
+
+def _warm_exporter() -> Future[Any]:
+    """The :mod:`cmalt_qa._report_html` module, imported and warmed up in a thread.
+
+    :func:`cmalt_qa._report_html.warm_up` builds the exporter and compiles its template;
+    the first export otherwise pays for both. ``result()`` gives the module (and
+    re-raises anything the warm-up raised).
+    """
+    import concurrent.futures
+    import threading
+
+    future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+    def work() -> None:
+        try:
+            from . import _report_html
+
+            _report_html.warm_up()
+            future.set_result(_report_html)
+        except BaseException as exc:  # handed to the caller by result()
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="cmalt-qa-html-warm-up", daemon=True).start()
+    return future
 
 
 _TITLES: Final[Mapping[str, str]] = {
