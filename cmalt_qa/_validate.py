@@ -308,22 +308,6 @@ def _fmt_date(value: object) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def add_months(dates: pd.Series, months: int) -> pd.Series:
-    """Vectorised :func:`cmalt_qa.scheme.add_months` for a datetime Series (NaT kept)."""
-    ok = dates.notna()
-    out = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")
-    if not ok.any():
-        return out
-    d = dates[ok]
-    total = d.dt.year.to_numpy() * 12 + (d.dt.month.to_numpy() - 1) + months
-    year, month = total // 12, total % 12 + 1
-    first = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}))
-    last_day = first.dt.days_in_month.to_numpy()
-    day = np.minimum(d.dt.day.to_numpy(), last_day)
-    out.loc[ok] = (first + pd.to_timedelta(day - 1, unit="D")).to_numpy()
-    return out
-
-
 # --------------------------------------------------------------------------- refusal
 def check_columns(file: str, frame: pd.DataFrame, required: Iterable[str]) -> None:
     """Refuse a table that lacks a required column or carries personal data."""
@@ -823,7 +807,9 @@ def validate(
     else:
         scols["year"] = pd.Series(window, dtype=object).str.slice(0, 4).astype("int64") \
             .to_numpy()
-    due = add_months(pd.Series(sub_days), scheme.PROMISE_MONTHS).to_numpy(dtype="datetime64[ns]")
+    # The promise rule lives once, in scheme; applied per distinct submission date.
+    due = np.array([np.datetime64(scheme.promise_due(d), "ns") for d in sub_days],
+                   dtype="datetime64[ns]")
     scols["promise_due"] = _spread(due, sub_codes, np.datetime64("NaT", "ns"))
     scols["turnaround_days"] = (pd.Series(scols["result_on"]) - submitted).dt.days \
         .astype("float64").to_numpy()

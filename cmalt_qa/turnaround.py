@@ -33,7 +33,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import _turnaround_core as _core
 from ._stats import km_fit, km_quantile, share_by
 from ._analysis import (
     DATE_COLUMNS,
@@ -45,7 +44,7 @@ from ._analysis import (
     resolve_as_of,
 )
 from .records import Records
-from .scheme import ASSESSOR_TARGET_WEEKS, promise_due
+from .scheme import ASSESSOR_TARGET_WEEKS
 
 __all__ = ["summary", "open_cases", "calendar_check", "km_curves", "STATUSES"]
 
@@ -75,10 +74,7 @@ def _prepare(
     subs = filter_types(subs, submission_types)
     for c in DATE_COLUMNS:
         subs[c] = pd.to_datetime(subs[c]) if c in subs.columns else pd.NaT
-    if "promise_due" in subs.columns:
-        subs["promise_due"] = pd.to_datetime(subs["promise_due"])
-    else:
-        subs["promise_due"] = pd.to_datetime([promise_due(d) for d in subs["submitted_on"]])
+    subs["promise_due"] = pd.to_datetime(subs["promise_due"])
     after = subs["submitted_on"] > stamp
     note = ""
     if after.any():
@@ -92,10 +88,14 @@ def _prepare(
     returned = res.notna().to_numpy()
     open_days = _days(stamp - sub)
     subs["returned"] = returned
-    subs["days"] = np.where(returned, _days(res - sub), _core.censor_time(open_days))
-    subs["rel_days"] = np.where(
-        returned, _days(res - due), _core.censor_time(_days(stamp - due))
-    )
+    # Censoring: ``as_of`` is a closed day (everything dated on or before it is known),
+    # so a case still open after d whole days has T > d, an ordinary right-censoring at
+    # d (tied censorings stay in the risk set, as in scipy, lifelines and R). Censoring
+    # half a day earlier, so that a case open on its due day would be undetermined, was
+    # tried and dropped: the few results dated ``as_of`` then close the curve's tail and
+    # absorb the weight of every open case (a share of 1 for a live window).
+    subs["days"] = np.where(returned, _days(res - sub), open_days)
+    subs["rel_days"] = np.where(returned, _days(res - due), _days(stamp - due))
     subs["late"] = returned & (res > due).to_numpy()
     subs["overdue"] = ~returned & (stamp >= due).to_numpy()
     subs["undetermined"] = ~returned & (stamp < due).to_numpy()
@@ -107,7 +107,7 @@ def _prepare(
     subs["stage_in"] = alloc.notna().to_numpy() & (done | ~returned)
     subs["stage_done"] = done
     subs["stage_days"] = np.where(
-        done, _days(assessed - alloc), _core.censor_time(_days(stamp - alloc))
+        done, _days(assessed - alloc), _days(stamp - alloc)
     )
     for c in ("allocated_on", "assessed_on", "result_on"):
         subs[c] = known[c]
@@ -361,7 +361,7 @@ def calendar_check(
         returned = g["returned"].to_numpy()
         res = g["result_on"]
         rel_month = np.where(
-            returned, _days(res - end), _core.censor_time((stamp - end).days)
+            returned, _days(res - end), float((stamp - end).days)
         )
         p, p_lo, p_hi, undet_p = share_by(g["rel_days"], returned, 0.0, ci)
         m, m_lo, m_hi, undet_m = share_by(rel_month, returned, 0.0, ci)
