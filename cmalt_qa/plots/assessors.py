@@ -100,6 +100,29 @@ def plot_severity(
     return ax
 
 
+def _workload_bars(
+    table: pd.DataFrame, grid: pd.DataFrame, period: str, ax: Axes | None
+) -> Axes:
+    """One period: seats per assessor as horizontal bars (a one-column heat map hides them)."""
+    col = grid.columns[0]
+    seats = grid[col].fillna(0).iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, max(2.5, 0.2 * len(seats) + 1.4)))
+    y = np.arange(len(seats))
+    ax.barh(y, seats.to_numpy(float), color=ACCENT)
+    ax.set_yticks(y, seats.index.astype(str).tolist(), fontsize=7)
+    ax.set_ylim(-0.7, len(seats) - 0.3)
+    ax.set_xlabel("portfolios assessed (lead + second)")
+    ax.set_ylabel(f"assessor (busiest {len(seats)})")
+    total = int(seats.sum())
+    title = (f"Busiest assessor, {seats.idxmax()}, held {int(seats.max())} of {total} seats in {col}"
+             if total else f"No assessments in {col}")
+    ax.set_title(title, fontsize=10)
+    alt_text(ax, f"Bar chart of portfolios per assessor in {col}. {title}; "
+                 f"{int(table['assessor_id'].nunique())} assessors in all.")
+    return ax
+
+
 def plot_workload(table: pd.DataFrame, *, ax: Axes | None = None, top: int = 30) -> Axes:
     """Heat map of portfolios per assessor (rows) and period (columns).
 
@@ -125,6 +148,8 @@ def plot_workload(table: pd.DataFrame, *, ax: Axes | None = None, top: int = 30)
     per_period = grid.sum(axis=0)
     shares = grid.max(axis=0) / per_period
     grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False, kind="stable").index[:top]]
+    if grid.shape[1] == 1:
+        return _workload_bars(table, grid, period, ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(max(5.0, 0.35 * grid.shape[1] + 2.5), max(3.0, 0.2 * len(grid) + 1.5)))
     im = ax.imshow(np.ma.masked_invalid(grid.to_numpy(float)), aspect="auto", cmap=SEQUENTIAL_CMAP,

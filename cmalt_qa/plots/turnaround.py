@@ -121,7 +121,7 @@ def plot_open_cases(
     *,
     ax: Axes | None = None,
     at_risk_days: int = 21,
-    max_cases: int = 40,
+    max_cases: int = 25,
 ) -> Axes:
     """Open cases by days left to their promise date, most urgent at the top.
 
@@ -130,35 +130,49 @@ def plot_open_cases(
     table : DataFrame
         From ``turnaround.open_cases``: ``submission_id``, ``days_left``, ``status``.
     ax : Axes, optional
+        Drawn on a new figure sized to the cases drawn when None.
     at_risk_days : int
         Where to draw the "at risk" line (as passed to ``open_cases``).
     max_cases : int
-        Show the most urgent cases only (the title counts all).
+        Draw the most urgent cases only, so that every label stays readable (the title
+        counts all, and says how many are drawn; the rest are in the report's table).
     """
     require_columns(table, ["submission_id", "days_left", "status"], "plot_open_cases")
-    ax = _axes(ax)
+    if max_cases < 1:
+        raise ValueError("max_cases must be at least 1")
+    shown = table.sort_values("days_left", kind="stable").head(max_cases).iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, max(2.2, 0.2 * len(shown) + 1.6)))
     counts = table["status"].value_counts()
     n_over, n_risk = int(counts.get("overdue", 0)), int(counts.get("at risk", 0))
-    shown = table.sort_values("days_left", kind="stable").head(max_cases).iloc[::-1]
+    as_of = table.attrs.get("as_of")
+    when = f" on {pd.Timestamp(as_of).date()}" if as_of is not None else ""
+    if table.empty:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, f"No portfolio is open{when}", ha="center", va="center",
+                transform=ax.transAxes)
+        alt_text(ax, f"No portfolio is without a result{when}.")
+        return ax
     y = np.arange(len(shown))
     colours = [STATUS_COLOURS.get(s, NEUTRAL) for s in shown["status"]]
     ax.hlines(y, 0, shown["days_left"], color=colours, lw=2)
     ax.scatter(shown["days_left"], y, color=colours, zorder=3, s=18)
     ax.set_yticks(y, shown["submission_id"].astype(str), fontsize="x-small")
+    ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.axvline(0, color=ALERT, lw=1)
     ax.axvline(at_risk_days, color=OKABE_ITO["orange"], lw=1, ls="--")
     ax.set_xlabel("days left to the promise date (negative: overdue)")
     ax.set_ylabel("submission")
     for status, colour in STATUS_COLOURS.items():
         ax.scatter([], [], color=colour, label=f"{status} ({int(counts.get(status, 0))})")
-    ax.legend(loc="upper right", fontsize="small", frameon=True)
-    as_of = table.attrs.get("as_of")
-    when = f" on {pd.Timestamp(as_of).date()}" if as_of is not None else ""
-    ax.set_title(f"{len(table)} open{when}: {n_over} overdue, {n_risk} at risk")
+    ax.legend(loc="lower right", fontsize="small", frameon=True)
+    drawn = f" (the {len(shown)} most urgent drawn)" if len(shown) < len(table) else ""
+    ax.set_title(f"{len(table)} open{when}: {n_over} overdue, {n_risk} at risk{drawn}")
     alt_text(
         ax,
         f"{len(table)} portfolios without a result{when}: {n_over} past their promise date "
-        f"and {n_risk} due within {at_risk_days} days. "
+        f"and {n_risk} due within {at_risk_days} days"
+        + (f"; the {len(shown)} most urgent are drawn, every one is in the table. " if drawn else ". ")
         + (
             f"The most overdue, {table.sort_values('days_left').iloc[0]['submission_id']}, "
             f"is {-int(table['days_left'].min())} days past due."

@@ -1,0 +1,439 @@
+"""``cmalt-qa report all``: every period's reports in one folder, rebuilt incrementally.
+
+The site holds the window report (staff only) of every reporting period, the committee
+(``sections``) and research (``trends``) reports, and ``index.html`` listing the periods
+with their headline figures and links. ``manifest.json`` records, per report, a
+fingerprint of everything it is made from: the rows it reads (submissions up to its
+report date, their ratings, the assessors and the problems list), its parameters, the
+notebook and the toolkit version. A re-run after a new export runs only the reports
+whose fingerprint changed (or whose files are missing).
+
+Reports run in ``workers`` processes, each with one kernel kept for all its reports:
+the kernel's start and the imports (most of a single report's time) are paid once per
+worker, not once per report (see ``benchmarks/bench_site.py``).
+
+Each past period is reported as of the day its last promise fell due (capped at the
+data's last date): "how the period went" once every result was due. The latest period
+is reported as of the data's last date, like ``cmalt-qa report window``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import hashlib
+import html as _html
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Final, Mapping, Sequence, TextIO
+
+import pandas as pd
+
+from . import _report_format as fmt
+
+__all__ = ["Job", "plan_site", "build_site", "run_jobs", "fingerprint", "index_html", "MANIFEST"]
+
+MANIFEST: Final[str] = "manifest.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """One report of the site."""
+
+    kind: str
+    stem: str
+    params: dict[str, Any]  # the notebook's parameters
+    fingerprint: str
+
+
+def _frame_digest(h: Any, frame: pd.DataFrame) -> None:
+    h.update(str(list(frame.columns)).encode())
+    h.update(pd.util.hash_pandas_object(frame.astype(str), index=False).values.tobytes())
+
+
+def fingerprint(
+    recs: Any, kind: str, params: Mapping[str, Any], notebook: Path,
+    *, upto: pd.Timestamp | None = None,
+) -> str:
+    """sha256 of what a report is made from.
+
+    The submissions submitted by ``upto`` (all when None) and their ratings, the
+    assessors and problems tables, the parameters (without the data path or output
+    names), the notebook's source and the toolkit version.
+    """
+    from . import __version__
+
+    h = hashlib.sha256()
+    h.update(f"cmalt-qa {__version__}\n{kind}\n".encode())
+    h.update(notebook.read_bytes())
+    keep = {k: v for k, v in params.items() if k not in ("data", "csv_path")}
+    h.update(json.dumps(keep, sort_keys=True, default=str).encode())
+    subs = recs.submissions
+    if upto is not None:
+        subs = subs[pd.to_datetime(subs["submitted_on"]) <= upto]
+    subs = subs.sort_values("submission_id")
+    rat = recs.ratings[recs.ratings["submission_id"].isin(subs["submission_id"])]
+    for frame in (subs, rat.sort_values(["submission_id", "section"]), recs.assessors, recs.problems):
+        _frame_digest(h, frame.reset_index(drop=True))
+    return h.hexdigest()
+
+
+def _past_as_of(recs: Any, window: str, latest: _dt.date) -> _dt.date:
+    s = recs.submissions
+    due = pd.to_datetime(s.loc[s["window"].astype(str) == window, "promise_due"]).max()
+    if pd.isna(due):
+        return latest
+    return min(due.date(), latest)
+
+
+def plan_site(
+    recs: Any, data: Path, out: Path, *, min_count: int = 5, n_boot: int = 1000,
+) -> list[Job]:
+    """The reports of a site, with their parameters and fingerprints (nothing is run)."""
+    from .reports import latest_date, notebook_path, report_stem, resolve
+
+    latest = latest_date(recs)
+    windows = sorted(recs.submissions["window"].dropna().astype(str).unique())
+    jobs: list[Job] = []
+    nb = notebook_path("window")
+    for w in windows:
+        day = latest if w == windows[-1] else _past_as_of(recs, w, latest)
+        params = resolve("window", recs, window=w, as_of=day.isoformat())
+        nb_params = {"data": str(data), **params, "n_boot": int(n_boot)}
+        fp = fingerprint(recs, "window", nb_params, nb, upto=pd.Timestamp(day))
+        jobs.append(Job("window", report_stem("window", params), nb_params, fp))
+    for kind in ("sections", "trends"):
+        params = resolve(kind, recs)
+        stem = report_stem(kind, params)
+        nb_params = {"data": str(data), **params, "n_boot": int(n_boot), "min_count": int(min_count)}
+        if kind == "sections":
+            nb_params["pathway"] = params["pathway"] or ""
+        else:
+            del nb_params["first_window"]
+            nb_params["csv_path"] = str(out / f"{stem}.csv")
+        fp = fingerprint(recs, kind, nb_params, notebook_path(kind))
+        jobs.append(Job(kind, stem, nb_params, fp))
+    return jobs
+
+
+# --------------------------------------------------------------------------- workers
+# A worker is a child process ``python -m cmalt_qa._site --worker SITE`` with one kernel
+# for all its reports; it reads jobs as JSON lines on stdin and answers one JSON line per
+# job. A plain subprocess, not multiprocessing: a spawned multiprocessing child re-imports
+# the caller's main module, which a script without a main guard cannot survive.
+
+
+def _start_kernel(out: str) -> tuple[Any, Any]:
+    """This worker's kernel, started in ``out``; returns (manager, stop function)."""
+    import contextlib
+
+    from ._report_kernel import isolated_kernel
+
+    stack = contextlib.ExitStack()
+    km = stack.enter_context(isolated_kernel())
+    km.start_kernel(cwd=out)
+    # nbclient calls ``cleanup_resources`` on the manager after each notebook, which
+    # with local (ipc) sockets removes the socket files the next notebook's client
+    # needs; the kernel is cleaned up once, when the worker stops.
+    real_cleanup = km.cleanup_resources
+    km.cleanup_resources = lambda restart=False: None
+
+    def stop() -> None:
+        km.cleanup_resources = real_cleanup
+        stack.close()
+
+    return km, stop
+
+
+def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
+    """Run one report in the worker's kernel and write its HTML (atomically)."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from . import _report_html
+    from ._report_kernel import KERNEL_NAME
+    from .reports import _TITLES
+
+    t0 = time.perf_counter()
+    stem = job["stem"]
+    ipynb, html = out / f"{stem}.ipynb", out / f"{stem}.html"
+    try:
+        executed = pm.execute_notebook(
+            job["source"], str(ipynb), parameters=job["params"], km=km,
+            kernel_name=KERNEL_NAME, progress_bar=False, cwd=str(out),
+            request_save_on_cell_execute=False,
+        )
+    except PapermillExecutionError as exc:
+        return {"stem": stem, "error": f"cell {exc.cell_index} failed: {exc.ename}: {exc.evalue}"}
+    page = _report_html.export_html(executed, title=_TITLES[job["kind"]] + f" ({stem})")
+    tmp = html.with_name(html.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, html)
+    return {"stem": stem, "seconds": time.perf_counter() - t0,
+            "problems": _report_html.audit_html(page)}
+
+
+def _worker_main(out: str) -> int:
+    """The worker loop: one job per stdin line, one answer per stdout line."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, encoding="utf-8")
+    sys.stdout = sys.stderr  # anything else printed must not mix with the answers
+    km, stop = _start_kernel(out)
+    try:
+        for line in sys.stdin:
+            if line.strip():
+                answers.write(json.dumps(_run_one(km, Path(out), json.loads(line))) + "\n")
+    finally:
+        stop()
+    return 0
+
+
+def run_jobs(
+    jobs: Sequence[Job], out: Path, *, workers: int = 2, log: TextIO | None = None,
+) -> list[dict[str, Any]]:
+    """Run reports in ``workers`` processes, each keeping one kernel for all its reports.
+
+    Returns one answer per job (``stem`` and ``seconds``, ``problems``; or ``error``).
+    """
+    import queue
+    import subprocess
+    import threading
+
+    from .reports import notebook_path
+
+    log = log or sys.stderr
+    todo: queue.Queue[Job] = queue.Queue()
+    for j in jobs:
+        todo.put(j)
+    answers: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def drive() -> None:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cmalt_qa._site", "--worker", str(out)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+        )
+        assert proc.stdin is not None and proc.stdout is not None  # pipes asked for above
+        try:
+            while True:
+                try:
+                    job = todo.get_nowait()
+                except queue.Empty:
+                    break
+                msg = {"kind": job.kind, "stem": job.stem, "params": job.params,
+                       "source": str(notebook_path(job.kind))}
+                proc.stdin.write(json.dumps(msg) + "\n")
+                proc.stdin.flush()
+                line = proc.stdout.readline()
+                answer = json.loads(line) if line else {"stem": job.stem, "error": "worker died"}
+                with lock:
+                    answers.append(answer)
+                    if "error" in answer:
+                        print(f"failed: {job.stem}: {answer['error']}", file=log)
+                    else:
+                        for p in answer["problems"]:
+                            print(f"warning: {job.stem}: accessibility: {p}", file=log)
+                        print(f"wrote {out / (job.stem + '.html')} ({answer['seconds']:.1f} s)",
+                              file=log)
+                if not line:
+                    break
+        finally:
+            proc.stdin.close()
+            proc.wait()
+
+    threads = [threading.Thread(target=drive) for _ in range(max(1, min(workers, len(jobs))))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+# --------------------------------------------------------------------------- index
+def _headlines(recs: Any, as_of: _dt.date, min_n: int) -> pd.DataFrame:
+    """Per period: within-promise share (with interval), first-attempt referral rate, open."""
+    from . import referrals, turnaround
+
+    t = turnaround.summary(recs, by=("window",), as_of=as_of.isoformat())
+    o = referrals.outcomes(recs, by=("window",))
+    t = t.set_index(t["window"].astype(str))
+    o = o.set_index(o["window"].astype(str))
+    rows = []
+    for w in t.index:
+        tr, oc = t.loc[w], (o.loc[w] if w in o.index else None)
+        small_t = tr["returned"] < min_n
+        small_o = oc is None or oc["n"] < min_n
+        rows.append({
+            "window": w,
+            "submissions": fmt.count(tr["n"]),
+            "within": fmt.TOO_FEW if small_t else fmt.estimate(
+                tr["within_promise"], tr["within_promise_ci_low"], tr["within_promise_ci_high"]),
+            "referral": fmt.TOO_FEW if small_o else fmt.estimate(oc["rate"], oc["ci_low"], oc["ci_high"]),
+            "open": fmt.count(tr["open"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def index_html(recs: Any, jobs: Sequence[Job], *, min_n: int = 5) -> str:
+    """The site's ``index.html``: the periods with their headline figures, and links."""
+    from .reports import latest_date
+
+    esc = _html.escape
+    latest = latest_date(recs)
+    heads = _headlines(recs, latest, min_n).set_index("window")
+    win = {j.params["window"]: j for j in jobs if j.kind == "window"}
+    rows = []
+    for w in sorted(win, reverse=True):
+        j, h = win[w], heads.loc[w]
+        rows.append(
+            f'<tr><th scope="row">{esc(w)}</th><td>{esc(h["submissions"])}</td>'
+            f'<td>{esc(h["within"])}</td><td>{esc(h["referral"])}</td><td>{esc(h["open"])}</td>'
+            f'<td><a href="{esc(j.stem)}.html">window report as of {esc(j.params["as_of"])}</a> '
+            f'<span class="staff">staff only</span></td></tr>'
+        )
+    others = "".join(
+        f'<li><a href="{esc(j.stem)}.html">{esc(_LABEL[j.kind])}</a> '
+        f'<span class="public">for publication</span></li>'
+        for j in jobs if j.kind != "window"
+    )
+    from . import __version__
+
+    return _INDEX.format(
+        latest=esc(str(latest)), rows="".join(rows), others=others, min_n=min_n,
+        version=esc(__version__),
+    )
+
+
+_LABEL: Final[Mapping[str, str]] = {
+    "sections": "Sections report for the committee",
+    "trends": "Trends report for researchers (with a CSV of its tables)",
+}
+
+_INDEX: Final[str] = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>CMALT reports: every period</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 72em; margin: 1em auto; padding: 0 1em;
+  color: #1a1a1a; }}
+table {{ border-collapse: collapse; }}
+caption {{ text-align: left; font-weight: bold; padding-bottom: 0.3em; }}
+th, td {{ border: 1px solid #767676; padding: 0.25em 0.6em; white-space: nowrap; }}
+thead th {{ background: #e8e8e8; white-space: normal; }}
+td {{ text-align: right; }}
+.staff {{ color: #8a1c00; font-weight: bold; }}
+.public {{ color: #0b5d1e; font-weight: bold; }}
+a {{ color: #0b3d91; }}
+</style></head>
+<body>
+<h1>CMALT reports: every period</h1>
+<p>Data to {latest}; toolkit cmalt-qa {version}. Reports marked <span class="staff">staff
+only</span> name assessors and must not be published; those marked
+<span class="public">for publication</span> passed disclosure control.</p>
+<h2>Reporting periods</h2>
+<table><caption>Headline figures per period (95% intervals); figures from fewer than
+{min_n} portfolios read "too few to estimate"</caption>
+<thead><tr><th scope="col">Period</th><th scope="col">Submissions</th>
+<th scope="col">Returned within the promise</th><th scope="col">First-attempt referral rate</th>
+<th scope="col">Open now</th><th scope="col">Report</th></tr></thead>
+<tbody>{rows}</tbody></table>
+<h2>Committee and research reports</h2>
+<ul>{others}</ul>
+</body></html>
+"""
+
+
+# --------------------------------------------------------------------------- build
+def _read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _to_run(jobs: Sequence[Job], manifest: Mapping[str, Any], out: Path) -> list[Job]:
+    built = manifest.get("reports", {})
+    return [
+        j for j in jobs
+        if built.get(j.stem, {}).get("fingerprint") != j.fingerprint
+        or not (out / f"{j.stem}.html").is_file()
+    ]
+
+
+def build_site(
+    data: str | Path = "data/sample",
+    out: str | Path = "site",
+    *,
+    min_count: int = 5,
+    n_boot: int = 1000,
+    workers: int = 2,
+    force: bool = False,
+    log: TextIO | None = None,
+) -> dict[str, Any]:
+    """Write every period's window report, the committee and research reports and an index.
+
+    Parameters
+    ----------
+    data : str or Path
+        Dataset folder or workbook.
+    out : str or Path
+        The site folder (created if needed).
+    min_count, n_boot
+        As for :func:`cmalt_qa.reports.run_report`.
+    workers : int
+        Processes running reports at once, each with its own kernel kept for all its
+        reports.
+    force : bool
+        Rebuild every report, whatever the manifest says.
+
+    Returns
+    -------
+    dict
+        ``built`` (stems run), ``kept`` (stems up to date), ``seconds`` (wall clock),
+        ``index`` (path of index.html).
+    """
+    from .records import RecordsError, load
+    from .reports import ReportError, resolve_data_path
+
+    log = log or sys.stderr
+    t0 = time.perf_counter()
+    path = resolve_data_path(data)
+    try:
+        recs = load(path)
+    except (RecordsError, OSError) as exc:
+        raise ReportError(f"cannot load {path}: {exc}") from exc
+    site = Path(out).expanduser().resolve()
+    site.mkdir(parents=True, exist_ok=True)
+    jobs = plan_site(recs, path, site, min_count=min_count, n_boot=n_boot)
+    manifest = {} if force else _read_manifest(site)
+    todo = _to_run(jobs, manifest, site)
+    print(f"cmalt-qa report all: {len(jobs)} reports, {len(todo)} to build "
+          f"({len(jobs) - len(todo)} up to date)", file=log)
+    # The costly reports first, so that the workers finish together.
+    todo.sort(key=lambda j: j.kind == "window")
+    answers = run_jobs(todo, site, workers=workers, log=log) if todo else []
+    built = [a["stem"] for a in answers if "error" not in a]
+    failed = {a["stem"]: a["error"] for a in answers if "error" in a}
+    from . import __version__
+
+    entry = {j.stem: {"kind": j.kind, "fingerprint": j.fingerprint,
+                      "params": {k: v for k, v in j.params.items() if k != "data"}}
+             for j in jobs if j.stem not in failed}
+    (site / "index.html").write_text(index_html(recs, jobs, min_n=min_count), encoding="utf-8")
+    tmp = site / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps({"toolkit": __version__, "data": str(path), "reports": entry},
+                              indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, site / MANIFEST)
+    secs = time.perf_counter() - t0
+    print(f"wrote {site / 'index.html'} ({len(built)} built, {len(jobs) - len(todo)} kept, "
+          f"{secs:.1f} s)", file=log)
+    return {"built": sorted(built), "kept": sorted(j.stem for j in jobs if j not in todo),
+            "failed": failed, "seconds": secs, "index": site / "index.html"}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        sys.exit(_worker_main(sys.argv[2]))
+    sys.exit("usage: python -m cmalt_qa._site --worker SITE")
