@@ -31,3 +31,31 @@ def sample_records():
     import cmalt_qa as qa
 
     return qa.load(SAMPLE)
+
+
+UX_N_BOOT = "20"
+
+
+def build_site(data: Path, out: Path, *extra: str) -> dict:
+    """``cmalt-qa report all --periods 1`` through the command line, in-process; returns
+    the manifest's reports (stem -> entry) with the HTML path added."""
+    import json
+
+    from cmalt_qa import cli
+
+    rc = cli.main(["report", "all", "--data", str(data), "--out", str(out), "--periods", "1",
+                   "--n-boot", UX_N_BOOT, *extra])
+    assert rc == 0, f"report all failed on {data}"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entries = manifest["reports"]
+    for stem, e in entries.items():
+        e["html"] = out / f"{stem}.html"
+    return entries
+
+
+@pytest.fixture(scope="session")
+def report_pages(tmp_path_factory) -> dict:
+    """kind -> HTML page of the latest period's reports on the sample (built once)."""
+    out = tmp_path_factory.mktemp("site-sample")
+    entries = build_site(SAMPLE, out)
+    return {e["kind"]: e["html"] for e in entries.values()}
