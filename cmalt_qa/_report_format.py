@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html as _html
 import numbers
+import re
 from dataclasses import dataclass
 from typing import Any, Final, Iterable, Mapping, Sequence
 
@@ -365,6 +366,10 @@ def format_table(
     return pd.DataFrame(out, index=table.index, columns=[c.label for c in cols])
 
 
+_NUMERIC = re.compile(r"^[<\u2248+\u2212-]?[\d,.]+%?( \(.*\))?$")
+"""A cell that reads as a number (right-aligned); text is left-aligned."""
+
+
 def empty_state(text: str) -> str:
     """HTML of a sentence standing in for an empty table."""
     return f'<p class="cmalt-empty">{_html.escape(text)}</p>'
@@ -423,6 +428,8 @@ def html_table(
                 raw = sort_values.at[idx, c]
                 if not is_missing(raw):
                     attr = f' data-sort="{esc(str(raw))}"'
+            if _NUMERIC.match(str(r[c])):
+                attr += ' class="num"'
             cells.append(f'<th scope="row"{attr}>{v}</th>' if c in keys else f"<td{attr}>{v}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     filt = (
@@ -488,7 +495,8 @@ TABLE_SCRIPT: Final[str] = """
 
 TABLE_CSS: Final[str] = """
 .cmalt-table-block { max-width: 100%; }
-table.cmalt-table th, table.cmalt-table td { white-space: nowrap; }
+table.cmalt-table th, table.cmalt-table td { white-space: nowrap; text-align: left; }
+table.cmalt-table td.num, table.cmalt-table th.num { text-align: right; }
 table.cmalt-table thead th { white-space: normal; vertical-align: bottom; }
 table.cmalt-sortable thead th button { font: inherit; font-weight: bold; background: none;
   border: 0; padding: 0; cursor: pointer; text-align: left; color: inherit; }

@@ -18,6 +18,8 @@ from bs4 import BeautifulSoup
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
+from ._report_format import TABLE_CSS, TABLE_SCRIPT
+
 __all__ = ["export_html", "audit_html", "PLACEHOLDER_ALT"]
 
 PLACEHOLDER_ALT = "No description has been provided for this image"
@@ -116,8 +118,13 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
         soup.html["lang"] = "en"
     if soup.head is not None:
         style = soup.new_tag("style")
-        style.string = _EXTRA_CSS
+        style.string = _EXTRA_CSS + TABLE_CSS
         soup.head.append(style)
+    if soup.body is not None and soup.select_one("table.cmalt-sortable") is not None:
+        # Sorting and filtering from the file itself: one small inline script, no network.
+        script = soup.new_tag("script")
+        script.string = TABLE_SCRIPT
+        soup.body.append(script)
     for table in soup.find_all("table"):
         for th in table.select("thead th"):
             th.attrs.setdefault("scope", "col")

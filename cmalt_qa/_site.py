@@ -91,30 +91,31 @@ def _past_as_of(recs: Any, window: str, latest: _dt.date) -> _dt.date:
 
 def plan_site(
     recs: Any, data: Path, out: Path, *, min_count: int = 5, n_boot: int = 1000,
+    periods: int | None = None,
 ) -> list[Job]:
-    """The reports of a site, with their parameters and fingerprints (nothing is run)."""
-    from .reports import latest_date, notebook_path, report_stem, resolve
+    """The reports of a site, with their parameters and fingerprints (nothing is run).
+
+    ``periods``: the window reports of the latest ``periods`` periods only (all when None).
+    """
+    from .reports import latest_date, notebook_parameters, notebook_path, report_stem, resolve
 
     latest = latest_date(recs)
     windows = sorted(recs.submissions["window"].dropna().astype(str).unique())
+    if periods is not None:
+        windows = windows[-max(1, int(periods)):]
     jobs: list[Job] = []
-    nb = notebook_path("window")
-    for w in windows:
-        day = latest if w == windows[-1] else _past_as_of(recs, w, latest)
-        params = resolve("window", recs, window=w, as_of=day.isoformat())
-        nb_params = {"data": str(data), **params, "n_boot": int(n_boot)}
-        fp = fingerprint(recs, "window", nb_params, nb, upto=pd.Timestamp(day))
-        jobs.append(Job("window", report_stem("window", params), nb_params, fp))
-    for kind in ("sections", "trends"):
-        params = resolve(kind, recs)
-        stem = report_stem(kind, params)
-        nb_params = {"data": str(data), **params, "n_boot": int(n_boot), "min_count": int(min_count)}
-        if kind == "sections":
-            nb_params["pathway"] = params["pathway"] or ""
+    for kind in ("window",) * len(windows) + ("sections", "trends"):
+        if kind == "window":
+            w = windows[len(jobs)]
+            day = latest if w == windows[-1] else _past_as_of(recs, w, latest)
+            params = resolve("window", recs, window=w, as_of=day.isoformat())
+            upto = pd.Timestamp(day)
         else:
-            del nb_params["first_window"]
-            nb_params["csv_path"] = str(out / f"{stem}.csv")
-        fp = fingerprint(recs, kind, nb_params, notebook_path(kind))
+            params, upto = resolve(kind, recs), None
+        stem = report_stem(kind, params)
+        nb_params = notebook_parameters(kind, data, params, out / f"{stem}.csv",
+                                        min_count=min_count, n_boot=n_boot)
+        fp = fingerprint(recs, kind, nb_params, notebook_path(kind), upto=upto)
         jobs.append(Job(kind, stem, nb_params, fp))
     return jobs
 
@@ -369,6 +370,7 @@ def build_site(
     min_count: int = 5,
     n_boot: int = 1000,
     workers: int = 2,
+    periods: int | None = None,
     force: bool = False,
     log: TextIO | None = None,
 ) -> dict[str, Any]:
@@ -385,6 +387,8 @@ def build_site(
     workers : int
         Processes running reports at once, each with its own kernel kept for all its
         reports.
+    periods : int, optional
+        Window reports of the latest ``periods`` periods only (default: every period).
     force : bool
         Rebuild every report, whatever the manifest says.
 
@@ -395,7 +399,7 @@ def build_site(
         ``index`` (path of index.html).
     """
     from .records import RecordsError, load
-    from .reports import ReportError, resolve_data_path
+    from .reports import ReportError, notices, resolve_data_path
 
     log = log or sys.stderr
     t0 = time.perf_counter()
@@ -406,7 +410,13 @@ def build_site(
         raise ReportError(f"cannot load {path}: {exc}") from exc
     site = Path(out).expanduser().resolve()
     site.mkdir(parents=True, exist_ok=True)
-    jobs = plan_site(recs, path, site, min_count=min_count, n_boot=n_boot)
+    if int(min_count) < 1 or int(n_boot) < 1 or int(workers) < 1:
+        raise ReportError("--min-count, --n-boot and --workers must be at least 1")
+    if periods is not None and int(periods) < 1:
+        raise ReportError(f"--periods must be at least 1, got {periods}")
+    jobs = plan_site(recs, path, site, min_count=min_count, n_boot=n_boot, periods=periods)
+    for line in notices(recs, {}):
+        print(f"note: {line}", file=log)
     manifest = {} if force else _read_manifest(site)
     todo = _to_run(jobs, manifest, site)
     print(f"cmalt-qa report all: {len(jobs)} reports, {len(todo)} to build "

@@ -39,6 +39,24 @@ from ._report_notebook import (
     staff_table,
     subset,
 )
+from . import _report_format as fmt
+from ._report_format import col
+from ._report_people import (
+    AGREEMENT_COLUMNS,
+    HEADLINE_MIN_N,
+    agreement_sentence,
+    calendar_sentence,
+    headline_row,
+    published_table,
+    rule_names,
+    severity_sentence,
+    show_act_now,
+    show_notices,
+    show_urgent,
+    table,
+    top_section_sentence,
+    turnaround_sentence,
+)
 from ._report_plots import (
     plot_gap_trends,
     plot_rate_by,
@@ -60,6 +78,8 @@ __all__ = [
     "latest_date",
     "notebook_path",
     "report_stem",
+    "notebook_parameters",
+    "notices",
     "add_report_parser",
     "report_command",
     # notebook helpers
@@ -79,6 +99,23 @@ __all__ = [
     "provenance",
     "say",
     "export_tables",
+    # tables and prose for people (cmalt_qa._report_format, cmalt_qa._report_people)
+    "fmt",
+    "col",
+    "table",
+    "published_table",
+    "show_act_now",
+    "show_notices",
+    "show_urgent",
+    "headline_row",
+    "HEADLINE_MIN_N",
+    "AGREEMENT_COLUMNS",
+    "rule_names",
+    "turnaround_sentence",
+    "calendar_sentence",
+    "top_section_sentence",
+    "agreement_sentence",
+    "severity_sentence",
 ]
 
 Kind = Literal["window", "sections", "trends"]
@@ -271,6 +308,32 @@ def notebook_path(kind: str) -> Path:
     raise ReportError(f"notebook {kind}.ipynb not found in {', '.join(map(str, _NOTEBOOK_DIRS))}")
 
 
+def notebook_parameters(
+    kind: str, data: Path, params: Mapping[str, Any], csv_path: Path, *, min_count: int = 5,
+    n_boot: int = 1000,
+) -> dict[str, Any]:
+    """The parameters papermill injects into a report notebook, from :func:`resolve`'s."""
+    nb_params: dict[str, Any] = {"data": str(data), **params, "n_boot": int(n_boot)}
+    if kind != "window":
+        nb_params["min_count"] = int(min_count)
+    if kind == "sections":
+        nb_params["pathway"] = params["pathway"] or ""
+    if kind == "trends":
+        del nb_params["first_window"]  # trends start at the first period in the data
+        nb_params["csv_path"] = str(csv_path)
+    return nb_params
+
+
+def notices(recs: Any, params: Mapping[str, Any]) -> list[str]:
+    """What the command line says before a report runs, as the report's banner does: the
+    rows kept out of the figures and what that changes, and a stale report date."""
+    from ._report_actnow import freshness, left_out, notice_lines
+
+    window = params.get("window") or params.get("last_window")
+    fresh = freshness(recs, params["as_of"]) if params.get("as_of") else None
+    return notice_lines(left_out(recs, window=window), fresh)
+
+
 # --------------------------------------------------------------------------- runner
 def run_report(
     kind: Kind,
@@ -347,15 +410,11 @@ def run_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(kind, params)
     ipynb, html = out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"
-    nb_params: dict[str, Any] = {"data": str(path), **params, "n_boot": int(n_boot)}
-    if kind != "window":
-        nb_params["min_count"] = int(min_count)
-    if kind == "sections":
-        nb_params["pathway"] = params["pathway"] or ""
-    if kind == "trends":
-        del nb_params["first_window"]  # trends start at the first period in the data
-        nb_params["csv_path"] = str(out_dir / f"{stem}.csv")
+    nb_params = notebook_parameters(kind, path, params, out_dir / f"{stem}.csv",
+                                    min_count=min_count, n_boot=n_boot)
     print(f"cmalt-qa {__version__}: {kind} report, {nb_params}", file=log)
+    for line in notices(recs, params):
+        print(f"note: {line}", file=log)
     with isolated_kernel() as km:
         # Start the kernel before importing papermill (which imports nbformat and its
         # JSON-schema checkers, about a second): the kernel boots meanwhile, on the other
@@ -454,7 +513,10 @@ def add_report_parser(subparsers: Any) -> Any:
             "periods), trends (researchers, all years, with a CSV of its tables)."
         ),
     )
-    p.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+    p.add_argument("kind", metavar="KIND",
+                   help=f"one of: {', '.join(KINDS)}; or all: every period's window report, "
+                        "the sections and trends reports and an index.html, rebuilding only "
+                        "what changed")
     p.add_argument("--data", default="data/sample", help="dataset folder or .xlsx (default data/sample)")
     p.add_argument("--window", default=None, help="reporting period YYYY-MM (default: the latest in the data)")
     p.add_argument("--as-of", dest="as_of", default=None, help="window report: ISO date (default: the latest date in the data)")
@@ -464,6 +526,11 @@ def add_report_parser(subparsers: Any) -> Any:
     p.add_argument("--min-count", dest="min_count", type=int, default=5, help="smallest count published (default 5)")
     p.add_argument("--n-boot", dest="n_boot", type=int, default=1000, help="bootstrap replicates (default 1000)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.add_argument("--periods", type=int, default=None,
+                   help="all: window reports of the latest N periods only (default: every period)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="all: reports run at once, each worker keeping one kernel (default 2)")
+    p.add_argument("--force", action="store_true", help="all: rebuild every report")
     p.set_defaults(func=report_command)
     return p
 
@@ -474,6 +541,8 @@ def report_command(args: Any) -> int:
     0 on success; 2 for bad parameters or data (message on stderr, nothing run); 1 when
     a cell fails (the cell and error on stderr, the partial notebook kept).
     """
+    if args.kind == "all":
+        return _site_command(args)
     try:
         html = run_report(
             args.kind,
@@ -494,4 +563,28 @@ def report_command(args: Any) -> int:
         print(f"cmalt-qa report: failed: {exc}", file=sys.stderr)
         return 1
     print(html)
+    return 0
+
+
+def _site_command(args: Any) -> int:
+    from ._site import build_site
+
+    for name in ("window", "as_of", "first_window", "pathway"):
+        if getattr(args, name, None):
+            print(f"cmalt-qa report all: error: --{name.replace('_', '-')} does not apply to "
+                  "all (it reports every period)", file=sys.stderr)
+            return 2
+    try:
+        result = build_site(
+            args.data, args.out, min_count=args.min_count, n_boot=args.n_boot,
+            workers=args.workers, periods=args.periods, force=args.force,
+        )
+    except ReportError as exc:
+        print(f"cmalt-qa report all: error: {exc}", file=sys.stderr)
+        return 2
+    if result["failed"]:
+        for stem, err in result["failed"].items():
+            print(f"cmalt-qa report all: failed: {stem}: {err}", file=sys.stderr)
+        return 1
+    print(result["index"])
     return 0
