@@ -427,8 +427,10 @@ def _input_files(recs: Any, data: str | Path) -> pd.DataFrame:
     if isinstance(files, Mapping) and files:
         for name, info in files.items():
             if isinstance(info, Mapping):
-                rows.append({"file": str(name), "sha256": info.get("sha256"),
-                             "rows read": info.get("rows", info.get("rows_read"))})
+                read = info.get("rows", info.get("rows_read"))
+                if isinstance(read, Mapping):  # a workbook: rows read per sheet
+                    read = ", ".join(f"{k}: {v}" for k, v in read.items())
+                rows.append({"file": str(name), "sha256": info.get("sha256"), "rows read": read})
             else:
                 rows.append({"file": str(name), "sha256": str(info), "rows read": None})
     else:
@@ -438,6 +440,17 @@ def _input_files(recs: Any, data: str | Path) -> pd.DataFrame:
         )
         rows = [{"file": q.name, "sha256": _sha256(q), "rows read": None} for q in paths]
     return pd.DataFrame(rows, columns=["file", "sha256", "rows read"])
+
+
+_PARAMETER_NAMES: Final[Mapping[str, str]] = {
+    "window": "period",
+    "as_of": "report date",
+    "first_window": "first period",
+    "last_window": "last period",
+    "pathway": "pathway",
+    "min_count": "smallest count published",
+    "n_boot": "bootstrap replicates",
+}
 
 
 def provenance(
@@ -490,7 +503,8 @@ def provenance(
             ("Rows quarantined", q_text if min_count is None or not len(problems)
              else ", ".join(f"{k}: {v if v >= min_count else f'<{min_count}'}"
                             for k, v in quarantined.items())),
-            ("Parameters", "; ".join(f"{k} = {v}" for k, v in parameters.items())),
+            ("Parameters", "; ".join(f"{_PARAMETER_NAMES.get(k, k.replace('_', ' '))}: {v}"
+                                     for k, v in parameters.items() if v not in (None, ""))),
             ("Toolkit", f"cmalt-qa {__version__}"),
             ("Generated", now.strftime("%Y-%m-%d %H:%M UTC")),
         ],
@@ -499,17 +513,19 @@ def provenance(
     show_table(info, "Provenance: where these figures come from", keys=["item"],
                labels={"item": "Item", "value": "Value"})
     files = _input_files(recs, data)
-    show_table(files.astype(str).replace({"None": "n/a", "nan": "n/a"}),
-               "Input files and their sha256 checksums", keys=["file"])
+    show_table(files.astype(str).replace({"None": "not recorded", "nan": "not recorded"}),
+               "Input files and their sha256 checksums", keys=["file"],
+               labels={"file": "File", "sha256": "sha256", "rows read": "Rows read"})
     if len(problems):
         rules = problems.groupby("rule").size().rename("lines").reset_index()
-        rules = rules.sort_values(["lines", "rule"], ascending=[False, True])
+        rules = rules.rename(columns={"rule": "Rule", "lines": "Problem lines"})
+        rules = rules.sort_values(["Problem lines", "Rule"], ascending=[False, True])
         if min_count is None:
             staff_table(rules, "Quarantined input by rule (lines in the problems list)",
-                        keys=["rule"])
+                        keys=["Rule"])
         else:
             disclosed(rules, "Quarantined input by rule (lines in the problems list)",
-                      counts=["lines"], keys=["rule"], min_count=min_count).show()
+                      counts=["Problem lines"], keys=["Rule"], min_count=min_count).show()
 
 
 def export_tables(tables: Mapping[str, DisclosedTable], path: str | Path) -> Path:

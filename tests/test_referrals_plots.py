@@ -25,8 +25,11 @@ def _check(ax, *words):
 
 def test_plot_section_rates(recs):  # noqa: F811
     t = rf.by_section(recs)
-    ax = pr.plot_section_rates(t)
+    ax = pr.plot_section_rates(t, min_n=1)
     _check(ax, "3a", "50%")
+    # by default no headline from sections with fewer than 10 decisions (issue 15)
+    small = pr.plot_section_rates(t)
+    assert "3a" not in small.get_title() and "fewer than 10" in small.get_title()
     # by pathway: one series per pathway, on a given Axes
     _, given = plt.subplots()
     out = pr.plot_section_rates(rf.by_section(recs, by=("pathway", "section")), ax=given)

@@ -61,6 +61,11 @@ ALERT: Final[str] = OKABE_ITO["vermillion"]
 NEUTRAL: Final[str] = OKABE_ITO["grey"]
 
 
+HEADLINE_MIN_N: Final[int] = 10
+"""A figure's title names a group (lowest, highest, most often) only among groups with
+at least this many behind them; smaller groups are drawn but never headlined."""
+
+
 def alt_text(ax: Axes, text: str) -> Axes:
     """Attach a text alternative that states the figure's finding to ``ax``'s figure.
 

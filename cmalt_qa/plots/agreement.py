@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, SEQUENTIAL_CMAP, alt_text, require_columns
+from ._style import HEADLINE_MIN_N, ACCENT, ALERT, SEQUENTIAL_CMAP, alt_text, require_columns
 
 __all__ = ["plot_agreement_forest", "plot_confusion"]
 
@@ -36,8 +36,7 @@ _LABELS = {
 
 
 def plot_agreement_forest(
-    table: pd.DataFrame, *, coefficient: str = "kappa_quadratic", ax: Axes | None = None
-) -> Axes:
+    table: pd.DataFrame, *, coefficient: str = "kappa_quadratic", ax: Axes | None = None, min_n: int = HEADLINE_MIN_N) -> Axes:
     """Forest plot of one coefficient per group with its interval (``by_section``).
 
     Parameters
@@ -87,10 +86,18 @@ def plot_agreement_forest(
     ax.set_xlabel(f"{label} (point and interval)")
     ax.set_ylabel(" / ".join(keys) if keys else "")
     ax.set_xlim(min(-0.05, np.nanmin(est - err[0]) - 0.05), 1.02)
-    lo_i, hi_i = int(np.argmin(est)), int(np.argmax(est))
+    big = t["n"].to_numpy(dtype=float) >= min_n
+    ranked = np.where(big, est, np.nan)
+    lo_i = int(np.nanargmin(ranked)) if big.any() else int(np.argmin(est))
+    hi_i = int(np.nanargmax(ranked)) if big.any() else int(np.argmax(est))
     low_name, high_name = names[lo_i].split(" (n=")[0], names[hi_i].split(" (n=")[0]
-    ax.set_title(f"{label[0].upper()}{label[1:]}: lowest for {low_name} ({est[lo_i]:.2f}), "
-                 f"highest for {high_name} ({est[hi_i]:.2f})")
+    if big.any():
+        ax.set_title(f"{label[0].upper()}{label[1:]}: lowest for {low_name} ({est[lo_i]:.2f}), "
+                     f"highest for {high_name} ({est[hi_i]:.2f}) among groups of "
+                     f"{min_n}+ pairs")
+    else:
+        ax.set_title(f"{label[0].upper()}{label[1:]}: every group has fewer than "
+                     f"{min_n} pairs (too few to rank)")
     sentence = (
         f"Forest plot of {label} for {len(t)} groups: lowest {low_name} "
         f"{est[lo_i]:.2f} (interval {t[lo_col].iloc[lo_i]:.2f} to {t[hi_col].iloc[lo_i]:.2f}), "

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text, require_columns
+from ._style import HEADLINE_MIN_N, ACCENT, ALERT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text, require_columns
 
 __all__ = [
     "plot_section_rates",
@@ -42,7 +42,7 @@ def _err(rate: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
     return np.vstack([r - low.to_numpy(float), high.to_numpy(float) - r])
 
 
-def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None, min_n: int = HEADLINE_MIN_N) -> Axes:
     """Referral rate per section with its interval, sorted (``referrals.by_section``).
 
     A ``pathway`` column, if present, gives one dodged series per pathway.
@@ -66,10 +66,18 @@ def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 1)
     if len(series) > 1:
         ax.legend(title="Pathway", loc="lower right")
-    top = t.loc[t["rate"].idxmax()]
+    big = t[(t["n"] >= min_n) & t["rate"].notna()]
+    if big.empty or not (big["rate"] > 0).any():
+        why = (f"every section has fewer than {min_n} decisions" if big.empty
+               else f"no section with {min_n} or more decisions was referred")
+        ax.set_title(f"Referral rate by section ({why})")
+        alt_text(ax, f"Referral rate by section for {len(order)} sections; {why}.")
+        return ax
+    top = big.loc[big["rate"].idxmax()]
     who = f" ({top['pathway']})" if "pathway" in t else ""
     ax.set_title(f"Section {top['section']}{who} is referred most often: {top['rate']:.0%}")
-    alt_text(ax, f"Referral rate by section. Highest: section {top['section']}{who}, "
+    alt_text(ax, f"Referral rate by section. Highest among sections with {min_n} or "
+                 f"more decisions: section {top['section']}{who}, "
                  f"{top['rate']:.0%} of {int(top['n'])} submissions (95% interval "
                  f"{top['ci_low']:.0%} to {top['ci_high']:.0%}); lowest: section "
                  f"{order[0]}.")

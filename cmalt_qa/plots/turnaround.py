@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, NEUTRAL, OKABE_ITO, alt_text, require_columns
+from ._style import HEADLINE_MIN_N, ACCENT, ALERT, NEUTRAL, OKABE_ITO, alt_text, require_columns
 
 __all__ = ["plot_km_curves", "plot_open_cases", "plot_promise_compliance"]
 
@@ -54,6 +54,7 @@ def plot_km_curves(
     ax: Axes | None = None,
     max_groups: int = 8,
     show_ci: bool = True,
+    min_n: int = HEADLINE_MIN_N,
 ) -> Axes:
     """Kaplan-Meier curves of the share returned against days since submission.
 
@@ -84,10 +85,12 @@ def plot_km_curves(
     else:
         groups = [("all", table)]
     at_promise: dict[str, float] = {}
+    sizes: dict[str, int] = {}
     for i, (label, g) in enumerate(groups):
         g = g.sort_values("days")
         colour = _CYCLE[i % len(_CYCLE)]
         n = int(g["n"].iloc[0]) if "n" in g and len(g) else len(g)
+        sizes[label] = n
         ax.step(g["days"], g["share_returned"], where="post", color=colour, label=f"{label} (n={n})")
         if show_ci:
             ax.fill_between(
@@ -100,10 +103,17 @@ def plot_km_curves(
     ax.set_ylabel("share of portfolios returned")
     ax.set_ylim(0, 1.02)
     ax.legend(loc="lower right", fontsize="small", frameon=False)
-    if at_promise:
-        worst = min(at_promise, key=at_promise.__getitem__)
-        share = at_promise[worst]
-        ax.set_title(f"{worst}: only {share:.0%} returned within {PROMISE_DAYS[0]} days")
+    big = {k: v for k, v in at_promise.items() if sizes.get(k, 0) >= min_n}
+    if at_promise and not big:
+        ax.set_title(f"Share returned by days since submission (every group has fewer than "
+                     f"{min_n} portfolios: too few to compare)")
+        alt_text(ax, "Kaplan-Meier curves of the share of portfolios returned by days since "
+                     f"submission for {len(groups)} group(s), each with fewer than "
+                     f"{min_n} portfolios.")
+    elif at_promise:
+        worst = min(big, key=big.__getitem__)
+        share = big[worst]
+        ax.set_title(f"Lowest share returned within {PROMISE_DAYS[0]} days: {worst}, {share:.0%}")
         alt_text(
             ax,
             "Kaplan-Meier curves of the share of portfolios returned by days since "
@@ -188,6 +198,7 @@ def plot_promise_compliance(
     *,
     ax: Axes | None = None,
     estimate: str = "within_promise",
+    min_n: int = HEADLINE_MIN_N,
 ) -> Axes:
     """Share returned within the promise per group, with its interval.
 
@@ -226,9 +237,10 @@ def plot_promise_compliance(
     ax.set_ylabel(f"share {estimate.replace('_', ' ')}")
     ax.set_xlabel(" / ".join(cols) if cols else "")
     ax.legend(loc="upper center", ncols=3, fontsize="small", frameon=False)
-    if np.isfinite(est).any():
-        i = int(np.nanargmin(est))
-        ax.set_title(f"Lowest {estimate.replace('_', ' ')}: {labels.iloc[i]} at {est[i]:.0%}")
+    big = np.isfinite(est) & (table["n"].to_numpy(dtype=float) >= min_n)
+    if big.any():
+        i = int(np.nanargmin(np.where(big, est, np.nan)))
+        ax.set_title(f"Lowest share {estimate.replace('_', ' ')}: {labels.iloc[i]} at {est[i]:.0%}")
         alt_text(
             ax,
             f"Bar chart of the share {estimate.replace('_', ' ')} for {len(x)} group(s), "
@@ -236,6 +248,11 @@ def plot_promise_compliance(
             f"(n={int(table['n'].iloc[i])}); highest: {labels.iloc[int(np.nanargmax(est))]} "
             f"at {np.nanmax(est):.0%}.",
         )
+    elif np.isfinite(est).any():
+        ax.set_title(f"Share {estimate.replace('_', ' ')}: every group has fewer than "
+                     f"{min_n} portfolios")
+        alt_text(ax, f"Bar chart of the share {estimate.replace('_', ' ')} for {len(x)} "
+                     f"group(s), each with fewer than {min_n} portfolios.")
     else:
         ax.set_title(f"No {estimate.replace('_', ' ')} estimate yet")
         alt_text(ax, f"No group has a {estimate.replace('_', ' ')} estimate yet.")
