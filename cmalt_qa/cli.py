@@ -5,6 +5,7 @@ Subcommands::
     cmalt-qa validate [DATA] [--strict]
     cmalt-qa sample --out DIR [--n N] [--seed S]
     cmalt-qa anonymise RAW --key-file KEY --out DIR [--new-key]
+    cmalt-qa forms FORMS --log LOG --key-file KEY --out DIR [--new-key]
 
 ``DATA`` defaults to the embedded sample (``data/sample``). Output is plain text; user
 errors (refused input, missing files, bad arguments) print one message to stderr and
@@ -41,6 +42,7 @@ import pandas as pd
 
 from . import anonymise, synthetic
 from .anonymise import AnonymiseError
+from .forms import FormsError, add_forms_parser
 from .records import Records, RecordsError, load
 from .reports import add_report_parser
 
@@ -239,6 +241,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_sample_parser,
     add_anonymise_parser,
     add_report_parser,
+    add_forms_parser,
 ]
 """Functions registering one subcommand each; append ``add_report_parser`` here."""
 
@@ -274,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-    except (RecordsError, CommandError, AnonymiseError, OSError) as exc:
+    except (RecordsError, CommandError, AnonymiseError, FormsError, OSError) as exc:
         print(f"cmalt-qa: error: {exc}", file=sys.stderr)
         return 1
 

@@ -427,3 +427,47 @@ def window_of(date: object, calendar: Calendar | None = None) -> str:
         ``"2025-05"``, 1 October 2025 -> ``"2026-01"``).
     """
     return (calendar or _default()).window_of(date)
+
+
+# --------------------------------------------------------------------------- form rows
+# The completed Word assessment form (seeds/001_*): how its row labels map to section
+# codes, for `cmalt-qa forms` (cmalt_qa.forms). One table for all three pathways: an
+# Associate form simply lacks some rows, a Senior form adds the "Advanced area(s)" block.
+# Labels are matched case-insensitively as whole words after collapsing white space.
+FORM_BLOCKS: Final[tuple[tuple[str, str], ...]] = (
+    ("core area 1", "1"),
+    ("core area 2", "2"),
+    ("core area 3", "3"),
+    ("core area 4", "4"),
+    ("specialist option", "5"),
+    ("specialist area", "5"),
+    ("advanced area", "6"),
+    ("core principles", "P"),
+    ("four principles", "P"),
+)
+"""(label phrase of a block's heading row, block key), first match wins."""
+
+FORM_ROWS: Final[tuple[tuple[str, str, str], ...]] = (
+    # (block key, label phrase, section); phrase "" = the block's heading row itself
+    ("1", "constraints and benefits", "1a"),
+    ("1", "technical knowledge", "1b"),
+    ("1", "supporting the deployment", "1c"),
+    ("2", "teaching, learning and/or assessment", "2a"),
+    ("2", "target learners", "2b"),
+    ("3", "example 2", "3b"),  # a second legal example
+    ("3", "policy", "3b"),
+    ("3", "standard", "3b"),
+    ("3", "standards", "3b"),
+    ("3", "legal", "3a"),
+    ("4", "", "4"),
+    ("5", "1", "5a"),
+    ("5", "2", "5b"),
+    ("5", "3", "5c"),
+    ("6", "1", "6a"),
+    ("6", "2", "6b"),
+    ("P", "interplay", "P1"),
+    ("P", "keep up to date", "P2"),
+    ("P", "empathy", "P3"),
+    ("P", "communicate and disseminate", "P4"),
+)
+"""Rows of the form's section table: within a block, the first phrase found wins."""
