@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DATA   ?= data/sample
 OUT    ?= reports
 
-.PHONY: report validate test lab reports-all bench clean
+.PHONY: report validate test lint format lab reports-all bench clean
 
 $(BIN)/cmalt-qa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,18 @@ reports-all: report
 validate: $(BIN)/cmalt-qa
 	$(BIN)/cmalt-qa validate $(DATA)
 
-test: $(VENV)/.test-deps
+test: lint
 	$(BIN)/python -m pytest -q
+
+# ruff (configured in pyproject.toml): lint and formatting are checked by `make test`;
+# `make format` applies both.
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.test-deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 lab: $(BIN)/cmalt-qa
 	$(BIN)/jupyter lab notebooks/

@@ -26,7 +26,6 @@ estimates only) on the same records.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -131,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         coef,
         "",
-        f"### 2b. `by_section`, 1,000 bootstrap replicates",
+        "### 2b. `by_section`, 1,000 bootstrap replicates",
         "",
         boot,
         "",

@@ -19,7 +19,8 @@ arguments the same way; the checks and their messages live here, once:
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Final, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Final
 
 import numpy as np
 import pandas as pd

@@ -11,11 +11,12 @@ import datetime as _dt
 import hashlib
 import html as _html
 import io
-import textwrap
 import os
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Final, Mapping, Sequence
+from typing import Any, Final
 
 import pandas as pd
 
@@ -468,9 +469,9 @@ def provenance(
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     now = (
-        _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+        _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
         if epoch and epoch.isdigit()
-        else _dt.datetime.now(_dt.timezone.utc)
+        else _dt.datetime.now(_dt.UTC)
     )
     problems = recs.problems
     if len(problems):

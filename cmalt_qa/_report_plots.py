@@ -8,7 +8,7 @@ with :func:`~cmalt_qa.plots._style.alt_text`. Re-exported by :mod:`cmalt_qa.repo
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np

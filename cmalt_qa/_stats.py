@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Final, Iterable, Literal, Mapping, Sequence
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt

@@ -515,7 +515,7 @@ def validate(
     for early, late in order:
         m = (dates[late] < dates[early]).fillna(False)
         p.add(fs, subs, m, late, "date_order",
-              lambda r, e=early, l=late: f"{l} {r[l]} is before {e} {r[e]}")
+              lambda r, e=early, la=late: f"{la} {r[la]} is before {e} {r[e]}")
         bad_s |= m
 
     # performance: on integer codes, with each distinct second assessor located among

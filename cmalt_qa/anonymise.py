@@ -185,7 +185,7 @@ def _normalise(value: str) -> str:
 
 def pseudonym(value: str, key: bytes, kind: str, prefix: str) -> str:
     """Keyed pseudonym of one identifier (see the module docstring)."""
-    msg = f"{kind}\x00{_normalise(value)}".encode("utf-8")
+    msg = f"{kind}\x00{_normalise(value)}".encode()
     return prefix + hmac.new(key, msg, hashlib.sha256).hexdigest()[:DIGEST_HEX]
 
 

@@ -25,7 +25,7 @@ submissions, so its interval is a percentile bootstrap resampling submissions
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

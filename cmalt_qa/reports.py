@@ -19,19 +19,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, Mapping, Sequence, TextIO, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, TextIO, get_args
 
 import pandas as pd
 
 from . import _analysis
 from ._report_notebook import (
     REPORT_RC,
+    STAFF_BANNER,
     DisclosedTable,
+    disclosed,
     export_tables,
     provenance,
-    disclosed,
-    STAFF_BANNER,
     say,
     setup_notebook,
     show,

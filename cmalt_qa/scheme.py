@@ -11,11 +11,12 @@ assessment form, the Senior CMALT guidelines, ALT's published notices on windows
 from __future__ import annotations
 
 import calendar as _cal
-import functools
 import datetime as _dt
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal, Mapping
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -269,7 +270,7 @@ class Calendar:
         object.__setattr__(self, "table", t[["window", "deadline", "result_month", "note"]])
 
     @classmethod
-    def from_csv(cls, path: str | Path) -> "Calendar":
+    def from_csv(cls, path: str | Path) -> Calendar:
         """Read a calendar from a CSV with columns window, deadline[, result_month, note]."""
         return cls(pd.read_csv(path, dtype=str, keep_default_na=False))
 

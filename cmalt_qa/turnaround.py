@@ -28,12 +28,11 @@ case due today "at risk", not "overdue": it can still be returned today.)
 from __future__ import annotations
 
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ._stats import km_fit, km_quantile, share_by
 from ._analysis import (
     DATE_COLUMNS,
     check_by,
@@ -43,6 +42,7 @@ from ._analysis import (
     parse_date,
     resolve_as_of,
 )
+from ._stats import km_fit, km_quantile, share_by
 from .records import Records
 from .scheme import ASSESSOR_TARGET_WEEKS
 

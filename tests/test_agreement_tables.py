@@ -13,7 +13,6 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 import cmalt_qa as qa
-from cmalt_qa import _agreement_core as core
 from cmalt_qa import _stats
 from cmalt_qa import agreement as ag
 from cmalt_qa.records import Records

@@ -350,7 +350,7 @@ def test_severity_shrinkage_matches_statsmodels():
     b = tau2 / (tau2 + use["se"] ** 2)
     np.testing.assert_allclose(use["shrink_weight"], b, atol=1e-9)
     np.testing.assert_allclose(use["severity_shrunk"], b * use["severity"], atol=1e-9)
-    assert ((use["severity_shrunk"].abs() <= use["severity"].abs() + 1e-15)).all()
+    assert (use["severity_shrunk"].abs() <= use["severity"].abs() + 1e-15).all()
     top = sev.set_index("assessor_id")
     assert top.loc["A01", "severity"] < 0 and top.loc["A01", "ci_high"] < 0
 

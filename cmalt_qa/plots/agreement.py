@@ -7,8 +7,6 @@ numbers. This module imports no analysis module.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text, require_columns
+from ._style import (
+    ACCENT,
+    ALERT,
+    GAP_COLOURS,
+    NEUTRAL,
+    OKABE_ITO,
+    PATHWAY_COLOURS,
+    alt_text,
+    require_columns,
+)
 
 __all__ = [
     "plot_section_rates",
