@@ -52,13 +52,16 @@ Every figure comes from the `cmalt_qa` toolkit; the provenance tables below say 
 data and settings produced them. Intervals are 95% intervals; *n* is always the number of
 portfolios (or section decisions) behind a figure.
 """),
-    code('''
+    code(
+        """
 data: str = "data/sample"  # dataset folder or .xlsx workbook
 window: str = ""  # reporting period YYYY-MM; empty: the latest in the data
 as_of: str = ""  # ISO date the report describes; empty: the latest date in the data
 n_boot: int = 1000  # bootstrap replicates for the agreement intervals
-''', tags=["parameters"]),
-    code('''
+""",
+        tags=["parameters"],
+    ),
+    code("""
 import cmalt_qa as qa
 from cmalt_qa import plots, reports
 
@@ -74,7 +77,7 @@ AGREE_COLS = ["n", "percent_agreement", "kappa_quadratic", "kappa_quadratic_ci_l
 history = reports.subset(recs, last_window=window)
 reports.say(f"**Reporting period {window}, as of {as_of}**: {len(here.submissions)} submissions.")
 reports.provenance(recs, path, {**chosen, "n_boot": n_boot})
-'''),
+"""),
     md("""
 ## Submissions by pathway
 
@@ -83,7 +86,7 @@ submissions, resubmissions after a referral, and the 3-yearly portfolio reviews.
 are stacked by kind (plain, hatched, dotted); the number at the end of a bar is the
 pathway's total.
 """),
-    code('''
+    code("""
 counts = reports.submission_counts(here)
 reports.show(reports.plot_submission_counts(counts))
 reports.staff_table(
@@ -91,7 +94,7 @@ reports.staff_table(
     labels={"pathway": "Pathway", "submission_type": "Kind", "n": "Submissions",
             "decided": "Decided", "open": "Open"},
 )
-'''),
+"""),
     md("""
 ## Open cases and those at risk
 
@@ -100,7 +103,7 @@ left before its promise date (results no later than three calendar months after
 submission). *Overdue*: the promise date has passed. *At risk*: it falls within the next
 21 days. The table lists both, most urgent first, with the assessors to contact.
 """),
-    code('''
+    code("""
 open_now = qa.turnaround.open_cases(recs, as_of)
 reports.show(plots.plot_open_cases(open_now))
 urgent = open_now[open_now["status"] != "on track"]
@@ -114,7 +117,7 @@ reports.staff_table(
     columns=["submission_id", "window", "pathway", "attempt", "stage", "days_open",
              "promise_due", "days_left", "status", "lead_assessor", "second_assessor"],
 )
-'''),
+"""),
     md("""
 ## Turnaround against the promise
 
@@ -124,7 +127,7 @@ a period with open cases is not flattered by its quick returns; the hollow marke
 naive share among returned portfolios only. The second figure follows this period's
 portfolios by pathway: the share returned against days since submission.
 """),
-    code('''
+    code("""
 turnaround = qa.turnaround.summary(history, by=("window",), as_of=as_of)
 recent = turnaround.tail(9)
 reports.show(plots.plot_promise_compliance(recent))
@@ -151,7 +154,7 @@ reports.say(
     f"date comes before that month begins; results late by the promise yet on time by the "
     f"calendar: {check['late_within_result_month']:.0f}."
 )
-'''),
+"""),
     md("""
 ## Outcomes
 
@@ -160,7 +163,7 @@ with distinction, pass, referral for minor revisions, referral for major revisio
 figure sets this period beside the eight before it; the table splits this period by
 pathway, with the referral rate and its interval.
 """),
-    code('''
+    code("""
 by_window = qa.referrals.outcomes(history, by=("window",)).tail(9)
 reports.show(plots.plot_outcomes(by_window, x="window"))
 outcomes = qa.referrals.outcomes(here, by=("pathway",))
@@ -171,7 +174,7 @@ reports.staff_table(
     formats={"rate": "{:.0%}", "ci_low": "{:.0%}", "ci_high": "{:.0%}"},
     labels={"n": "decided", "n_open": "open", "rate": "referral rate"},
 )
-'''),
+"""),
     md("""
 ## Sections referred
 
@@ -180,7 +183,7 @@ submission this period, with 95% intervals: the share of submissions whose pathw
 the section. One period is a small sample, so wide intervals are expected; the
 committee's sections report pools several periods.
 """),
-    code('''
+    code("""
 sections = qa.referrals.by_section(here, n_boot=n_boot)
 reports.show(plots.plot_section_rates(sections))
 top = sections.sort_values("rate", ascending=False).iloc[0]
@@ -193,7 +196,7 @@ reports.staff_table(
     columns=["section", "n", "referred", "rate", "ci_low", "ci_high"],
     formats={"rate": "{:.0%}", "ci_low": "{:.0%}", "ci_high": "{:.0%}"},
 )
-'''),
+"""),
     md("""
 ## Agreement this window
 
@@ -204,7 +207,7 @@ the final decision. The forest plot shows quadratic-weighted kappa with 95% inte
 such sections are drawn as red squares and should be read with Gwet's AC2 in the table.
 The heat map counts the pairs of ratings (lead by second) over all sections.
 """),
-    code('''
+    code("""
 agreement = qa.agreement.by_section(here, n_boot=n_boot)
 reports.show(plots.plot_agreement_forest(agreement))
 paradox = agreement.loc[agreement["kappa_paradox"], "section"].tolist()
@@ -220,7 +223,7 @@ reports.staff_table(
     formats={c: "{:.2f}" for c in AGREE_COLS if c not in ("n", "kappa_paradox", "percent_agreement")}
     | {"percent_agreement": "{:.0%}"},
 )
-'''),
+"""),
     md("""
 ## Assessors (staff only)
 
@@ -234,7 +237,7 @@ severe). An assessor is flagged *out of line* when the interval excludes 0 and t
 shrunken difference exceeds the threshold stated under the figure. The heat map shows
 who assessed how many portfolios this period.
 """),
-    code('''
+    code("""
 rules = qa.assessors.rule_counts(history, by=("window",))
 reports.staff_table(
     rules[rules["window"] == window], f"Pairing-rule checks in {window}", keys=["window", "rule"],
@@ -268,7 +271,7 @@ if len(flagged):
     )
 workload = qa.assessors.workload(here)
 reports.show(plots.plot_workload(workload))
-'''),
+"""),
 ]
 
 # --------------------------------------------------------------------------- sections
@@ -282,15 +285,18 @@ periods named in the provenance table. Intervals are 95% intervals; *n* is the n
 of submissions (or section decisions) behind a figure. Counts from 1 to 4 are shown as
 "<5", and figures that would reveal them are withheld.
 """),
-    code('''
+    code(
+        """
 data: str = "data/sample"  # dataset folder or .xlsx workbook
 first_window: str = ""  # first reporting period YYYY-MM; empty: nine periods up to the last
 last_window: str = ""  # last reporting period YYYY-MM; empty: the latest in the data
 pathway: str = ""  # ACMALT, CMALT or SCMALT; empty: every pathway
 min_count: int = 5  # smallest count published; smaller non-zero counts read <5
 n_boot: int = 1000  # bootstrap replicates for the intervals
-''', tags=["parameters"]),
-    code('''
+""",
+        tags=["parameters"],
+    ),
+    code("""
 import cmalt_qa as qa
 from cmalt_qa import plots, reports
 
@@ -309,7 +315,7 @@ RATE = {c: "{:.1%}" for c in ["rate", "ci_low", "ci_high"]}
 AGREE_COLS = ["n", "percent_agreement", "kappa_quadratic", "kappa_quadratic_ci_low",
                  "kappa_quadratic_ci_high", "ac2_quadratic", "ac2_quadratic_ci_low",
                  "ac2_quadratic_ci_high", "kappa_paradox"]
-'''),
+"""),
     md("""
 ## Referral rate by section
 
@@ -318,7 +324,7 @@ the final decision, among submissions whose pathway has the section, with 95% in
 Sections are sorted by their rate; where intervals overlap, the difference between two
 sections may be chance.
 """),
-    code('''
+    code("""
 RATE_RULES = dict(counts=["n", "referred"], derived={c: "referred" for c in RATE},
                   subsets={"referred": "n"}, formats=RATE, min_count=min_count)
 rates = reports.disclosed(
@@ -340,7 +346,7 @@ if not pathway:
     )
     reports.show(plots.plot_section_rates(by_pathway.values))
     by_pathway.show()
-'''),
+"""),
     md("""
 ## Is the referral rate stable? (p chart)
 
@@ -350,7 +356,7 @@ rate, the dashed lines are 3-sigma limits for each period's size. A red triangle
 produces. Points between the limits vary by chance and call for no action. The table
 lists every section and period with a signal.
 """),
-    code('''
+    code("""
 CHART_RULES = dict(counts=["n", "k"], derived={"rate": "k"}, subsets={"k": "n"},
                    labels={"k": "referred"}, min_count=min_count,
                    formats={c: "{:.1%}" for c in ["rate", "centre", "lcl", "ucl"]})
@@ -372,7 +378,7 @@ if len(signals):
         signals, "Sections and periods with a special-cause signal", keys=["section", "window"],
         columns=["section", "window", "n", "k", "rate", "centre", "signal"], **CHART_RULES,
     ).show()
-'''),
+"""),
     md("""
 ## Which element is lacking
 
@@ -381,7 +387,7 @@ were lacking: description, evidence or reflection (one or more). For each sectio
 bars show the share of R decisions lacking each element, with 95% intervals; R decisions
 without gap data are left out rather than read as "nothing lacking".
 """),
-    code('''
+    code("""
 ELEMENTS = ["description", "evidence", "reflection"]
 RATES = [f"{e}_{s}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")]
 gaps = reports.disclosed(
@@ -402,7 +408,7 @@ reports.say(
     f"element most often lacking in {(most == 'reflection').sum()}."
 )
 gaps.show()
-'''),
+"""),
     md("""
 ## Do assessors agree?
 
@@ -413,7 +419,7 @@ although the two agree almost always (the *kappa paradox*); such sections are dr
 red squares and flagged in the table, where Gwet's AC2, which does not suffer from it,
 is the figure to read.
 """),
-    code('''
+    code("""
 COEFS = [c for c in AGREE_COLS if c not in ("n", "kappa_paradox")]
 agreement = reports.disclosed(
     qa.agreement.by_section(span, n_boot=n_boot), f"Agreement by section, {scope}",
@@ -427,7 +433,7 @@ reports.say(
     "Sections showing the kappa paradox: " + (", ".join(flagged) if flagged else "none") + "."
 )
 agreement.show()
-'''),
+"""),
     md("""
 ### How disagreements were resolved
 
@@ -435,7 +441,7 @@ Where the two assessors rated a section differently, which rating did the final
 decision follow: the lead's, the second's or neither; and was it the more or the less
 severe of the two? Shares are of the disagreements in each section, with 95% intervals.
 """),
-    code('''
+    code("""
 RES = ["share", "ci_low", "ci_high"]
 reports.disclosed(
     qa.agreement.resolution(span, n_boot=n_boot), f"How disagreements were resolved, {scope}",
@@ -445,7 +451,7 @@ reports.disclosed(
     columns=["section", "classification", "result", "n", "n_disagreements", *RES],
     labels={"n_disagreements": "disagreements"}, min_count=min_count,
 ).show()
-'''),
+"""),
 ]
 
 # --------------------------------------------------------------------------- trends
@@ -460,14 +466,17 @@ reporting periods. Intervals are 95% intervals; *n* is the number of submissions
 section decisions) behind a figure. Counts from 1 to 4 are shown as "<5", and figures
 that would reveal them are withheld. The tables are also written as a tidy CSV.
 """),
-    code('''
+    code(
+        """
 data: str = "data/sample"  # dataset folder or .xlsx workbook
 last_window: str = ""  # last reporting period covered, YYYY-MM; empty: the latest in the data
 min_count: int = 5  # smallest count published; smaller non-zero counts read <5
 n_boot: int = 1000  # bootstrap replicates for the intervals
 csv_path: str = ""  # where to write the tidy tables as CSV; empty: not written
-''', tags=["parameters"]),
-    code('''
+""",
+        tags=["parameters"],
+    ),
+    code("""
 import cmalt_qa as qa
 from cmalt_qa import plots, reports
 
@@ -486,7 +495,7 @@ AGREE_COLS = ["n", "percent_agreement", "kappa_quadratic", "kappa_quadratic_ci_l
               "kappa_quadratic_ci_high", "ac2_quadratic", "ac2_quadratic_ci_low",
               "ac2_quadratic_ci_high", "kappa_paradox"]
 published = {}
-'''),
+"""),
     md("""
 ## Outcomes and referral rates by year
 
@@ -495,7 +504,7 @@ second follows the first-attempt referral rate of each pathway, with 95% interva
 (narrow bands: many portfolios; wide bands: few). A change smaller than the bands is
 not evidence of a trend.
 """),
-    code('''
+    code("""
 yearly = published["outcomes_by_year"] = reports.disclosed(
     qa.referrals.outcomes(span, by=("year",)), "First-submission outcomes by year",
     counts=["n", "n_open", *OUTCOME_COUNTS, "referred"],
@@ -517,7 +526,7 @@ by_pathway = published["referral_rate_by_year_pathway"] = reports.disclosed(
 reports.show(reports.plot_rate_by(by_pathway.values, x="year", group="pathway", what="referral rate"))
 yearly.show()
 by_pathway.show()
-'''),
+"""),
     md("""
 ## Which element is found lacking, by year
 
@@ -527,7 +536,7 @@ description, evidence, reflection. The lines show, per year, the share of R deci
 a lack of adequate reflection as the commonest reason for a referral; this is where to
 see whether that holds and whether it is changing.
 """),
-    code('''
+    code("""
 ELEMENTS = ["description", "evidence", "reflection"]
 gaps = published["elements_lacking_by_year"] = reports.disclosed(
     qa.referrals.gaps(span, by=("year",), n_boot=n_boot), "Elements lacking in R decisions by year",
@@ -548,7 +557,7 @@ reports.say(
     f"{last['reflection_ci_low']:.0%} to {last['reflection_ci_high']:.0%})."
 )
 gaps.show()
-'''),
+"""),
     md("""
 ## Agreement over time
 
@@ -557,7 +566,7 @@ quadratic-weighted kappa with 95% intervals (1 = perfect agreement, 0 = no bette
 chance). Years flagged with the *kappa paradox* (most ratings *Adequate*, so kappa
 understates agreement) are drawn as red squares; read Gwet's AC2 in the table for them.
 """),
-    code('''
+    code("""
 COEFS = [c for c in AGREE_COLS if c not in ("n", "kappa_paradox")]
 agreement = published["agreement_by_year"] = reports.disclosed(
     qa.agreement.by_section(span, by=("year",), n_boot=n_boot), "Agreement by year",
@@ -567,7 +576,7 @@ agreement = published["agreement_by_year"] = reports.disclosed(
 )
 reports.show(plots.plot_agreement_forest(agreement.values))
 agreement.show()
-'''),
+"""),
     md("""
 ## Turnaround by year
 
@@ -575,7 +584,7 @@ The share of portfolios returned within the promise (three calendar months) in e
 year, with 95% intervals; open portfolios are censored rather than dropped. The second
 figure shows the share returned against days since submission, one curve per year.
 """),
-    code('''
+    code("""
 PROMISE = ["within_promise", "within_promise_ci_low", "within_promise_ci_high"]
 turnaround = published["turnaround_by_year"] = reports.disclosed(
     qa.turnaround.summary(span, by=("year",)), "Turnaround by year",
@@ -588,12 +597,12 @@ turnaround = published["turnaround_by_year"] = reports.disclosed(
 reports.show(plots.plot_promise_compliance(turnaround.values))
 reports.show(plots.plot_km_curves(qa.turnaround.km_curves(span, by=("year",))))
 turnaround.show()
-'''),
-    code('''
+"""),
+    code("""
 if csv_path:
     written = reports.export_tables(published, csv_path)
     reports.say(f"The tables above are written, in tidy form, to `{written.name}` beside this report.")
-'''),
+"""),
 ]
 
 

@@ -38,7 +38,6 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
-
 def _group_columns(table: pd.DataFrame, first_value: str) -> list[str]:
     by = table.attrs.get("by")
     if by is not None:
@@ -86,7 +85,9 @@ def plot_km_curves(
         g = g.sort_values("days")
         colour = _CYCLE[i % len(_CYCLE)]
         n = int(g["n"].iloc[0]) if "n" in g and len(g) else len(g)
-        ax.step(g["days"], g["share_returned"], where="post", color=colour, label=f"{label} (n={n})")
+        ax.step(
+            g["days"], g["share_returned"], where="post", color=colour, label=f"{label} (n={n})"
+        )
         if show_ci:
             ax.fill_between(
                 g["days"], g["ci_low"], g["ci_high"], step="post", color=colour, alpha=0.15, lw=0
@@ -107,9 +108,7 @@ def plot_km_curves(
             "Kaplan-Meier curves of the share of portfolios returned by days since "
             f"submission, open cases censored, for {len(groups)} group(s). The lowest share "
             f"returned by {PROMISE_DAYS[0]} days (the 3-month promise) is {worst} at "
-            f"{share:.0%}; "
-            + "; ".join(f"{k} {v:.0%}" for k, v in at_promise.items())
-            + ".",
+            f"{share:.0%}; " + "; ".join(f"{k} {v:.0%}" for k, v in at_promise.items()) + ".",
         )
     return ax
 
