@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DATA   ?= data/sample
 OUT    ?= reports
 
-.PHONY: report validate test lint format lab reports-all bench clean
+.PHONY: report validate test lint format notebooks lab reports-all bench clean
 
 $(BIN)/cmalt-qa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,14 @@ format: $(VENV)/.test-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The notebooks are edited in JupyterLab, which (with jupytext, configured in
+# notebooks/jupytext.toml) saves each .ipynb together with its percent script .py.
 lab: $(BIN)/cmalt-qa
 	$(BIN)/jupyter lab notebooks/
+
+# After editing a notebook's .py (or .ipynb) outside JupyterLab: bring its pair up to date.
+notebooks: $(BIN)/cmalt-qa
+	$(BIN)/jupytext --sync notebooks/window.py notebooks/sections.py notebooks/trends.py
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
