@@ -63,7 +63,7 @@ def test_referral_rate_and_resubmission(sample):
     assert r["resubmitted_by_horizon"] == pytest.approx(truth["resubmission_probability"], abs=0.06)
     assert (
         np.isfinite(r["median_days"])
-        and r["median_ci_low"] <= r["median_days"] <= r["median_ci_high"]
+        and r["median_days_ci_low"] <= r["median_days"] <= r["median_days_ci_high"]
     )
     chart = rf.p_chart(sample)
     assert len(chart) == len(truth["windows"])
