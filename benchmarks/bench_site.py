@@ -50,10 +50,30 @@ def main(argv: list[str] | None = None) -> int:
     cli = str(Path(sys.executable).with_name("cmalt-qa"))
     with tempfile.TemporaryDirectory(prefix="cmalt-site-bench-") as tmp:
         tmpd = Path(tmp)
-        one = [cli, "report", "window", "--data", str(data), "--out", str(tmpd / "one"),
-               "--n-boot", n_boot, "--no-progress"]
-        site = [cli, "report", "all", "--data", str(data), "--out", str(tmpd / "site"),
-                "--n-boot", n_boot, "--force"]
+        one = [
+            cli,
+            "report",
+            "window",
+            "--data",
+            str(data),
+            "--out",
+            str(tmpd / "one"),
+            "--n-boot",
+            n_boot,
+            "--no-progress",
+        ]
+        site = [
+            cli,
+            "report",
+            "all",
+            "--data",
+            str(data),
+            "--out",
+            str(tmpd / "site"),
+            "--n-boot",
+            n_boot,
+            "--force",
+        ]
         timed(one)  # warm-up: caches, font cache, bytecode
         singles, sites = [], []
         for _ in range(repeats):
@@ -65,20 +85,39 @@ def main(argv: list[str] | None = None) -> int:
     per = whole / n_reports
     ratio = per / single
     rows = [
-        [f"report all ({n_reports} reports)", f"{whole:.1f}", f"{per:.2f}", f"{single:.2f}",
-         f"{ratio:.2f}", f"<= {TARGET}", c.verdict(ratio <= TARGET)],
+        [
+            f"report all ({n_reports} reports)",
+            f"{whole:.1f}",
+            f"{per:.2f}",
+            f"{single:.2f}",
+            f"{ratio:.2f}",
+            f"<= {TARGET}",
+            c.verdict(ratio <= TARGET),
+        ],
     ]
-    body = "\n".join([
-        "### 5. Every period's reports: `cmalt-qa report all`",
-        "",
-        f"Data: `data/sample`, `--n-boot {n_boot}`. Subject: the whole site in a fresh "
-        f"process, divided by its {n_reports} reports; reference: one window report run "
-        f"alone. Wall clock, median of {repeats} alternated runs. Re-run on unchanged data "
-        f"(nothing rebuilt): {again:.1f} s.",
-        "",
-        c.table_md(["subject", "site s", "per report s", "one report alone s", "ratio",
-                    "target", "verdict"], rows),
-    ])
+    body = "\n".join(
+        [
+            "### 5. Every period's reports: `cmalt-qa report all`",
+            "",
+            f"Data: `data/sample`, `--n-boot {n_boot}`. Subject: the whole site in a fresh "
+            f"process, divided by its {n_reports} reports; reference: one window report run "
+            f"alone. Wall clock, median of {repeats} alternated runs. Re-run on unchanged data "
+            f"(nothing rebuilt): {again:.1f} s.",
+            "",
+            c.table_md(
+                [
+                    "subject",
+                    "site s",
+                    "per report s",
+                    "one report alone s",
+                    "ratio",
+                    "target",
+                    "verdict",
+                ],
+                rows,
+            ),
+        ]
+    )
     print(body)
     c.write_section("site", body + f"\n\nCommand: `{c.command_line()}`")
     return 0

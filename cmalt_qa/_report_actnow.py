@@ -116,8 +116,13 @@ def _raw_submitted_on(recs: Any, rows: list[int]) -> pd.Series:
     path = Path(str(source.get("path", "")))
     try:
         if path.is_dir():
-            raw = pd.read_csv(path / "submissions.csv", dtype=str, keep_default_na=False,
-                              encoding="utf-8-sig", skipinitialspace=True)
+            raw = pd.read_csv(
+                path / "submissions.csv",
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                skipinitialspace=True,
+            )
         elif path.suffix.lower() == ".xlsx":
             sheets = pd.read_excel(path, sheet_name=None, dtype=str)
             name = next(k for k in sheets if str(k).strip().lower() == "submissions")
@@ -157,21 +162,29 @@ def _effects(recs: Any, problems: pd.DataFrame, window: str | None) -> list[str]
         if len(later):
             last_w = _window_of(recs, later.max())
             covers = window or (_window_of(recs, last_valid) if last_valid is not None else None)
-            text = (f"the latest {fmt.plural(len(later), 'submission')} (to {fmt.date(later.max())}) "
-                    f"{fmt.plural(len(later), 'was', 'were', number=False)} kept out")
+            text = (
+                f"the latest {fmt.plural(len(later), 'submission')} (to {fmt.date(later.max())}) "
+                f"{fmt.plural(len(later), 'was', 'were', number=False)} kept out"
+            )
             if last_w and covers and last_w > covers:
                 text += f"; the report covers {covers} although the data run to {last_w}"
             out.append(text[:1].upper() + text[1:] + ".")
         if window is not None and len(dates):
             inside = sum(1 for d in dates if _window_of(recs, d) == window)
             if inside:
-                out.append(f"{fmt.plural(inside, 'submission')} of {window} "
-                           f"{fmt.plural(inside, 'was', 'were', number=False)} kept out: "
-                           f"its counts are short by {inside}.")
-    n_rat = problems[problems["file"].astype(str).str.startswith("ratings")].drop_duplicates(["row"])
+                out.append(
+                    f"{fmt.plural(inside, 'submission')} of {window} "
+                    f"{fmt.plural(inside, 'was', 'were', number=False)} kept out: "
+                    f"its counts are short by {inside}."
+                )
+    n_rat = problems[problems["file"].astype(str).str.startswith("ratings")].drop_duplicates(
+        ["row"]
+    )
     if len(n_rat):
-        out.append(f"{fmt.plural(len(n_rat), 'ratings row')} kept out: section figures "
-                   "(referrals, agreement, assessors) do not count them.")
+        out.append(
+            f"{fmt.plural(len(n_rat), 'ratings row')} kept out: section figures "
+            "(referrals, agreement, assessors) do not count them."
+        )
     return out
 
 
@@ -195,8 +208,12 @@ def left_out(recs: Any, *, window: str | None = None) -> LeftOut:
     distinct = problems.drop_duplicates(["file", "row"])
     by_file = {str(k): int(v) for k, v in distinct.groupby("file").size().items()}
     by_rule = (
-        problems.drop_duplicates(["file", "row", "rule"]).groupby("rule").size()
-        .rename("rows").reset_index().sort_values(["rows", "rule"], ascending=[False, True])
+        problems.drop_duplicates(["file", "row", "rule"])
+        .groupby("rule")
+        .size()
+        .rename("rows")
+        .reset_index()
+        .sort_values(["rows", "rule"], ascending=[False, True])
         .reset_index(drop=True)
     )
     return LeftOut(len(distinct), by_file, by_rule, _effects(recs, problems, window))
@@ -221,7 +238,11 @@ def freshness(recs: Any, as_of: Any, *, stale_days: int = STALE_DAYS) -> Freshne
 
 # --------------------------------------------------------------------------- act now
 def act_now(
-    recs: Any, as_of: Any, *, window: str, severity: pd.DataFrame | None = None,
+    recs: Any,
+    as_of: Any,
+    *,
+    window: str,
+    severity: pd.DataFrame | None = None,
     at_risk_days: int = 21,
 ) -> ActNow:
     """The data of the window report's "act now" box.
@@ -247,8 +268,13 @@ def act_now(
     else:
         out = pd.DataFrame(columns=["assessor_id"])
     return ActNow(
-        fmt.date(as_of), str(window), len(open_now), urgent, out,
-        left_out(recs, window=window), freshness(recs, as_of),
+        fmt.date(as_of),
+        str(window),
+        len(open_now),
+        urgent,
+        out,
+        left_out(recs, window=window),
+        freshness(recs, as_of),
     )
 
 
@@ -258,8 +284,10 @@ def notice_lines(left: LeftOut, fresh: Freshness | None = None) -> list[str]:
     if left.rows:
         rules = "; ".join(f"{r.rule}: {r.rows}" for r in left.by_rule.itertuples())
         files = ", ".join(f"{fmt.plural(v, 'row')} of {k}" for k, v in left.by_file.items())
-        lines.append(f"{fmt.plural(left.rows, 'input row')} kept out of the figures ({files}); "
-                     f"by rule: {rules}.")
+        lines.append(
+            f"{fmt.plural(left.rows, 'input row')} kept out of the figures ({files}); "
+            f"by rule: {rules}."
+        )
         lines.extend(left.effects)
     if fresh is not None and fresh.stale:
         lines.append(fresh.sentence())
@@ -272,8 +300,10 @@ def notices_html(left: LeftOut, fresh: Freshness | None = None) -> str:
     items = []
     if left.rows:
         files = ", ".join(f"{fmt.plural(v, 'row')} of {k}" for k, v in left.by_file.items())
-        rules = "".join(f"<li>{esc(str(r.rule))}: {fmt.plural(r.rows, 'row')}</li>"
-                        for r in left.by_rule.itertuples())
+        rules = "".join(
+            f"<li>{esc(str(r.rule))}: {fmt.plural(r.rows, 'row')}</li>"
+            for r in left.by_rule.itertuples()
+        )
         items.append(
             f"<p><strong>{esc(fmt.plural(left.rows, 'input row'))} kept out of the figures</strong> "
             f"({esc(files)}), by rule:</p><ul>{rules}</ul>"
@@ -288,9 +318,15 @@ def notices_html(left: LeftOut, fresh: Freshness | None = None) -> str:
 
 
 _URGENT_COLS = [
-    fmt.col("submission_id"), fmt.col("status"), fmt.col("days_left", "text"),
-    fmt.col("promise_due", "date"), fmt.col("window"), fmt.col("pathway"),
-    fmt.col("stage"), fmt.col("lead_assessor"), fmt.col("second_assessor"),
+    fmt.col("submission_id"),
+    fmt.col("status"),
+    fmt.col("days_left", "text"),
+    fmt.col("promise_due", "date"),
+    fmt.col("window"),
+    fmt.col("pathway"),
+    fmt.col("stage"),
+    fmt.col("lead_assessor"),
+    fmt.col("second_assessor"),
 ]
 
 
@@ -302,15 +338,24 @@ def urgent_table_html(urgent: pd.DataFrame, as_of: str, *, top: int | None = Non
     for c in ("Lead assessor", "Second assessor"):
         shown[c] = shown[c].replace("", "not allocated")
     if top is not None:
-        caption = (f"The {len(u)} most urgent of {len(urgent)} overdue and at-risk portfolios"
-                   if len(u) < len(urgent) else f"Overdue and at-risk portfolios on {as_of}")
-        return fmt.html_table(shown, caption, keys=["Submission"],
-                              empty="No portfolio is overdue or at risk.")
-    raw = pd.DataFrame({"Days left": u["days_left"], "Promise date": u["promise_due"].astype(str)},
-                       index=u.index)
+        caption = (
+            f"The {len(u)} most urgent of {len(urgent)} overdue and at-risk portfolios"
+            if len(u) < len(urgent)
+            else f"Overdue and at-risk portfolios on {as_of}"
+        )
+        return fmt.html_table(
+            shown, caption, keys=["Submission"], empty="No portfolio is overdue or at risk."
+        )
+    raw = pd.DataFrame(
+        {"Days left": u["days_left"], "Promise date": u["promise_due"].astype(str)}, index=u.index
+    )
     return fmt.html_table(
-        shown, f"Overdue and at-risk portfolios on {as_of}, most urgent first",
-        keys=["Submission"], sortable=True, sort_values=raw, collapse_after=25,
+        shown,
+        f"Overdue and at-risk portfolios on {as_of}, most urgent first",
+        keys=["Submission"],
+        sortable=True,
+        sort_values=raw,
+        collapse_after=25,
         summary=f"Show all {len(u)} overdue and at-risk portfolios (sortable, filterable)",
         empty="No portfolio is overdue or at risk.",
     )
@@ -333,7 +378,9 @@ def act_now_html(box: ActNow) -> str:
     u = box.urgent
     n_over = int((u["status"] == "overdue").sum())
     n_risk = int((u["status"] == "at risk").sum())
-    parts = [f'<section class="cmalt-act-now" aria-labelledby="act-now"><h2 id="act-now">Act now</h2>']
+    parts = [
+        '<section class="cmalt-act-now" aria-labelledby="act-now"><h2 id="act-now">Act now</h2>'
+    ]
     notices = notices_html(box.left_out, box.freshness)
     if notices:
         parts.append(notices)
@@ -346,24 +393,33 @@ def act_now_html(box: ActNow) -> str:
             f"<strong>{esc(str(n_risk))} at risk</strong> (due within 21 days), of "
             f"{esc(fmt.plural(box.n_open, 'open portfolio'))}. The most urgent, "
             f"{esc(str(first['submission_id']))}, is "
-            + (f"{esc(fmt.plural(-int(first['days_left']), 'day'))} past its promise date."
-               if int(first["days_left"]) < 0 else
-               f"due in {esc(fmt.plural(int(first['days_left']), 'day'))}.")
-            + (f" Assessors to contact (portfolios each): {esc(who)}." if who else "") + "</p>"
+            + (
+                f"{esc(fmt.plural(-int(first['days_left']), 'day'))} past its promise date."
+                if int(first["days_left"]) < 0
+                else f"due in {esc(fmt.plural(int(first['days_left']), 'day'))}."
+            )
+            + (f" Assessors to contact (portfolios each): {esc(who)}." if who else "")
+            + "</p>"
         )
         parts.append(urgent_table_html(u, box.as_of, top=URGENT_SHOWN))
         if len(u) > URGENT_SHOWN:
-            parts.append('<p>All of them are listed, sortable and filterable, under '
-                         '<a href="#Open-cases-and-those-at-risk">Open cases and those at risk</a>.</p>')
+            parts.append(
+                "<p>All of them are listed, sortable and filterable, under "
+                '<a href="#Open-cases-and-those-at-risk">Open cases and those at risk</a>.</p>'
+            )
     else:
-        parts.append(f"<p>No portfolio is overdue or at risk on {esc(box.as_of)} "
-                     f"({esc(fmt.plural(box.n_open, 'open portfolio'))}).</p>")
+        parts.append(
+            f"<p>No portfolio is overdue or at risk on {esc(box.as_of)} "
+            f"({esc(fmt.plural(box.n_open, 'open portfolio'))}).</p>"
+        )
     o = box.out_of_line
     if len(o):
         names = fmt.join_words(str(a) for a in o["assessor_id"])
-        parts.append(f"<p><strong>{esc(fmt.plural(len(o), 'assessor'))} out of line</strong> "
-                     f"(severity, all periods up to this one): {esc(names)}. See the Assessors "
-                     "section.</p>")
+        parts.append(
+            f"<p><strong>{esc(fmt.plural(len(o), 'assessor'))} out of line</strong> "
+            f"(severity, all periods up to this one): {esc(names)}. See the Assessors "
+            "section.</p>"
+        )
     else:
         parts.append("<p>No assessor is out of line.</p>")
     parts.append("</section>")

@@ -15,8 +15,9 @@ from __future__ import annotations
 import html as _html
 import numbers
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Iterable, Mapping, Sequence
+from typing import Any, Final
 
 import pandas as pd
 
@@ -191,7 +192,12 @@ def date(value: Any, *, missing: str = "") -> str:
 
 
 def estimate(
-    est: Any, low: Any = None, high: Any = None, *, kind: str = "pct", digits: int | None = None,
+    est: Any,
+    low: Any = None,
+    high: Any = None,
+    *,
+    kind: str = "pct",
+    digits: int | None = None,
     missing: str = TOO_FEW,
 ) -> str:
     """An estimate with its interval in one cell: ``"0.55 (0.23–0.78)"``, ``"73% (61–82%)"``.
@@ -282,7 +288,9 @@ class Col:
 
 
 def col(
-    source: str | Sequence[str], kind: str = "text", label: str | None = None,
+    source: str | Sequence[str],
+    kind: str = "text",
+    label: str | None = None,
     digits: int | None = None,
 ) -> Col:
     """A :class:`Col`; the label defaults to the (first) column's human label.
@@ -419,7 +427,7 @@ def html_table(
         for c in shown.columns
     )
     rows = []
-    for i, (idx, r) in enumerate(shown.iterrows()):
+    for idx, r in shown.iterrows():
         cells = []
         for c in shown.columns:
             v = esc(str(r[c]))
@@ -435,7 +443,8 @@ def html_table(
     filt = (
         f'<p class="cmalt-filter"><label>Filter rows: <input type="search" '
         f'aria-label="Filter the rows of: {esc(caption)}"></label></p>'
-        if sortable else ""
+        if sortable
+        else ""
     )
     foot = f'<p class="cmalt-note">{esc(note)}</p>' if note else ""
     table = (

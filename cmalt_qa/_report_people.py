@@ -7,7 +7,8 @@ Thin display wrappers over :mod:`cmalt_qa._report_format` (the strings) and
 
 from __future__ import annotations
 
-from typing import Any, Final, Sequence
+from collections.abc import Sequence
+from typing import Any, Final
 
 import pandas as pd
 
@@ -84,16 +85,32 @@ def table(
         frame = frame.sort_values(order[0], ascending=order[1], kind="stable")
     cols = [c if isinstance(c, fmt.Col) else fmt.col(c) for c in columns]
     shown = fmt.format_table(frame, cols, markers=markers)
-    labels = [c.label for c in cols if (c.source if isinstance(c.source, str) else c.source[0]) in keys]
+    labels = [
+        c.label for c in cols if (c.source if isinstance(c.source, str) else c.source[0]) in keys
+    ]
     sort_values = None
     if sortable:
         sort_values = pd.DataFrame(
-            {c.label: frame[c.columns[0]] for c in cols
-             if pd.api.types.is_numeric_dtype(frame[c.columns[0]])}, index=frame.index)
-    _display_html(fmt.html_table(
-        shown, caption, keys=labels, note=note, empty=empty, sortable=sortable,
-        collapse_after=collapse_after, summary=summary, sort_values=sort_values,
-    ))
+            {
+                c.label: frame[c.columns[0]]
+                for c in cols
+                if pd.api.types.is_numeric_dtype(frame[c.columns[0]])
+            },
+            index=frame.index,
+        )
+    _display_html(
+        fmt.html_table(
+            shown,
+            caption,
+            keys=labels,
+            note=note,
+            empty=empty,
+            sortable=sortable,
+            collapse_after=collapse_after,
+            summary=summary,
+            sort_values=sort_values,
+        )
+    )
 
 
 def markers_of(published: Any) -> pd.DataFrame:
@@ -122,16 +139,26 @@ def published_table(
     it hid or coarsened keeps the marker it was given.
     """
     min_count = getattr(published, "min_count", 5)
-    note = (f"Counts from 1 to {min_count - 1} are shown as \u201c<{min_count}\u201d; "
-            f"\u201c{'suppressed'}\u201d marks a figure withheld because it would reveal one.")
+    note = (
+        f"Counts from 1 to {min_count - 1} are shown as \u201c<{min_count}\u201d; "
+        f"\u201c{'suppressed'}\u201d marks a figure withheld because it would reveal one."
+    )
     table(
-        published.values, caption or published.caption, columns, keys=list(published.keys),
-        empty=empty, collapse_after=collapse_after, summary=summary, note=note,
+        published.values,
+        caption or published.caption,
+        columns,
+        keys=list(published.keys),
+        empty=empty,
+        collapse_after=collapse_after,
+        summary=summary,
+        note=note,
         markers=markers_of(published),
     )
 
 
-def show_act_now(recs: Any, as_of: Any, *, window: str, severity: pd.DataFrame | None = None) -> _an.ActNow:
+def show_act_now(
+    recs: Any, as_of: Any, *, window: str, severity: pd.DataFrame | None = None
+) -> _an.ActNow:
     """Display the window report's "act now" box; returns its data."""
     box = _an.act_now(recs, as_of, window=window, severity=severity)
     _display_html(_an.act_now_html(box))
@@ -141,14 +168,19 @@ def show_act_now(recs: Any, as_of: Any, *, window: str, severity: pd.DataFrame |
 def show_notices(recs: Any, *, window: str | None = None, as_of: Any = None) -> None:
     """Display the banner of rows kept out (and of stale data), if any: the top of every
     committee and research report."""
-    text = _an.notices_html(_an.left_out(recs, window=window),
-                            _an.freshness(recs, as_of) if as_of else None)
+    text = _an.notices_html(
+        _an.left_out(recs, window=window), _an.freshness(recs, as_of) if as_of else None
+    )
     if text:
         _display_html(text)
 
 
 def headline_row(
-    frame: pd.DataFrame, value: str, *, n: str = "n", min_n: int = HEADLINE_MIN_N,
+    frame: pd.DataFrame,
+    value: str,
+    *,
+    n: str = "n",
+    min_n: int = HEADLINE_MIN_N,
     largest: bool = True,
 ) -> pd.Series | None:
     """The row a headline may name: the largest (or smallest) ``value`` among the groups
@@ -202,17 +234,24 @@ def turnaround_sentence(summary: pd.DataFrame, window: str, *, min_n: int = HEAD
     than ``min_n`` portfolios with a result)."""
     row = _row(summary, "window", window)
     if row is None or not row["n"]:
-        return f"No portfolio of {window} has been submitted by the report date: nothing to show yet."
-    text = (f"In {window}, {fmt.count(row['returned'])} of {fmt.plural(row['n'], 'portfolio')} "
-            f"{fmt.plural(row['returned'], 'has', 'have', number=False)} a result and "
-            f"{fmt.count(row['breaches'])} broke the promise.")
+        return (
+            f"No portfolio of {window} has been submitted by the report date: nothing to show yet."
+        )
+    text = (
+        f"In {window}, {fmt.count(row['returned'])} of {fmt.plural(row['n'], 'portfolio')} "
+        f"{fmt.plural(row['returned'], 'has', 'have', number=False)} a result and "
+        f"{fmt.count(row['breaches'])} broke the promise."
+    )
     if row["returned"] < min_n:
-        return text + (f" With fewer than {min_n} results, the share returned within three "
-                       "months is too few to estimate.")
+        return text + (
+            f" With fewer than {min_n} results, the share returned within three "
+            "months is too few to estimate."
+        )
     return text + (
         " Estimated share returned within three months: "
-        + fmt.estimate(row["within_promise"], row["within_promise_ci_low"],
-                       row["within_promise_ci_high"])
+        + fmt.estimate(
+            row["within_promise"], row["within_promise_ci_low"], row["within_promise_ci_high"]
+        )
         + f"; median {fmt.days(row['median_days'])} days to a result."
     )
 
@@ -225,27 +264,35 @@ def calendar_sentence(check: pd.DataFrame, window: str) -> str:
     month = pd.Period(str(row["result_month"]), freq="M").strftime("%B %Y")
     early = int(row["promised_before_result_month"])
     late = int(row["late_within_result_month"])
-    text = (f"ALT's published calendar gives this period's results in {month}. The promise "
-            f"(three months from submission) falls before {month} for {early} of "
-            f"{fmt.plural(row['n'], 'portfolio')}")
+    text = (
+        f"ALT's published calendar gives this period's results in {month}. The promise "
+        f"(three months from submission) falls before {month} for {early} of "
+        f"{fmt.plural(row['n'], 'portfolio')}"
+    )
     if not early:
         return text + "."
-    return text + (f": {fmt.plural(late, 'result')} came after the promise date yet within "
-                   f"{month}, late by the promise though on time by the calendar.")
+    return text + (
+        f": {fmt.plural(late, 'result')} came after the promise date yet within "
+        f"{month}, late by the promise though on time by the calendar."
+    )
 
 
 def top_section_sentence(sections: pd.DataFrame, *, min_n: int = HEADLINE_MIN_N) -> str:
     """The most-referred section, only among sections with at least ``min_n`` decisions."""
     top = headline_row(sections, "rate", min_n=min_n)
     if top is None:
-        return (f"No section has {min_n} or more decisions this period: too few to say which "
-                "is referred most often.")
+        return (
+            f"No section has {min_n} or more decisions this period: too few to say which "
+            "is referred most often."
+        )
     if not top["referred"]:
-        return (f"No section was referred among those with {min_n} or more decisions.")
-    return (f"Among sections with {min_n} or more decisions, section {top['section']} was "
-            f"referred most often: {fmt.count(top['referred'])} of "
-            f"{fmt.plural(top['n'], 'submission')} "
-            f"({fmt.estimate(top['rate'], top['ci_low'], top['ci_high'])}).")
+        return f"No section was referred among those with {min_n} or more decisions."
+    return (
+        f"Among sections with {min_n} or more decisions, section {top['section']} was "
+        f"referred most often: {fmt.count(top['referred'])} of "
+        f"{fmt.plural(top['n'], 'submission')} "
+        f"({fmt.estimate(top['rate'], top['ci_low'], top['ci_high'])})."
+    )
 
 
 def agreement_sentence(agreement: pd.DataFrame, *, min_n: int = HEADLINE_MIN_N) -> str:
@@ -255,10 +302,13 @@ def agreement_sentence(agreement: pd.DataFrame, *, min_n: int = HEADLINE_MIN_N) 
     if ok.empty:
         return f"No section has {min_n} or more pairs of ratings: too few to compare sections."
     paradox = ok.loc[ok["kappa_paradox"].fillna(False).astype(bool), "section"].astype(str)
-    return (f"Among the {fmt.plural(len(ok), 'section')} with {min_n} or more pairs, exact "
-            f"agreement ranged from {fmt.pct(ok['percent_agreement'].min())} to "
-            f"{fmt.pct(ok['percent_agreement'].max())}. Kappa paradox: "
-            + (fmt.join_words(paradox) if len(paradox) else "no section") + ".")
+    return (
+        f"Among the {fmt.plural(len(ok), 'section')} with {min_n} or more pairs, exact "
+        f"agreement ranged from {fmt.pct(ok['percent_agreement'].min())} to "
+        f"{fmt.pct(ok['percent_agreement'].max())}. Kappa paradox: "
+        + (fmt.join_words(paradox) if len(paradox) else "no section")
+        + "."
+    )
 
 
 def severity_sentence(severity: pd.DataFrame) -> str:
@@ -267,11 +317,18 @@ def severity_sentence(severity: pd.DataFrame) -> str:
     rated = severity[severity["ci_low"].notna() & severity["ci_high"].notna()]
     flagged = rated[rated["out_of_line"].fillna(False).astype(bool)]
     thr = severity.attrs.get("threshold")
-    text = (f"Threshold: shrunken severity beyond \u00b1{fmt.num(thr)} score points per section. "
-            if thr is not None else "")
-    text += (f"{fmt.count(len(flagged))} of {fmt.plural(len(rated), 'assessor')} with paired "
-             f"ratings {fmt.plural(len(flagged), 'is', 'are', number=False)} out of line")
-    text += (": " + fmt.join_words(flagged["assessor_id"].astype(str)) + ".") if len(flagged) else "."
+    text = (
+        f"Threshold: shrunken severity beyond \u00b1{fmt.num(thr)} score points per section. "
+        if thr is not None
+        else ""
+    )
+    text += (
+        f"{fmt.count(len(flagged))} of {fmt.plural(len(rated), 'assessor')} with paired "
+        f"ratings {fmt.plural(len(flagged), 'is', 'are', number=False)} out of line"
+    )
+    text += (
+        (": " + fmt.join_words(flagged["assessor_id"].astype(str)) + ".") if len(flagged) else "."
+    )
     left = len(severity) - len(rated)
     if left:
         text += f" {fmt.plural(left, 'assessor')} with too few ratings for an interval not drawn."

@@ -27,8 +27,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, Mapping, Sequence, TextIO
+from typing import Any, Final, TextIO
 
 import pandas as pd
 
@@ -55,8 +56,12 @@ def _frame_digest(h: Any, frame: pd.DataFrame) -> None:
 
 
 def fingerprint(
-    recs: Any, kind: str, params: Mapping[str, Any], notebook: Path,
-    *, upto: pd.Timestamp | None = None,
+    recs: Any,
+    kind: str,
+    params: Mapping[str, Any],
+    notebook: Path,
+    *,
+    upto: pd.Timestamp | None = None,
 ) -> str:
     """sha256 of what a report is made from.
 
@@ -76,7 +81,12 @@ def fingerprint(
         subs = subs[pd.to_datetime(subs["submitted_on"]) <= upto]
     subs = subs.sort_values("submission_id")
     rat = recs.ratings[recs.ratings["submission_id"].isin(subs["submission_id"])]
-    for frame in (subs, rat.sort_values(["submission_id", "section"]), recs.assessors, recs.problems):
+    for frame in (
+        subs,
+        rat.sort_values(["submission_id", "section"]),
+        recs.assessors,
+        recs.problems,
+    ):
         _frame_digest(h, frame.reset_index(drop=True))
     return h.hexdigest()
 
@@ -90,7 +100,12 @@ def _past_as_of(recs: Any, window: str, latest: _dt.date) -> _dt.date:
 
 
 def plan_site(
-    recs: Any, data: Path, out: Path, *, min_count: int = 5, n_boot: int = 1000,
+    recs: Any,
+    data: Path,
+    out: Path,
+    *,
+    min_count: int = 5,
+    n_boot: int = 1000,
     periods: int | None = None,
 ) -> list[Job]:
     """The reports of a site, with their parameters and fingerprints (nothing is run).
@@ -102,7 +117,7 @@ def plan_site(
     latest = latest_date(recs)
     windows = sorted(recs.submissions["window"].dropna().astype(str).unique())
     if periods is not None:
-        windows = windows[-max(1, int(periods)):]
+        windows = windows[-max(1, int(periods)) :]
     jobs: list[Job] = []
     for kind in ("window",) * len(windows) + ("sections", "trends"):
         if kind == "window":
@@ -113,8 +128,9 @@ def plan_site(
         else:
             params, upto = resolve(kind, recs), None
         stem = report_stem(kind, params)
-        nb_params = notebook_parameters(kind, data, params, out / f"{stem}.csv",
-                                        min_count=min_count, n_boot=n_boot)
+        nb_params = notebook_parameters(
+            kind, data, params, out / f"{stem}.csv", min_count=min_count, n_boot=n_boot
+        )
         fp = fingerprint(recs, kind, nb_params, notebook_path(kind), upto=upto)
         jobs.append(Job(kind, stem, nb_params, fp))
     return jobs
@@ -163,8 +179,13 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
     ipynb, html = out / f"{stem}.ipynb", out / f"{stem}.html"
     try:
         executed = pm.execute_notebook(
-            job["source"], str(ipynb), parameters=job["params"], km=km,
-            kernel_name=KERNEL_NAME, progress_bar=False, cwd=str(out),
+            job["source"],
+            str(ipynb),
+            parameters=job["params"],
+            km=km,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            cwd=str(out),
             request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as exc:
@@ -173,8 +194,11 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
     tmp = html.with_name(html.name + ".tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, html)
-    return {"stem": stem, "seconds": time.perf_counter() - t0,
-            "problems": _report_html.audit_html(page)}
+    return {
+        "stem": stem,
+        "seconds": time.perf_counter() - t0,
+        "problems": _report_html.audit_html(page),
+    }
 
 
 def _worker_main(out: str) -> int:
@@ -192,7 +216,11 @@ def _worker_main(out: str) -> int:
 
 
 def run_jobs(
-    jobs: Sequence[Job], out: Path, *, workers: int = 2, log: TextIO | None = None,
+    jobs: Sequence[Job],
+    out: Path,
+    *,
+    workers: int = 2,
+    log: TextIO | None = None,
 ) -> list[dict[str, Any]]:
     """Run reports in ``workers`` processes, each keeping one kernel for all its reports.
 
@@ -214,7 +242,10 @@ def run_jobs(
     def drive() -> None:
         proc = subprocess.Popen(
             [sys.executable, "-m", "cmalt_qa._site", "--worker", str(out)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
         )
         assert proc.stdin is not None and proc.stdout is not None  # pipes asked for above
         try:
@@ -223,8 +254,12 @@ def run_jobs(
                     job = todo.get_nowait()
                 except queue.Empty:
                     break
-                msg = {"kind": job.kind, "stem": job.stem, "params": job.params,
-                       "source": str(notebook_path(job.kind))}
+                msg = {
+                    "kind": job.kind,
+                    "stem": job.stem,
+                    "params": job.params,
+                    "source": str(notebook_path(job.kind)),
+                }
                 proc.stdin.write(json.dumps(msg) + "\n")
                 proc.stdin.flush()
                 line = proc.stdout.readline()
@@ -236,8 +271,10 @@ def run_jobs(
                     else:
                         for p in answer["problems"]:
                             print(f"warning: {job.stem}: accessibility: {p}", file=log)
-                        print(f"wrote {out / (job.stem + '.html')} ({answer['seconds']:.1f} s)",
-                              file=log)
+                        print(
+                            f"wrote {out / (job.stem + '.html')} ({answer['seconds']:.1f} s)",
+                            file=log,
+                        )
                 if not line:
                     break
         finally:
@@ -266,14 +303,21 @@ def _headlines(recs: Any, as_of: _dt.date, min_n: int) -> pd.DataFrame:
         tr, oc = t.loc[w], (o.loc[w] if w in o.index else None)
         small_t = tr["returned"] < min_n
         small_o = oc is None or oc["n"] < min_n
-        rows.append({
-            "window": w,
-            "submissions": fmt.count(tr["n"]),
-            "within": fmt.TOO_FEW if small_t else fmt.estimate(
-                tr["within_promise"], tr["within_promise_ci_low"], tr["within_promise_ci_high"]),
-            "referral": fmt.TOO_FEW if small_o else fmt.estimate(oc["rate"], oc["ci_low"], oc["ci_high"]),
-            "open": fmt.count(tr["open"]),
-        })
+        rows.append(
+            {
+                "window": w,
+                "submissions": fmt.count(tr["n"]),
+                "within": fmt.TOO_FEW
+                if small_t
+                else fmt.estimate(
+                    tr["within_promise"], tr["within_promise_ci_low"], tr["within_promise_ci_high"]
+                ),
+                "referral": fmt.TOO_FEW
+                if small_o
+                else fmt.estimate(oc["rate"], oc["ci_low"], oc["ci_high"]),
+                "open": fmt.count(tr["open"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -290,19 +334,23 @@ def index_html(recs: Any, jobs: Sequence[Job], *, min_n: int = 5) -> str:
         j, h = win[w], heads.loc[w]
         rows.append(
             f'<tr><th scope="row">{esc(w)}</th><td>{esc(h["submissions"])}</td>'
-            f'<td>{esc(h["within"])}</td><td>{esc(h["referral"])}</td><td>{esc(h["open"])}</td>'
+            f"<td>{esc(h['within'])}</td><td>{esc(h['referral'])}</td><td>{esc(h['open'])}</td>"
             f'<td><a href="{esc(j.stem)}.html">window report as of {esc(j.params["as_of"])}</a> '
             f'<span class="staff">staff only</span></td></tr>'
         )
     others = "".join(
         f'<li><a href="{esc(j.stem)}.html">{esc(_LABEL[j.kind])}</a> '
         f'<span class="public">for publication</span></li>'
-        for j in jobs if j.kind != "window"
+        for j in jobs
+        if j.kind != "window"
     )
     from . import __version__
 
     return _INDEX.format(
-        latest=esc(str(latest)), rows="".join(rows), others=others, min_n=min_n,
+        latest=esc(str(latest)),
+        rows="".join(rows),
+        others=others,
+        min_n=min_n,
         version=esc(__version__),
     )
 
@@ -357,7 +405,8 @@ def _read_manifest(out: Path) -> dict[str, Any]:
 def _to_run(jobs: Sequence[Job], manifest: Mapping[str, Any], out: Path) -> list[Job]:
     built = manifest.get("reports", {})
     return [
-        j for j in jobs
+        j
+        for j in jobs
         if built.get(j.stem, {}).get("fingerprint") != j.fingerprint
         or not (out / f"{j.stem}.html").is_file()
     ]
@@ -419,8 +468,11 @@ def build_site(
         print(f"note: {line}", file=log)
     manifest = {} if force else _read_manifest(site)
     todo = _to_run(jobs, manifest, site)
-    print(f"cmalt-qa report all: {len(jobs)} reports, {len(todo)} to build "
-          f"({len(jobs) - len(todo)} up to date)", file=log)
+    print(
+        f"cmalt-qa report all: {len(jobs)} reports, {len(todo)} to build "
+        f"({len(jobs) - len(todo)} up to date)",
+        file=log,
+    )
     # The costly reports first, so that the workers finish together.
     todo.sort(key=lambda j: j.kind == "window")
     answers = run_jobs(todo, site, workers=workers, log=log) if todo else []
@@ -428,19 +480,37 @@ def build_site(
     failed = {a["stem"]: a["error"] for a in answers if "error" in a}
     from . import __version__
 
-    entry = {j.stem: {"kind": j.kind, "fingerprint": j.fingerprint,
-                      "params": {k: v for k, v in j.params.items() if k != "data"}}
-             for j in jobs if j.stem not in failed}
+    entry = {
+        j.stem: {
+            "kind": j.kind,
+            "fingerprint": j.fingerprint,
+            "params": {k: v for k, v in j.params.items() if k != "data"},
+        }
+        for j in jobs
+        if j.stem not in failed
+    }
     (site / "index.html").write_text(index_html(recs, jobs, min_n=min_count), encoding="utf-8")
     tmp = site / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps({"toolkit": __version__, "data": str(path), "reports": entry},
-                              indent=1, sort_keys=True), encoding="utf-8")
+    tmp.write_text(
+        json.dumps(
+            {"toolkit": __version__, "data": str(path), "reports": entry}, indent=1, sort_keys=True
+        ),
+        encoding="utf-8",
+    )
     os.replace(tmp, site / MANIFEST)
     secs = time.perf_counter() - t0
-    print(f"wrote {site / 'index.html'} ({len(built)} built, {len(jobs) - len(todo)} kept, "
-          f"{secs:.1f} s)", file=log)
-    return {"built": sorted(built), "kept": sorted(j.stem for j in jobs if j not in todo),
-            "failed": failed, "seconds": secs, "index": site / "index.html"}
+    print(
+        f"wrote {site / 'index.html'} ({len(built)} built, {len(jobs) - len(todo)} kept, "
+        f"{secs:.1f} s)",
+        file=log,
+    )
+    return {
+        "built": sorted(built),
+        "kept": sorted(j.stem for j in jobs if j not in todo),
+        "failed": failed,
+        "seconds": secs,
+        "index": site / "index.html",
+    }
 
 
 if __name__ == "__main__":

@@ -19,19 +19,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, Mapping, Sequence, TextIO, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, TextIO, get_args
 
 import pandas as pd
 
 from . import _analysis
+from . import _report_format as fmt
+from ._report_format import col
 from ._report_notebook import (
     REPORT_RC,
+    STAFF_BANNER,
     DisclosedTable,
+    disclosed,
     export_tables,
     provenance,
-    disclosed,
-    STAFF_BANNER,
     say,
     setup_notebook,
     show,
@@ -39,8 +42,6 @@ from ._report_notebook import (
     staff_table,
     subset,
 )
-from . import _report_format as fmt
-from ._report_format import col
 from ._report_people import (
     AGREEMENT_COLUMNS,
     HEADLINE_MIN_N,
@@ -195,9 +196,7 @@ def _windows(recs: Any) -> list[str]:
 
 def _check_window(name: str, value: str, windows: Sequence[str]) -> str:
     if value not in windows:
-        raise ReportError(
-            f"unknown {name} {value!r}; windows in the data: {', '.join(windows)}"
-        )
+        raise ReportError(f"unknown {name} {value!r}; windows in the data: {', '.join(windows)}")
     return value
 
 
@@ -249,14 +248,18 @@ def resolve(
     if kind != "window" and as_of:
         raise ReportError(f"--as-of applies to the window report only, not {kind!r}")
     if kind != "sections" and (first_window or pathway):
-        raise ReportError(f"--first-window and --pathway apply to the sections report only, not {kind!r}")
+        raise ReportError(
+            f"--first-window and --pathway apply to the sections report only, not {kind!r}"
+        )
     if kind == "window":
         latest = latest_date(recs)
         if as_of:
             try:
                 day = _dt.date.fromisoformat(str(as_of).strip())
             except ValueError:
-                raise ReportError(f"--as-of must be an ISO date (YYYY-MM-DD), got {as_of!r}") from None
+                raise ReportError(
+                    f"--as-of must be an ISO date (YYYY-MM-DD), got {as_of!r}"
+                ) from None
             first = pd.to_datetime(recs.submissions["submitted_on"]).min().date()
             if day < first:
                 raise ReportError(
@@ -309,7 +312,12 @@ def notebook_path(kind: str) -> Path:
 
 
 def notebook_parameters(
-    kind: str, data: Path, params: Mapping[str, Any], csv_path: Path, *, min_count: int = 5,
+    kind: str,
+    data: Path,
+    params: Mapping[str, Any],
+    csv_path: Path,
+    *,
+    min_count: int = 5,
     n_boot: int = 1000,
 ) -> dict[str, Any]:
     """The parameters papermill injects into a report notebook, from :func:`resolve`'s."""
@@ -410,8 +418,9 @@ def run_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(kind, params)
     ipynb, html = out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"
-    nb_params = notebook_parameters(kind, path, params, out_dir / f"{stem}.csv",
-                                    min_count=min_count, n_boot=n_boot)
+    nb_params = notebook_parameters(
+        kind, path, params, out_dir / f"{stem}.csv", min_count=min_count, n_boot=n_boot
+    )
     print(f"cmalt-qa {__version__}: {kind} report, {nb_params}", file=log)
     for line in notices(recs, params):
         print(f"note: {line}", file=log)
@@ -513,23 +522,62 @@ def add_report_parser(subparsers: Any) -> Any:
             "periods), trends (researchers, all years, with a CSV of its tables)."
         ),
     )
-    p.add_argument("kind", metavar="KIND",
-                   help=f"one of: {', '.join(KINDS)}; or all: every period's window report, "
-                        "the sections and trends reports and an index.html, rebuilding only "
-                        "what changed")
-    p.add_argument("--data", default="data/sample", help="dataset folder or .xlsx (default data/sample)")
-    p.add_argument("--window", default=None, help="reporting period YYYY-MM (default: the latest in the data)")
-    p.add_argument("--as-of", dest="as_of", default=None, help="window report: ISO date (default: the latest date in the data)")
-    p.add_argument("--first-window", dest="first_window", default=None, help="sections report: first period (default: three years back)")
-    p.add_argument("--pathway", default=None, help="sections report: ACMALT, CMALT or SCMALT (default: all)")
+    p.add_argument(
+        "kind",
+        metavar="KIND",
+        help=f"one of: {', '.join(KINDS)}; or all: every period's window report, "
+        "the sections and trends reports and an index.html, rebuilding only "
+        "what changed",
+    )
+    p.add_argument(
+        "--data", default="data/sample", help="dataset folder or .xlsx (default data/sample)"
+    )
+    p.add_argument(
+        "--window", default=None, help="reporting period YYYY-MM (default: the latest in the data)"
+    )
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="window report: ISO date (default: the latest date in the data)",
+    )
+    p.add_argument(
+        "--first-window",
+        dest="first_window",
+        default=None,
+        help="sections report: first period (default: three years back)",
+    )
+    p.add_argument(
+        "--pathway", default=None, help="sections report: ACMALT, CMALT or SCMALT (default: all)"
+    )
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
-    p.add_argument("--min-count", dest="min_count", type=int, default=5, help="smallest count published (default 5)")
-    p.add_argument("--n-boot", dest="n_boot", type=int, default=1000, help="bootstrap replicates (default 1000)")
+    p.add_argument(
+        "--min-count",
+        dest="min_count",
+        type=int,
+        default=5,
+        help="smallest count published (default 5)",
+    )
+    p.add_argument(
+        "--n-boot",
+        dest="n_boot",
+        type=int,
+        default=1000,
+        help="bootstrap replicates (default 1000)",
+    )
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
-    p.add_argument("--periods", type=int, default=None,
-                   help="all: window reports of the latest N periods only (default: every period)")
-    p.add_argument("--workers", type=int, default=2,
-                   help="all: reports run at once, each worker keeping one kernel (default 2)")
+    p.add_argument(
+        "--periods",
+        type=int,
+        default=None,
+        help="all: window reports of the latest N periods only (default: every period)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="all: reports run at once, each worker keeping one kernel (default 2)",
+    )
     p.add_argument("--force", action="store_true", help="all: rebuild every report")
     p.set_defaults(func=report_command)
     return p
@@ -571,13 +619,21 @@ def _site_command(args: Any) -> int:
 
     for name in ("window", "as_of", "first_window", "pathway"):
         if getattr(args, name, None):
-            print(f"cmalt-qa report all: error: --{name.replace('_', '-')} does not apply to "
-                  "all (it reports every period)", file=sys.stderr)
+            print(
+                f"cmalt-qa report all: error: --{name.replace('_', '-')} does not apply to "
+                "all (it reports every period)",
+                file=sys.stderr,
+            )
             return 2
     try:
         result = build_site(
-            args.data, args.out, min_count=args.min_count, n_boot=args.n_boot,
-            workers=args.workers, periods=args.periods, force=args.force,
+            args.data,
+            args.out,
+            min_count=args.min_count,
+            n_boot=args.n_boot,
+            workers=args.workers,
+            periods=args.periods,
+            force=args.force,
         )
     except ReportError as exc:
         print(f"cmalt-qa report all: error: {exc}", file=sys.stderr)

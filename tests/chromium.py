@@ -20,9 +20,16 @@ import tempfile
 from pathlib import Path
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--hide-scrollbars", "--disable-dev-shm-usage", "--mute-audio",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--disable-dev-shm-usage",
+    "--mute-audio",
 ]
 
 _PROBE = r"""
@@ -75,7 +82,9 @@ def _run(args: list[str], timeout: int = 120) -> subprocess.CompletedProcess[str
     with tempfile.TemporaryDirectory(prefix="cmalt-chromium-") as profile:
         return subprocess.run(
             [exe, *FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True, text=True, timeout=timeout,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
 
 
@@ -91,12 +100,19 @@ def probe(page: Path, width: int = 1280, height: int = 900) -> dict:
     with tempfile.TemporaryDirectory(prefix="cmalt-probe-") as tmp:
         copy = Path(tmp) / Path(page).name
         copy.write_text(probed, encoding="utf-8")
-        res = _run([f"--window-size={width},{height}", "--virtual-time-budget=15000",
-                    "--dump-dom", copy.as_uri()])
+        res = _run(
+            [
+                f"--window-size={width},{height}",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+                copy.as_uri(),
+            ]
+        )
     m = re.search(r'<pre id="cmalt-probe">(.*?)</pre>', res.stdout, re.S)
     if m is None:
-        raise RuntimeError(f"chromium printed no probe result (exit {res.returncode}):\n"
-                           f"{res.stderr[-2000:]}")
+        raise RuntimeError(
+            f"chromium printed no probe result (exit {res.returncode}):\n{res.stderr[-2000:]}"
+        )
     return json.loads(_html.unescape(m.group(1)))
 
 
@@ -104,8 +120,14 @@ def screenshot(page: Path, png: Path, width: int = 1280, height: int = 900) -> P
     """A PNG of the top of ``page`` at ``width`` x ``height`` px."""
     png = Path(png).resolve()
     png.parent.mkdir(parents=True, exist_ok=True)
-    res = _run([f"--window-size={width},{height}", "--virtual-time-budget=15000",
-                f"--screenshot={png}", Path(page).resolve().as_uri()])
+    res = _run(
+        [
+            f"--window-size={width},{height}",
+            "--virtual-time-budget=15000",
+            f"--screenshot={png}",
+            Path(page).resolve().as_uri(),
+        ]
+    )
     if not png.is_file():
         raise RuntimeError(f"no screenshot written (exit {res.returncode}):\n{res.stderr[-2000:]}")
     return png

@@ -49,8 +49,21 @@ def build_site(data: Path, out: Path, *extra: str) -> dict:
 
     from cmalt_qa import cli
 
-    rc = cli.main(["report", "all", "--data", str(data), "--out", str(out), "--periods", "1",
-                   "--n-boot", UX_N_BOOT, *extra])
+    rc = cli.main(
+        [
+            "report",
+            "all",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--periods",
+            "1",
+            "--n-boot",
+            UX_N_BOOT,
+            *extra,
+        ]
+    )
     assert rc == 0, f"report all failed on {data}"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     entries = manifest["reports"]

@@ -25,7 +25,9 @@ PATTERNS = {
         r"|\b(?:[02-9]|\d{2,}) (portfolio|submission|assessor|section|period|case|row|pair) "
         r"(is|was|has)\b"
     ),
-    "of zero": re.compile(r"\bOf the 0\b|\b0 of 0\b|\bin 0\.|\bonly 0% returned|\bonly 100% returned"),
+    "of zero": re.compile(
+        r"\bOf the 0\b|\b0 of 0\b|\bin 0\.|\bonly 0% returned|\bonly 100% returned"
+    ),
 }
 
 
@@ -43,7 +45,7 @@ def text_problems(html: str) -> list[str]:
     found = []
     for name, pat in [*PATTERNS.items(), ("raw column name", RAW_NAMES)]:
         for m in pat.finditer(text):
-            around = text[max(0, m.start() - 60): m.end() + 60]
+            around = text[max(0, m.start() - 60) : m.end() + 60]
             found.append(f"{name}: {m.group(0)!r} in ...{around}...")
     soup = BeautifulSoup(html, "html.parser")
     for t in soup.find_all("table"):

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import chromium
+import pytest
 
 pytestmark = pytest.mark.slow
 
 if chromium.find_chromium() is None:  # pragma: no cover - CI installs it (make test)
-    pytest.skip("chromium is not installed and could not be installed "
-                "(make test runs apt-get install -y chromium)", allow_module_level=True)
+    pytest.skip(
+        "chromium is not installed and could not be installed "
+        "(make test runs apt-get install -y chromium)",
+        allow_module_level=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +32,9 @@ def probed(report_pages):
 def test_fits_1280px(probed, kind) -> None:
     r = probed[kind]
     assert r["viewport"] >= 1200
-    assert r["scroll_width"] <= r["viewport"] and not r["wide"], f"{kind}: past the right edge: {r['wide']}"
+    assert r["scroll_width"] <= r["viewport"] and not r["wide"], (
+        f"{kind}: past the right edge: {r['wide']}"
+    )
 
 
 @pytest.mark.parametrize("kind", ["window", "sections", "trends"])

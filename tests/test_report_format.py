@@ -18,8 +18,17 @@ def test_doctests() -> None:
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(0.7251, "73%"), (0.0, "0%"), (-0.0001, "0%"), (1.0, "100%"), (np.nan, fmt.TOO_FEW),
-     (None, fmt.TOO_FEW), (pd.NA, fmt.TOO_FEW), ("suppressed", "suppressed"), ("<5", "<5")],
+    [
+        (0.7251, "73%"),
+        (0.0, "0%"),
+        (-0.0001, "0%"),
+        (1.0, "100%"),
+        (np.nan, fmt.TOO_FEW),
+        (None, fmt.TOO_FEW),
+        (pd.NA, fmt.TOO_FEW),
+        ("suppressed", "suppressed"),
+        ("<5", "<5"),
+    ],
 )
 def test_pct(value, expected) -> None:
     assert fmt.pct(value) == expected
@@ -50,33 +59,44 @@ def test_plural() -> None:
 
 
 def test_format_table_labels_intervals_markers() -> None:
-    t = pd.DataFrame({
-        "section": ["1a", "1b", "2a"],
-        "n": [30, 3, 12],
-        "kappa_quadratic": [0.55, np.nan, -0.0001],
-        "kappa_quadratic_ci_low": [0.2, np.nan, -0.3],
-        "kappa_quadratic_ci_high": [0.8, np.nan, 0.3],
-        "within_promise": [0.7, 0.5, np.nan],
-    })
+    t = pd.DataFrame(
+        {
+            "section": ["1a", "1b", "2a"],
+            "n": [30, 3, 12],
+            "kappa_quadratic": [0.55, np.nan, -0.0001],
+            "kappa_quadratic_ci_low": [0.2, np.nan, -0.3],
+            "kappa_quadratic_ci_high": [0.8, np.nan, 0.3],
+            "within_promise": [0.7, 0.5, np.nan],
+        }
+    )
     markers = pd.DataFrame({"within_promise": [None, "suppressed", None]}, index=t.index)
     shown = fmt.format_table(
         t,
-        ["section", fmt.col("n", "count"),
-         fmt.col(("kappa_quadratic", "kappa_quadratic_ci_low", "kappa_quadratic_ci_high"), "num"),
-         fmt.col("within_promise", "pct")],
+        [
+            "section",
+            fmt.col("n", "count"),
+            fmt.col(
+                ("kappa_quadratic", "kappa_quadratic_ci_low", "kappa_quadratic_ci_high"), "num"
+            ),
+            fmt.col("within_promise", "pct"),
+        ],
         markers=markers,
     )
     assert list(shown.columns) == ["Section", "n", "Kappa (quadratic)", "Within the promise"]
     assert shown["Kappa (quadratic)"].tolist() == [
-        "0.55 (0.20\u20130.80)", fmt.TOO_FEW, "0.00 (\u22120.30\u20130.30)"]
+        "0.55 (0.20\u20130.80)",
+        fmt.TOO_FEW,
+        "0.00 (\u22120.30\u20130.30)",
+    ]
     assert shown["Within the promise"].tolist() == ["70%", "suppressed", fmt.TOO_FEW]
     text = " ".join(shown.to_numpy().ravel())
     assert "nan" not in text.lower() and "-0.00" not in text
 
 
 def test_html_table_empty_state_collapse_sortable() -> None:
-    empty = fmt.html_table(pd.DataFrame(columns=["Submission"]), "At risk",
-                           empty="No portfolio is at risk.")
+    empty = fmt.html_table(
+        pd.DataFrame(columns=["Submission"]), "At risk", empty="No portfolio is at risk."
+    )
     assert "<table" not in empty and "No portfolio is at risk." in empty
     shown = pd.DataFrame({"Submission": [f"S{i}" for i in range(30)], "Days left": ["1"] * 30})
     html = fmt.html_table(shown, "At risk", keys=["Submission"], sortable=True, collapse_after=10)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-import cmalt_qa as qa
 import thin_data
 from conftest import SAMPLE, build_site
 from report_text import text_problems, visible_text
+
+import cmalt_qa as qa
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_window_report_top_says_what_to_do(report_pages) -> None:
     text = visible_text(report_pages["window"].read_text(encoding="utf-8"))
     act = text.index("Act now")
     assert act < text.index("Submissions by pathway")
-    assert "at risk" in text[act: act + 600]
+    assert "at risk" in text[act : act + 600]
     assert "Assessors to contact" in text
 
 

@@ -7,14 +7,12 @@ numbers. This module imports no analysis module.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import HEADLINE_MIN_N, ACCENT, ALERT, SEQUENTIAL_CMAP, alt_text, require_columns
+from ._style import ACCENT, ALERT, HEADLINE_MIN_N, SEQUENTIAL_CMAP, alt_text, require_columns
 
 __all__ = ["plot_agreement_forest", "plot_confusion"]
 
@@ -34,9 +32,13 @@ _LABELS = {
 }
 
 
-
 def plot_agreement_forest(
-    table: pd.DataFrame, *, coefficient: str = "kappa_quadratic", ax: Axes | None = None, min_n: int = HEADLINE_MIN_N) -> Axes:
+    table: pd.DataFrame,
+    *,
+    coefficient: str = "kappa_quadratic",
+    ax: Axes | None = None,
+    min_n: int = HEADLINE_MIN_N,
+) -> Axes:
     """Forest plot of one coefficient per group with its interval (``by_section``).
 
     Parameters
@@ -72,14 +74,27 @@ def plot_agreement_forest(
     est = t[coefficient].to_numpy(float)
     err = np.vstack([est - t[lo_col].to_numpy(float), t[hi_col].to_numpy(float) - est])
     err = np.where(np.isnan(err), 0.0, np.clip(err, 0.0, None))
-    paradox = (t["kappa_paradox"].to_numpy(bool) if "kappa_paradox" in t
-               else np.zeros(len(t), bool))
+    paradox = t["kappa_paradox"].to_numpy(bool) if "kappa_paradox" in t else np.zeros(len(t), bool)
     ok = ~paradox
-    ax.errorbar(est[ok], y[ok], xerr=err[:, ok], fmt="o", color=ACCENT, capsize=3,
-                label="estimate, 95% interval")
+    ax.errorbar(
+        est[ok],
+        y[ok],
+        xerr=err[:, ok],
+        fmt="o",
+        color=ACCENT,
+        capsize=3,
+        label="estimate, 95% interval",
+    )
     if paradox.any():
-        ax.errorbar(est[paradox], y[paradox], xerr=err[:, paradox], fmt="s", color=ALERT,
-                    capsize=3, label="kappa paradox: read AC1/AC2")
+        ax.errorbar(
+            est[paradox],
+            y[paradox],
+            xerr=err[:, paradox],
+            fmt="s",
+            color=ALERT,
+            capsize=3,
+            label="kappa paradox: read AC1/AC2",
+        )
         ax.legend(loc="lower left", fontsize="small")
     ax.set_yticks(y, names)
     ax.axvline(0.0, color="0.6", lw=0.8)
@@ -92,12 +107,16 @@ def plot_agreement_forest(
     hi_i = int(np.nanargmax(ranked)) if big.any() else int(np.argmax(est))
     low_name, high_name = names[lo_i].split(" (n=")[0], names[hi_i].split(" (n=")[0]
     if big.any():
-        ax.set_title(f"{label[0].upper()}{label[1:]}: lowest for {low_name} ({est[lo_i]:.2f}), "
-                     f"highest for {high_name} ({est[hi_i]:.2f}) among groups of "
-                     f"{min_n}+ pairs")
+        ax.set_title(
+            f"{label[0].upper()}{label[1:]}: lowest for {low_name} ({est[lo_i]:.2f}), "
+            f"highest for {high_name} ({est[hi_i]:.2f}) among groups of "
+            f"{min_n}+ pairs"
+        )
     else:
-        ax.set_title(f"{label[0].upper()}{label[1:]}: every group has fewer than "
-                     f"{min_n} pairs (too few to rank)")
+        ax.set_title(
+            f"{label[0].upper()}{label[1:]}: every group has fewer than "
+            f"{min_n} pairs (too few to rank)"
+        )
     sentence = (
         f"Forest plot of {label} for {len(t)} groups: lowest {low_name} "
         f"{est[lo_i]:.2f} (interval {t[lo_col].iloc[lo_i]:.2f} to {t[hi_col].iloc[lo_i]:.2f}), "
@@ -131,9 +150,14 @@ def plot_confusion(
         t = table[table["section"].astype(str) == str(section)]
         if t.empty:
             raise ValueError(f"plot_confusion: no rows for section {section!r}")
-    m = (t.groupby(["lead", "second"])["n"].sum()
-         .unstack("second").reindex(index=_RATINGS, columns=_RATINGS).fillna(0)
-         .to_numpy(float))
+    m = (
+        t.groupby(["lead", "second"])["n"]
+        .sum()
+        .unstack("second")
+        .reindex(index=_RATINGS, columns=_RATINGS)
+        .fillna(0)
+        .to_numpy(float)
+    )
     if ax is None:
         _, ax = plt.subplots(figsize=(5.0, 4.5))
     im = ax.imshow(m, cmap=SEQUENTIAL_CMAP, vmin=0)
@@ -158,9 +182,12 @@ def plot_confusion(
     np.fill_diagonal(off, -1)
     i, j = np.unravel_index(np.argmax(off), off.shape)
     ax.set_title(f"Lead and second agree on {agree:.0%} of {int(total):,} ratings ({where})")
-    alt_text(ax, (
-        f"Lead by second assessor ratings for {where}: they agree on {agree:.0%} of "
-        f"{int(total):,} rated pairs; the most common disagreement is lead "
-        f"{_RATINGS[i]}, second {_RATINGS[j]} ({int(m[i, j]):,} pairs)."
-    ))
+    alt_text(
+        ax,
+        (
+            f"Lead by second assessor ratings for {where}: they agree on {agree:.0%} of "
+            f"{int(total):,} rated pairs; the most common disagreement is lead "
+            f"{_RATINGS[i]}, second {_RATINGS[j]} ({int(m[i, j]):,} pairs)."
+        ),
+    )
     return ax

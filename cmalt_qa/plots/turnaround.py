@@ -7,14 +7,12 @@ the analysis module.
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import HEADLINE_MIN_N, ACCENT, ALERT, NEUTRAL, OKABE_ITO, alt_text, require_columns
+from ._style import ACCENT, ALERT, HEADLINE_MIN_N, NEUTRAL, OKABE_ITO, alt_text, require_columns
 
 __all__ = ["plot_km_curves", "plot_open_cases", "plot_promise_compliance"]
 
@@ -38,7 +36,6 @@ def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     return ax
-
 
 
 def _group_columns(table: pd.DataFrame, first_value: str) -> list[str]:
@@ -91,7 +88,9 @@ def plot_km_curves(
         colour = _CYCLE[i % len(_CYCLE)]
         n = int(g["n"].iloc[0]) if "n" in g and len(g) else len(g)
         sizes[label] = n
-        ax.step(g["days"], g["share_returned"], where="post", color=colour, label=f"{label} (n={n})")
+        ax.step(
+            g["days"], g["share_returned"], where="post", color=colour, label=f"{label} (n={n})"
+        )
         if show_ci:
             ax.fill_between(
                 g["days"], g["ci_low"], g["ci_high"], step="post", color=colour, alpha=0.15, lw=0
@@ -105,11 +104,16 @@ def plot_km_curves(
     ax.legend(loc="lower right", fontsize="small", frameon=False)
     big = {k: v for k, v in at_promise.items() if sizes.get(k, 0) >= min_n}
     if at_promise and not big:
-        ax.set_title(f"Share returned by days since submission (every group has fewer than "
-                     f"{min_n} portfolios: too few to compare)")
-        alt_text(ax, "Kaplan-Meier curves of the share of portfolios returned by days since "
-                     f"submission for {len(groups)} group(s), each with fewer than "
-                     f"{min_n} portfolios.")
+        ax.set_title(
+            f"Share returned by days since submission (every group has fewer than "
+            f"{min_n} portfolios: too few to compare)"
+        )
+        alt_text(
+            ax,
+            "Kaplan-Meier curves of the share of portfolios returned by days since "
+            f"submission for {len(groups)} group(s), each with fewer than "
+            f"{min_n} portfolios.",
+        )
     elif at_promise:
         worst = min(big, key=big.__getitem__)
         share = big[worst]
@@ -119,9 +123,7 @@ def plot_km_curves(
             "Kaplan-Meier curves of the share of portfolios returned by days since "
             f"submission, open cases censored, for {len(groups)} group(s). The lowest share "
             f"returned by {PROMISE_DAYS[0]} days (the 3-month promise) is {worst} at "
-            f"{share:.0%}; "
-            + "; ".join(f"{k} {v:.0%}" for k, v in at_promise.items())
-            + ".",
+            f"{share:.0%}; " + "; ".join(f"{k} {v:.0%}" for k, v in at_promise.items()) + ".",
         )
     return ax
 
@@ -159,8 +161,14 @@ def plot_open_cases(
     when = f" on {pd.Timestamp(as_of).date()}" if as_of is not None else ""
     if table.empty:
         ax.set_axis_off()
-        ax.text(0.5, 0.5, f"No portfolio is open{when}", ha="center", va="center",
-                transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            f"No portfolio is open{when}",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         alt_text(ax, f"No portfolio is without a result{when}.")
         return ax
     y = np.arange(len(shown))
@@ -182,7 +190,11 @@ def plot_open_cases(
         ax,
         f"{len(table)} portfolios without a result{when}: {n_over} past their promise date "
         f"and {n_risk} due within {at_risk_days} days"
-        + (f"; the {len(shown)} most urgent are drawn, every one is in the table. " if drawn else ". ")
+        + (
+            f"; the {len(shown)} most urgent are drawn, every one is in the table. "
+            if drawn
+            else ". "
+        )
         + (
             f"The most overdue, {table.sort_values('days_left').iloc[0]['submission_id']}, "
             f"is {-int(table['days_left'].min())} days past due."
@@ -249,10 +261,14 @@ def plot_promise_compliance(
             f"at {np.nanmax(est):.0%}.",
         )
     elif np.isfinite(est).any():
-        ax.set_title(f"Share {estimate.replace('_', ' ')}: every group has fewer than "
-                     f"{min_n} portfolios")
-        alt_text(ax, f"Bar chart of the share {estimate.replace('_', ' ')} for {len(x)} "
-                     f"group(s), each with fewer than {min_n} portfolios.")
+        ax.set_title(
+            f"Share {estimate.replace('_', ' ')}: every group has fewer than {min_n} portfolios"
+        )
+        alt_text(
+            ax,
+            f"Bar chart of the share {estimate.replace('_', ' ')} for {len(x)} "
+            f"group(s), each with fewer than {min_n} portfolios.",
+        )
     else:
         ax.set_title(f"No {estimate.replace('_', ' ')} estimate yet")
         alt_text(ax, f"No group has a {estimate.replace('_', ' ')} estimate yet.")

@@ -1,0 +1,291 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+#   title: CMALT window report (staff only)
+# ---
+
+# %% [markdown]
+# <div class="cmalt-staff-banner" role="note">Staff only — contains assessor-level figures; do not publish.</div>
+#
+# # CMALT window report
+#
+# How one reporting period went and which portfolios need attention now, for ALT staff.
+# Intervals are 95% intervals; *n* is always the number of portfolios (or section
+# decisions) behind a figure. The provenance section at the end says which data and
+# settings produced the figures.
+
+# %% tags=["parameters"]
+data: str = "data/sample"  # dataset folder or .xlsx workbook
+window: str = ""  # reporting period YYYY-MM; empty: the latest in the data
+as_of: str = ""  # ISO date the report describes; empty: the latest date in the data
+n_boot: int = 1000  # bootstrap replicates for the agreement intervals
+
+# %%
+import cmalt_qa as qa
+from cmalt_qa import plots, reports
+from cmalt_qa.reports import col, fmt
+
+reports.setup_notebook()
+path = reports.resolve_data_path(data)
+recs = qa.load(path)
+chosen = reports.resolve("window", recs, window=window or None, as_of=as_of or None)
+window, as_of = chosen["window"], chosen["as_of"]
+here = reports.subset(recs, first_window=window, last_window=window)
+history = reports.subset(recs, last_window=window)
+severity = qa.assessors.severity(history, n_boot=n_boot)
+reports.say(
+    f"**Reporting period {window}, as of {as_of}**: "
+    f"{fmt.plural(len(here.submissions), 'submission')}."
+)
+act_now = reports.show_act_now(recs, as_of, window=window, severity=severity)
+
+# %% [markdown]
+# ## Submissions by pathway
+#
+# How many portfolios arrived in the period on each pathway, and of which kind: first
+# submissions, resubmissions after a referral, and the 3-yearly portfolio reviews. The bars
+# are stacked by kind (plain, hatched, dotted); the number at the end of a bar is the
+# pathway's total.
+
+# %%
+counts = reports.submission_counts(here)
+if counts.empty:
+    reports.say(f"No submission in {window} yet: nothing to show yet.")
+else:
+    reports.show(reports.plot_submission_counts(counts))
+reports.table(
+    counts,
+    f"Submissions in {window} by pathway and kind",
+    [
+        "pathway",
+        "submission_type",
+        col("n", "count", "Submissions"),
+        col("decided", "count"),
+        col("open", "count"),
+    ],
+    keys=["pathway", "submission_type"],
+    empty=f"No submission in {window} yet.",
+)
+
+# %% [markdown]
+# ## Open cases and those at risk
+#
+# Every portfolio without a result on the report date, whatever its period, by the days
+# left before its promise date (results no later than three calendar months after
+# submission). *Overdue*: the promise date has passed. *At risk*: it falls within the next
+# 21 days. The figure draws the most urgent; the table lists every overdue and at-risk
+# portfolio, with the assessors to contact (sort by a heading, or filter).
+
+# %%
+open_now = qa.turnaround.open_cases(recs, as_of)
+reports.show(plots.plot_open_cases(open_now))
+reports.show_urgent(act_now)
+
+# %% [markdown]
+# ## Turnaround against the promise
+#
+# The share of portfolios returned within the promise, for this period and up to eight
+# before it. Portfolios still open are counted as *censored* (a Kaplan-Meier estimate), so
+# a period with open cases is not flattered by its quick returns; the hollow marker is the
+# naive share among returned portfolios only. The second figure follows this period's
+# portfolios by pathway: the share returned against days since submission.
+
+# %%
+turnaround = qa.turnaround.summary(history, by=("window",), as_of=as_of)
+recent = turnaround.tail(9)
+reports.show(plots.plot_promise_compliance(recent))
+reports.say(reports.turnaround_sentence(turnaround, window))
+reports.table(
+    recent,
+    "Turnaround by period (days from submission to result)",
+    [
+        "window",
+        col("n", "count"),
+        col("returned", "count"),
+        col("open", "count"),
+        col("breaches", "count"),
+        col("median_days", "days"),
+        col("p90_days", "days"),
+        col(("within_promise", "within_promise_ci_low", "within_promise_ci_high"), "pct"),
+        col("within_8w", "pct"),
+    ],
+    keys=["window"],
+)
+if here.submissions["result_on"].notna().any():
+    reports.show(plots.plot_km_curves(qa.turnaround.km_curves(here, by=("pathway",), as_of=as_of)))
+reports.say(reports.calendar_sentence(qa.turnaround.calendar_check(history, as_of), window))
+
+# %% [markdown]
+# ## Outcomes
+#
+# Outcomes of first submissions (resubmissions and portfolio reviews are left out): pass
+# with distinction, pass, referral for minor revisions, referral for major revisions. The
+# figure sets this period beside the eight before it; the table splits this period by
+# pathway, with the referral rate and its interval.
+
+# %%
+by_window = qa.referrals.outcomes(history, by=("window",)).tail(9)
+if by_window["n"].sum() > 0:
+    reports.show(plots.plot_outcomes(by_window[by_window["n"] > 0], x="window"))
+outcomes = qa.referrals.outcomes(here, by=("pathway",))
+reports.table(
+    outcomes[outcomes["n"] + outcomes["n_open"] > 0],
+    f"First-submission outcomes in {window} by pathway",
+    [
+        "pathway",
+        col("n", "count", "Decided"),
+        col("n_open", "count"),
+        col("n_distinction", "count"),
+        col("n_pass", "count"),
+        col("n_minor", "count"),
+        col("n_major", "count"),
+        col(("rate", "ci_low", "ci_high"), "pct", "Referral rate"),
+    ],
+    keys=["pathway"],
+    empty=f"No first submission in {window} has an outcome yet.",
+)
+
+# %% [markdown]
+# ## Sections referred
+#
+# How often each section was rated *Revisions required* in the final decision on a first
+# submission this period, with 95% intervals: the share of submissions whose pathway has
+# the section. One period is a small sample, so wide intervals are expected; the
+# committee's sections report pools several periods.
+
+# %%
+sections = qa.referrals.by_section(here, n_boot=n_boot)
+sections = sections[sections["n"] > 0]
+if sections.empty:
+    reports.say(f"No section of {window} has a final decision yet: nothing to show yet.")
+else:
+    reports.show(plots.plot_section_rates(sections))
+    reports.say(reports.top_section_sentence(sections))
+reports.table(
+    sections,
+    f"Sections referred in {window}",
+    [
+        "section",
+        col("n", "count"),
+        col("referred", "count"),
+        col(("rate", "ci_low", "ci_high"), "pct", "Referral rate"),
+    ],
+    keys=["section"],
+    empty=f"No section of {window} has a final decision yet.",
+)
+
+# %% [markdown]
+# ## Agreement this window
+#
+# How far the lead and second assessors agreed, section by section, before they settled
+# the final decision. The forest plot shows quadratic-weighted kappa with 95% intervals
+# (1 = perfect agreement, 0 = no better than chance). When nearly every rating is
+# *Adequate*, kappa can be low although the two agree almost always (the *kappa paradox*);
+# such sections are drawn as red squares and should be read with Gwet's AC2 in the table.
+# The heat map counts the pairs of ratings (lead by second) over all sections.
+
+# %%
+agreement = qa.agreement.by_section(here, n_boot=n_boot)
+agreement = agreement[agreement["n"] > 0]
+if agreement.empty:
+    reports.say(f"No pair of ratings in {window} yet: nothing to show yet.")
+else:
+    reports.show(plots.plot_agreement_forest(agreement))
+    reports.say(reports.agreement_sentence(agreement))
+    reports.show(plots.plot_confusion(qa.agreement.confusion(here)))
+reports.table(
+    agreement,
+    f"Agreement between lead and second assessor by section, {window}",
+    reports.AGREEMENT_COLUMNS,
+    keys=["section"],
+    empty=f"No pair of ratings in {window} yet.",
+)
+
+# %% [markdown]
+# ## Assessors (staff only)
+#
+# **Pairing rules.** A lead assessor must have assessed at least three portfolios before;
+# two inexperienced assessors should not be paired; a resubmission normally goes back to
+# the same assessors. The table lists every submission of this period that broke a rule.
+#
+# **Severity.** Each assessor's section ratings are compared with their co-assessor's on
+# the same sections, over every period up to this one (0 = in line; negative = more
+# severe). An assessor is flagged *out of line* when the interval excludes 0 and the
+# shrunken difference exceeds the threshold stated under the figure. The last figure shows
+# who assessed how many portfolios this period.
+
+# %%
+rules = qa.assessors.rule_counts(history, by=("window",))
+reports.table(
+    reports.rule_names(rules[rules["window"] == window]),
+    f"Pairing-rule checks in {window}",
+    [
+        "rule",
+        col("n_checked", "count"),
+        col("n_breaches", "count"),
+        col("rate", "pct"),
+        col("n_unknown_prior", "count"),
+    ],
+    keys=["rule"],
+    empty=f"No submission of {window} has been allocated yet.",
+)
+breaches = qa.assessors.rule_breaches(recs, window=window)
+if breaches.empty:
+    reports.say(f"No submission in {window} broke a pairing rule.")
+else:
+    reports.table(
+        reports.rule_names(breaches),
+        f"Submissions in {window} that broke a pairing rule",
+        [
+            "submission_id",
+            "rule",
+            "lead_assessor",
+            "second_assessor",
+            col("lead_prior", "count", "Lead's prior assessments"),
+            col("second_prior", "count", "Second's prior assessments"),
+            col("seat_changed", "yesno", "Seat changed"),
+        ],
+        keys=["submission_id"],
+        sortable=True,
+    )
+rated = severity[severity["ci_low"].notna() & severity["ci_high"].notna()]
+if rated.empty:
+    reports.say("No assessor has paired ratings yet: nothing to show yet.")
+else:
+    reports.show(plots.plot_severity(severity))
+    reports.say(reports.severity_sentence(severity))
+reports.table(
+    severity,
+    "Assessors' severity (all periods up to this one); out of line first",
+    [
+        "assessor_id",
+        col("n_portfolios", "count"),
+        col(("severity", "ci_low", "ci_high"), "signed", "Severity (raw)"),
+        col("severity_shrunk", "signed"),
+        col("agreement_with_final", "pct"),
+        col("out_of_line", "yesno", "Out of line"),
+    ],
+    keys=["assessor_id"],
+    sortable=True,
+    collapse_after=12,
+    summary="Show every assessor's severity (sortable, filterable)",
+    empty="No assessor has paired ratings yet.",
+    order=("out_of_line", False),
+)
+workload = qa.assessors.workload(here)
+if workload.empty or workload["total"].sum() == 0:
+    reports.say(f"No portfolio of {window} has been allocated yet.")
+else:
+    reports.show(plots.plot_workload(workload))
+
+# %% [markdown]
+# ## Provenance
+#
+# Where these figures come from: the data, a checksum of each input file, the rows loaded
+# and kept out, the parameters and the toolkit version.
+
+# %%
+reports.provenance(recs, path, {**chosen, "n_boot": n_boot})
