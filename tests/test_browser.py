@@ -28,7 +28,7 @@ def probed(report_pages):
     return {kind: chromium.probe(page) for kind, page in report_pages.items()}
 
 
-@pytest.mark.parametrize("kind", ["window", "sections", "trends"])
+@pytest.mark.parametrize("kind", ["window"])
 def test_fits_1280px(probed, kind) -> None:
     r = probed[kind]
     assert r["viewport"] >= 1200
@@ -37,7 +37,7 @@ def test_fits_1280px(probed, kind) -> None:
     )
 
 
-@pytest.mark.parametrize("kind", ["window", "sections", "trends"])
+@pytest.mark.parametrize("kind", ["window"])
 def test_every_image_loaded(probed, kind) -> None:
     imgs = probed[kind]["images"]
     assert imgs, f"{kind}: no figure"
@@ -46,7 +46,7 @@ def test_every_image_loaded(probed, kind) -> None:
     assert all(i["width"] <= probed[kind]["viewport"] for i in imgs)
 
 
-@pytest.mark.parametrize("kind", ["window", "sections", "trends"])
+@pytest.mark.parametrize("kind", ["window"])
 def test_no_nan_in_text(probed, kind) -> None:
     for key in ("visible_text", "all_text"):
         hits = [m.group(0) for m in re.finditer(r"\bnan\b|nan%", probed[kind][key], re.I)]
