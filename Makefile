@@ -5,8 +5,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= data/sample
 OUT    ?= reports
+SITE   ?= site
 
-.PHONY: report validate test lint format notebooks lab reports-all bench clean
+.PHONY: report validate test lint format notebooks lab reports-all site chromium screenshot bench clean
 
 $(BIN)/cmalt-qa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +29,29 @@ reports-all: report
 	$(BIN)/cmalt-qa report sections --data $(DATA) --out $(OUT)
 	$(BIN)/cmalt-qa report trends --data $(DATA) --out $(OUT)
 
+# Every period's window report, the sections and trends reports and SITE/index.html;
+# a re-run rebuilds only the reports whose data, parameters or toolkit changed.
+site: $(BIN)/cmalt-qa
+	$(BIN)/cmalt-qa report all --data $(DATA) --out $(SITE)
+
 validate: $(BIN)/cmalt-qa
 	$(BIN)/cmalt-qa validate $(DATA)
 
-test: lint
+test: lint chromium
 	$(BIN)/python -m pytest -q
+
+# The browser tests render each report in Debian's headless chromium: installed here
+# when missing (as root, as CI runs); where it cannot be, those tests skip and say why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || apt-get install -y -q chromium >/dev/null 2>&1 \
+	  || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) \
+	  || echo "chromium could not be installed: the browser tests will be skipped"
+
+# The README's picture of the window report's top (docs/window-report-top.png).
+screenshot: $(BIN)/cmalt-qa chromium
+	$(BIN)/cmalt-qa report window --data $(DATA) --out build/screenshot --no-progress
+	$(BIN)/python tests/chromium.py screenshot "$$(ls build/screenshot/window-*.html | head -1)" \
+	  docs/window-report-top.png 1280 900
 
 # ruff (configured in pyproject.toml): lint and formatting are checked by `make test`;
 # `make format` applies both.

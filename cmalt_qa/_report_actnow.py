@@ -372,6 +372,29 @@ def _to_contact(urgent: pd.DataFrame, most: int = 8) -> str:
     return fmt.join_words(named)
 
 
+def _status_words(n_over: int, n_risk: int) -> str:
+    over = (
+        f"{fmt.plural(n_over, 'portfolio')} {fmt.plural(n_over, 'is', 'are', number=False)} overdue"
+        if n_over
+        else "no portfolio is overdue"
+    )
+    risk = (
+        f"{n_risk} {fmt.plural(n_risk, 'is', 'are', number=False)} at risk"
+        if n_risk
+        else "none is at risk"
+    )
+    return f"{over} and {risk}" if n_over else f"{over}; {risk}"
+
+
+def freshness_html(fresh: Freshness) -> str:
+    """One line on how fresh the data are (the stale warning is in the notices)."""
+    if fresh.last_date is None or fresh.stale:
+        return ""
+    gap = fresh.gap_days
+    when = "the report date" if gap == 0 else f"{fmt.plural(gap, 'day')} before the report date"
+    return f'<p class="cmalt-fresh">The export\'s last date is {fresh.last_date}, {when}.</p>'
+
+
 def act_now_html(box: ActNow) -> str:
     """The "act now" box of the window report, as HTML (every value escaped)."""
     esc = _html.escape
@@ -384,13 +407,13 @@ def act_now_html(box: ActNow) -> str:
     notices = notices_html(box.left_out, box.freshness)
     if notices:
         parts.append(notices)
+    parts.append(freshness_html(box.freshness))
     if len(u):
         first = u.iloc[0]
         who = _to_contact(u)
         parts.append(
-            f"<p>On {esc(box.as_of)}, <strong>{esc(fmt.plural(n_over, 'portfolio'))} "
-            f"{fmt.plural(n_over, 'is', 'are', number=False)} overdue</strong> and "
-            f"<strong>{esc(str(n_risk))} at risk</strong> (due within 21 days), of "
+            f"<p>On {esc(box.as_of)}, <strong>{esc(_status_words(n_over, n_risk))}</strong> "
+            f"(at risk: due within 21 days), of "
             f"{esc(fmt.plural(box.n_open, 'open portfolio'))}. The most urgent, "
             f"{esc(str(first['submission_id']))}, is "
             + (

@@ -37,6 +37,7 @@ __all__ = [
     "join_words",
     "label_of",
     "format_table",
+    "auto_columns",
     "html_table",
     "empty_state",
     "TABLE_SCRIPT",
@@ -331,6 +332,58 @@ def _cell(c: Col, row: Mapping[str, Any]) -> str:
     return str(v)
 
 
+def _kind_of(fmt_spec: Any, is_count: bool) -> str:
+    if is_count:
+        return "count"
+    text = str(fmt_spec or "")
+    if "%" in text:
+        return "pct"
+    if "+" in text:
+        return "signed"
+    return "num" if text else "text"
+
+
+def auto_columns(
+    columns: Sequence[str],
+    *,
+    formats: Mapping[str, Any] | None = None,
+    counts: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
+) -> list[Col]:
+    """Display columns for a table shown with its analysis column names.
+
+    An estimate followed anywhere by its interval columns (``x``, ``x_ci_low``,
+    ``x_ci_high``; or ``rate``, ``ci_low``, ``ci_high``) becomes one cell
+    ``"0.55 (0.23–0.78)"``; counts are whole numbers; a column with a percentage format
+    is a percentage; headings are :func:`label_of` unless ``labels`` names them.
+
+    Examples
+    --------
+    >>> [c.label for c in auto_columns(["section", "n", "rate", "ci_low", "ci_high"],
+    ...                                formats={"rate": "{:.0%}"}, counts=["n"])]
+    ['Section', 'n', 'Rate']
+    """
+    formats, labels = dict(formats or {}), dict(labels or {})
+    cols = list(columns)
+
+    def ends(c: str) -> tuple[str, str]:
+        return (f"{c}_ci_low", f"{c}_ci_high") if c != "rate" else ("ci_low", "ci_high")
+
+    paired = {c for c in cols if c not in counts and all(e in cols for e in ends(c))}
+    inner = {e for c in paired for e in ends(c)}
+    out: list[Col] = []
+    for c in cols:
+        if c in inner:
+            continue
+        kind = _kind_of(formats.get(c), c in counts)
+        label = labels.get(c, label_of(c))
+        if c in paired:
+            out.append(Col((c, *ends(c)), kind if kind != "text" else "num", label))
+        else:
+            out.append(Col(c, kind, label))
+    return out
+
+
 def format_table(
     table: pd.DataFrame,
     columns: Sequence[Col | str],
@@ -504,7 +557,9 @@ TABLE_SCRIPT: Final[str] = """
 
 TABLE_CSS: Final[str] = """
 .cmalt-table-block { max-width: 100%; }
+.jp-RenderedHTMLCommon table.cmalt-table th, .jp-RenderedHTMLCommon table.cmalt-table td,
 table.cmalt-table th, table.cmalt-table td { white-space: nowrap; text-align: left; }
+.jp-RenderedHTMLCommon table.cmalt-table td.num, .jp-RenderedHTMLCommon table.cmalt-table th.num,
 table.cmalt-table td.num, table.cmalt-table th.num { text-align: right; }
 table.cmalt-table thead th { white-space: normal; vertical-align: bottom; }
 table.cmalt-sortable thead th button { font: inherit; font-weight: bold; background: none;
