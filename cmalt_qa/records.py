@@ -11,7 +11,7 @@ import datetime as _dt
 import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,51 @@ class Records:
         return self.ratings.merge(
             subs.drop(columns=clash), on="submission_id", how="left", validate="many_to_one"
         )
+
+    def select(
+        self,
+        first_window: str | None = None,
+        last_window: str | None = None,
+        pathway: str | None = None,
+    ) -> Records:
+        """These records restricted to a span of reporting periods and optionally one
+        pathway.
+
+        Parameters
+        ----------
+        first_window, last_window : str, optional
+            Keep submissions with ``first_window <= window <= last_window`` (periods
+            are ``YYYY-MM`` labels, so text order is time order); either end may be None.
+        pathway : str, optional
+            Keep only this pathway (a code of :data:`cmalt_qa.scheme.PATHWAYS`).
+
+        Returns
+        -------
+        Records
+            Ratings follow their submissions; assessors, problems, calendar and source
+            are kept as they are.
+
+        Examples
+        --------
+        >>> import cmalt_qa as qa
+        >>> recs = qa.synthetic.generate(300, seed=1)
+        >>> part = recs.select(first_window="2025-01", last_window="2025-09")
+        >>> sorted(part.submissions["window"].unique())
+        ['2025-01', '2025-05', '2025-09']
+        >>> set(part.ratings["submission_id"]) <= set(part.submissions["submission_id"])
+        True
+        """
+        s = self.submissions
+        keep = pd.Series(True, index=s.index)
+        if first_window:
+            keep &= s["window"].astype(str) >= str(first_window)
+        if last_window:
+            keep &= s["window"].astype(str) <= str(last_window)
+        if pathway:
+            keep &= s["pathway"] == pathway
+        subs = s[keep]
+        ratings = self.ratings[self.ratings["submission_id"].isin(subs["submission_id"])]
+        return replace(self, submissions=subs, ratings=ratings)
 
     def _repr_html_(self) -> str:
         s = self.submissions
