@@ -6,7 +6,6 @@ Re-exported by :mod:`cmalt_qa.reports`; import them from there.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime as _dt
 import hashlib
 import html as _html
@@ -20,7 +19,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from ._stats import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
+from .._stats import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
 
 __all__ = [
     "REPORT_RC",
@@ -31,6 +30,7 @@ __all__ = [
     "disclosed",
     "staff_table",
     "subset",
+    "submission_counts",
     "provenance",
     "say",
     "export_tables",
@@ -392,29 +392,36 @@ def staff_table(
     show_table(shown, caption, keys=keys, labels=labels)
 
 
+def submission_counts(recs, by: Sequence[str] = ("pathway", "submission_type")) -> pd.DataFrame:
+    """Submissions per group, with those decided and those still open.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``n``, ``decided`` (an outcome recorded), ``open``.
+    """
+    s = recs.submissions
+    missing = [c for c in by if c not in s]
+    if missing:
+        raise KeyError(f"submissions have no column(s) {missing}")
+    g = s.assign(decided=s["outcome"].notna(), open=s["outcome"].isna()).groupby(
+        list(by), observed=True, sort=True
+    )
+    out = g.agg(n=("submission_id", "size"), decided=("decided", "sum"), open=("open", "sum"))
+    return out.reset_index().astype({"n": "int64", "decided": "int64", "open": "int64"})
+
+
 def subset(
     recs: Any,
     first_window: str | None = None,
     last_window: str | None = None,
     pathway: str | None = None,
 ) -> Any:
-    """Records restricted to a span of reporting periods and optionally one pathway.
+    """Records restricted to a span of periods and a pathway: ``recs.select(...)``.
 
-    Submissions are kept when ``first_window <= window <= last_window`` (either end may
-    be None) and, if given, on ``pathway``; ratings follow their submissions. Assessors,
-    problems, calendar and source are kept as they are.
+    Kept for notebooks written before :meth:`cmalt_qa.Records.select`; use that.
     """
-    s = recs.submissions
-    keep = pd.Series(True, index=s.index)
-    if first_window:
-        keep &= s["window"].astype(str) >= str(first_window)
-    if last_window:
-        keep &= s["window"].astype(str) <= str(last_window)
-    if pathway:
-        keep &= s["pathway"] == pathway
-    subs = s[keep]
-    ratings = recs.ratings[recs.ratings["submission_id"].isin(subs["submission_id"])]
-    return dataclasses.replace(recs, submissions=subs, ratings=ratings)
+    return recs.select(first_window=first_window, last_window=last_window, pathway=pathway)
 
 
 def _sha256(path: Path) -> str:
@@ -475,7 +482,7 @@ def provenance(
         For committee and research reports: quarantine counts below it are shown as
         ``"<min_count"`` (they count people's records too).
     """
-    from . import __version__
+    from .. import __version__
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     now = (
