@@ -24,6 +24,7 @@ from typing import Final, Iterable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+from . import scheme
 from .records import Records
 from .scheme import SUBMISSION_TYPES
 
@@ -42,8 +43,9 @@ __all__ = [
     "check_n_boot",
 ]
 
-DATE_COLUMNS: Final[tuple[str, ...]] = ("submitted_on", "allocated_on", "assessed_on", "result_on")
-"""The dated columns of the submissions; the latest of them is the data's own clock."""
+DATE_COLUMNS: Final[tuple[str, ...]] = scheme.DATE_COLUMNS
+"""The dated columns of the submissions (:data:`cmalt_qa.scheme.DATE_COLUMNS`); the
+latest of them is the data's own clock."""
 
 
 # --------------------------------------------------------------------------- records

@@ -39,7 +39,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from . import anonymise, synthetic
+from . import anonymise, scheme, synthetic
 from .anonymise import AnonymiseError
 from .records import Records, RecordsError, load
 from .reports import add_report_parser
@@ -81,7 +81,6 @@ def _data_arg(value: str | None) -> Path:
 
 
 # --------------------------------------------------------------------------- validate
-_TABLES = ("submissions", "ratings", "assessors")
 
 
 def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
@@ -89,7 +88,7 @@ def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
     files = recs.source.get("files", {}) or {}
     probs = recs.problems
     out = []
-    for t in _TABLES:
+    for t in scheme.TABLES:
         valid = len(getattr(recs, t))
         name = f"{t}.csv"
         if name in files:
