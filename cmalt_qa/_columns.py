@@ -38,8 +38,13 @@ class Table:
         ``0..len(uniques)``).
     """
 
-    def __init__(self, name: str, file: str, frame: pd.DataFrame,
-                 factors: Mapping[str, Factors] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        file: str,
+        frame: pd.DataFrame,
+        factors: Mapping[str, Factors] | None = None,
+    ) -> None:
         self.name, self.file, self.frame = name, file, frame
         self._factors: dict[str, Factors] = dict(factors or {})
 
@@ -81,8 +86,9 @@ class Table:
         factors = self.factors(col) if col in self.frame else None
         return map_codes_unknown(self.raw(col), aliases, factors)
 
-    def category_codes(self, col: str, aliases: Mapping, categories: Iterable[str],
-                       mapped: pd.Series) -> np.ndarray:
+    def category_codes(
+        self, col: str, aliases: Mapping, categories: Iterable[str], mapped: pd.Series
+    ) -> np.ndarray:
         """``pd.Categorical(mapped, categories).codes`` (-1 for NaN), where ``mapped``
         is the column through ``aliases``; made per distinct raw value."""
         cats = list(categories)
@@ -90,8 +96,9 @@ class Table:
             return pd.Categorical(mapped, categories=cats).codes.astype(np.int64)
         codes, uniques = self.factors(col)
         index = {c: i for i, c in enumerate(cats)}
-        per_u = np.array([index.get(aliases.get(scheme.phrase_key(u)), -1) for u in uniques],
-                         dtype=np.int64)
+        per_u = np.array(
+            [index.get(aliases.get(scheme.phrase_key(u)), -1) for u in uniques], dtype=np.int64
+        )
         return spread(per_u, codes, -1)
 
     def per_value(self, col: str, fn, dtype, missing) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -166,9 +173,12 @@ def parse_dates(col: pd.Series, factors: Factors | None = None) -> pd.Series:
     # performance: parsed once per distinct value (dates repeat a lot)
     codes, uniques = factors if factors is not None else pd.factorize(col, sort=False)
     u = pd.Series(np.asarray(uniques, dtype=object)).str.replace(
-        r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
-    parsed = np.append(pd.to_datetime(u, format="%Y-%m-%d", errors="coerce").to_numpy(
-        dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+        r"[T ]00:00(:00(\.0+)?)?$", "", regex=True
+    )
+    parsed = np.append(
+        pd.to_datetime(u, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[ns]"),
+        np.datetime64("NaT", "ns"),
+    )
     return pd.Series(parsed[codes], index=col.index, name=col.name)
 
 
@@ -243,7 +253,8 @@ def gaps(
     rows_na = na[codes]
     out: dict[str, np.ndarray | pd.arrays.BooleanArray] = {"gaps": canon[codes]}
     for j, e in enumerate(scheme.GAP_ELEMENTS):
-        out[f"gap_{e}"] = pd.arrays.BooleanArray(np.ascontiguousarray(flags[:, j])[codes],
-                                                 rows_na.copy())
+        out[f"gap_{e}"] = pd.arrays.BooleanArray(
+            np.ascontiguousarray(flags[:, j])[codes], rows_na.copy()
+        )
     bad_rows = bad[codes] if bad.any() else np.zeros(len(codes), dtype=bool)
     return out, pd.Series(bad_rows, index=raw.index)

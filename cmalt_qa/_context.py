@@ -71,19 +71,25 @@ class Context:
     def dates(self) -> dict[str, pd.Series]:
         """Each date column parsed (NaT for blank or not a date)."""
         s = self.subs
-        return {c: col.parse_dates(s.raw(c), s.factors(c) if c in s else None)
-                for c in scheme.DATE_COLUMNS}
+        return {
+            c: col.parse_dates(s.raw(c), s.factors(c) if c in s else None)
+            for c in scheme.DATE_COLUMNS
+        }
 
     @cached_property
     def attempts(self) -> tuple[np.ndarray, np.ndarray]:
         """Masks: attempt 1, attempt 2 (judged per distinct raw value)."""
         s = self.subs
         if "attempt" in s:
-            att = [scheme.ATTEMPT_ALIASES.get(scheme.phrase_key(u), np.nan)
-                   for u in s.factors("attempt")[1]]
+            att = [
+                scheme.ATTEMPT_ALIASES.get(scheme.phrase_key(u), np.nan)
+                for u in s.factors("attempt")[1]
+            ]
             codes = s.factors("attempt")[0]
-            return (col.spread(np.array([a == 1 for a in att], dtype=bool), codes, False),
-                    col.spread(np.array([a == 2 for a in att], dtype=bool), codes, False))
+            return (
+                col.spread(np.array([a == 1 for a in att], dtype=bool), codes, False),
+                col.spread(np.array([a == 2 for a in att], dtype=bool), codes, False),
+            )
         attempt = self.mapped("submissions", "attempt")[0]
         return (attempt == 1).to_numpy(), (attempt == 2).to_numpy()
 
@@ -92,25 +98,35 @@ class Context:
         """The mapped type, a blank taken from the attempt (1 first, 2 resubmission)."""
         stype = self.mapped("submissions", "submission_type")[0]
         attempt = self.mapped("submissions", "attempt")[0]
-        return stype.where(~self.subs.blank("submission_type"),
-                           attempt.map({1: "first", 2: "resubmission"}))
+        return stype.where(
+            ~self.subs.blank("submission_type"), attempt.map({1: "first", 2: "resubmission"})
+        )
 
     @cached_property
     def type_code(self) -> np.ndarray:
         """Index of the submission type in first, resubmission, review (-1: none)."""
         att1, att2 = self.attempts
         att_type = np.where(att1, 0, np.where(att2, 1, -1))
-        return np.where(self.subs.blank("submission_type").to_numpy(), att_type,
-                        self.subs.category_codes("submission_type",
-                                                 scheme.SUBMISSION_TYPE_ALIASES,
-                                                 scheme.SUBMISSION_TYPES,
-                                                 self.submission_type))
+        return np.where(
+            self.subs.blank("submission_type").to_numpy(),
+            att_type,
+            self.subs.category_codes(
+                "submission_type",
+                scheme.SUBMISSION_TYPE_ALIASES,
+                scheme.SUBMISSION_TYPES,
+                self.submission_type,
+            ),
+        )
 
     @cached_property
     def outcome_code(self) -> np.ndarray:
         """Index of the outcome in :data:`scheme.OUTCOMES` (-1: blank or unknown)."""
-        return self.subs.category_codes("outcome", scheme.OUTCOME_ALIASES, scheme.OUTCOMES,
-                                        self.mapped("submissions", "outcome")[0])
+        return self.subs.category_codes(
+            "outcome",
+            scheme.OUTCOME_ALIASES,
+            scheme.OUTCOMES,
+            self.mapped("submissions", "outcome")[0],
+        )
 
     def outcome_in(self, values: Iterable[str]) -> np.ndarray:
         """``outcome.isin(values)`` through the codes (code -1, NaN, indexes a False)."""
@@ -121,8 +137,12 @@ class Context:
     @cached_property
     def pathway_code(self) -> np.ndarray:
         """Index of each submission's pathway in :data:`scheme.PATHWAYS` (-1: none)."""
-        return self.subs.category_codes("pathway", scheme.PATHWAY_ALIASES, scheme.PATHWAYS,
-                                        self.mapped("submissions", "pathway")[0])
+        return self.subs.category_codes(
+            "pathway",
+            scheme.PATHWAY_ALIASES,
+            scheme.PATHWAYS,
+            self.mapped("submissions", "pathway")[0],
+        )
 
     # ---------------------------------------------------------------- ratings
     @cached_property
@@ -136,18 +156,19 @@ class Context:
         """An integer per rating row, equal exactly when the normalised sections are
         equal (an unknown section counts as blank)."""
         raw_codes, raw = self.rats.factors("section")
-        sec_of_raw = col.map_codes(pd.Series(raw, dtype=object),
-                                   scheme.SECTION_ALIASES).fillna("")
+        sec_of_raw = col.map_codes(pd.Series(raw, dtype=object), scheme.SECTION_ALIASES).fillna("")
         return pd.factorize(np.append(sec_of_raw.to_numpy(dtype=object), ""))[0][raw_codes]
 
     @cached_property
     def section_index(self) -> np.ndarray:
         """Index of each rating row's section in :data:`scheme.SECTIONS` (-1: none)."""
         raw_codes, raw = self.rats.factors("section")
-        sec_of_raw = col.map_codes(pd.Series(raw, dtype=object),
-                                   scheme.SECTION_ALIASES).fillna("")
-        return col.spread(pd.Categorical(sec_of_raw.replace("", np.nan),
-                                         categories=scheme.SECTIONS).codes, raw_codes, -1)
+        sec_of_raw = col.map_codes(pd.Series(raw, dtype=object), scheme.SECTION_ALIASES).fillna("")
+        return col.spread(
+            pd.Categorical(sec_of_raw.replace("", np.nan), categories=scheme.SECTIONS).codes,
+            raw_codes,
+            -1,
+        )
 
     # ---------------------------------------------------------------- across tables
     @cached_property
@@ -190,8 +211,11 @@ class Context:
         several submission rows)."""
         once, first_row = self.single_rows
         pw_code_sub_u = np.where(once, self.pathway_code[first_row], -1)
-        pw_code_u = (np.where(self.position >= 0, pw_code_sub_u[self.position], -1)
-                     if len(once) else np.full(len(self.position), -1, dtype=np.int64))
+        pw_code_u = (
+            np.where(self.position >= 0, pw_code_sub_u[self.position], -1)
+            if len(once)
+            else np.full(len(self.position), -1, dtype=np.int64)
+        )
         return self.per_rating(pw_code_u, -1)
 
     def rating_pathway_text(self) -> pd.Series:
@@ -199,12 +223,22 @@ class Context:
         once, first_row = self.single_rows
         pathway = self.mapped("submissions", "pathway")[0]
         pos = self.position
-        pw_sub_u = np.where(once, pathway.to_numpy(dtype=object)[first_row]
-                            if len(self.subs) else np.empty(0, dtype=object), np.nan)
-        pw_u = pd.Series(np.where(pos >= 0, pw_sub_u[pos] if len(once) else np.nan, np.nan)
-                         if len(pos) else np.empty(0, dtype=object), dtype=object)
-        return pd.Series(self.per_rating(pw_u.to_numpy(dtype=object), np.nan),
-                         index=self.rats.index)
+        pw_sub_u = np.where(
+            once,
+            pathway.to_numpy(dtype=object)[first_row]
+            if len(self.subs)
+            else np.empty(0, dtype=object),
+            np.nan,
+        )
+        pw_u = pd.Series(
+            np.where(pos >= 0, pw_sub_u[pos] if len(once) else np.nan, np.nan)
+            if len(pos)
+            else np.empty(0, dtype=object),
+            dtype=object,
+        )
+        return pd.Series(
+            self.per_rating(pw_u.to_numpy(dtype=object), np.nan), index=self.rats.index
+        )
 
     def submissions_with_final(self, which: str) -> pd.Series:
         """Per submission row: has a rating row with a final R (``which="R"``) or with
@@ -224,8 +258,7 @@ class Context:
         rat_u_of_sub_u = np.full(len(ssid_uniques) + 1, -1, dtype=np.int64)
         pos = self.position
         rat_u_of_sub_u[pos[pos >= 0]] = np.flatnonzero(pos >= 0)
-        return pd.Series(np.append(any_u, False)[rat_u_of_sub_u[ssid_codes]],
-                         index=self.subs.index)
+        return pd.Series(np.append(any_u, False)[rat_u_of_sub_u[ssid_codes]], index=self.subs.index)
 
     @cached_property
     def prior_assessments(self) -> tuple[pd.Series, pd.Series]:

@@ -23,9 +23,7 @@ class RecordsError(ValueError):
 
     def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
         super().__init__(message)
-        self.problems = (
-            problems if problems is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
-        )
+        self.problems = problems if problems is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
 
 
 class Refusal(Exception):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, Union
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from ._context import ALIASES, EXPECTED, Context
 
 __all__ = ["Finding", "Rule", "REGISTRY", "QUARANTINE_RULES"]
 
-Message = Union[str, Callable[[pd.Series], str]]
+Message = str | Callable[[pd.Series], str]
 
 
 @dataclass
@@ -71,9 +71,12 @@ def rule(name: str, description: str) -> Callable:
 @rule("missing_value", "a required cell is blank")
 def missing_value(ctx: Context) -> list[Finding]:
     """A required column left blank, in any table."""
-    return [Finding(t.name, t.blank(c), c, f"{c} is required but blank")
-            for t in ctx.tables.values() if t is not None
-            for c in scheme.REQUIRED_COLUMNS[t.name]]
+    return [
+        Finding(t.name, t.blank(c), c, f"{c} is required but blank")
+        for t in ctx.tables.values()
+        if t is not None
+        for c in scheme.REQUIRED_COLUMNS[t.name]
+    ]
 
 
 @rule("unknown_code", "a value that is not one of the codes (or the form's phrases)")
@@ -81,32 +84,57 @@ def unknown_code(ctx: Context) -> list[Finding]:
     """A coded cell (pathway, outcome, section, rating, ...) that is no known code or
     phrase; a ``gaps`` cell naming no known element."""
     out = [
-        Finding(table, pd.Series(ctx.mapped(table, c)[1], index=ctx.tables[table].index), c,
-                lambda r, c=c: f"{c} {r[c]!r} is not a known code; expected {EXPECTED[c]}")
+        Finding(
+            table,
+            pd.Series(ctx.mapped(table, c)[1], index=ctx.tables[table].index),
+            c,
+            lambda r, c=c: f"{c} {r[c]!r} is not a known code; expected {EXPECTED[c]}",
+        )
         for table, c in ALIASES
     ]
-    out.append(Finding("ratings", ctx.gaps[1], "gaps",
-                       lambda r: f"gaps {r['gaps']!r} holds an element that is not "
-                       "description, evidence or reflection (separate elements with ';')"))
+    out.append(
+        Finding(
+            "ratings",
+            ctx.gaps[1],
+            "gaps",
+            lambda r: (
+                f"gaps {r['gaps']!r} holds an element that is not "
+                "description, evidence or reflection (separate elements with ';')"
+            ),
+        )
+    )
     return out
 
 
 @rule("bad_date", "a date that is not an ISO date (YYYY-MM-DD) or does not exist")
 def bad_date(ctx: Context) -> list[Finding]:
     """A date cell that does not parse."""
-    return [Finding("submissions", ctx.dates[c].isna() & ~ctx.subs.blank(c), c,
-                    lambda r, c=c: f"{c} {r[c]!r} is not a date in the form YYYY-MM-DD "
-                    "(or the day does not exist)")
-            for c in scheme.DATE_COLUMNS]
+    return [
+        Finding(
+            "submissions",
+            ctx.dates[c].isna() & ~ctx.subs.blank(c),
+            c,
+            lambda r, c=c: (
+                f"{c} {r[c]!r} is not a date in the form YYYY-MM-DD (or the day does not exist)"
+            ),
+        )
+        for c in scheme.DATE_COLUMNS
+    ]
 
 
 @rule("date_order", "dates out of order (e.g. result before submission)")
 def date_order(ctx: Context) -> list[Finding]:
     """A later step dated before an earlier one (result before submission, ...)."""
     d = ctx.dates
-    return [Finding("submissions", (d[late] < d[early]).fillna(False), late,
-                    lambda r, e=early, l=late: f"{l} {r[l]} is before {e} {r[e]}")
-            for early, late in scheme.DATE_ORDER]
+    return [
+        Finding(
+            "submissions",
+            (d[late] < d[early]).fillna(False),
+            late,
+            lambda r, e=early, la=late: f"{la} {r[la]} is before {e} {r[e]}",
+        )
+        for early, late in scheme.DATE_ORDER
+    ]
 
 
 @rule("bad_number", "a number that is not a whole number >= 0")
@@ -116,9 +144,14 @@ def bad_number(ctx: Context) -> list[Finding]:
         return []
     raw, num = ctx.prior_assessments
     m = (raw != "") & (num.isna() | (num < 0) | (num % 1 != 0))
-    return [Finding("assessors", m, "prior_assessments",
-                    lambda r: f"prior_assessments {r['prior_assessments']!r} is not a "
-                    "whole number >= 0")]
+    return [
+        Finding(
+            "assessors",
+            m,
+            "prior_assessments",
+            lambda r: f"prior_assessments {r['prior_assessments']!r} is not a whole number >= 0",
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- submissions
@@ -133,9 +166,17 @@ def same_assessor(ctx: Context) -> list[Finding]:
     sec_in_lead[:-1][np.asarray(sec_u == "", dtype=bool)] = -2
     sec_in_lead[sec_in_lead == -1] = -2
     same = pd.Series(lead_codes == sec_in_lead[sec_codes], index=ctx.subs.index)
-    return [Finding("submissions", same, "second_assessor",
-                    lambda r: f"assessor {r['second_assessor']!r} is both lead and second; "
-                    "a portfolio needs two different assessors")]
+    return [
+        Finding(
+            "submissions",
+            same,
+            "second_assessor",
+            lambda r: (
+                f"assessor {r['second_assessor']!r} is both lead and second; "
+                "a portfolio needs two different assessors"
+            ),
+        )
+    ]
 
 
 @rule("attempt_type", "the submission type does not fit the attempt")
@@ -144,10 +185,18 @@ def attempt_type(ctx: Context) -> list[Finding]:
     att1, att2 = ctx.attempts
     code = ctx.type_code
     m = ((code == 1) & att1) | (((code == 0) | (code == 2)) & att2)
-    return [Finding("submissions", pd.Series(m, index=ctx.subs.index), "submission_type",
-                    lambda r: f"submission_type {r.get('submission_type', '')!r} does not "
-                    f"fit attempt {r['attempt']}: a first submission or review is attempt 1, "
-                    "a resubmission attempt 2")]
+    return [
+        Finding(
+            "submissions",
+            pd.Series(m, index=ctx.subs.index),
+            "submission_type",
+            lambda r: (
+                f"submission_type {r.get('submission_type', '')!r} does not "
+                f"fit attempt {r['attempt']}: a first submission or review is attempt 1, "
+                "a resubmission attempt 2"
+            ),
+        )
+    ]
 
 
 @rule("outcome_for_attempt", "an outcome the attempt cannot have")
@@ -155,12 +204,22 @@ def outcome_for_attempt(ctx: Context) -> list[Finding]:
     """Fail on attempt 1; a referral or distinction on attempt 2."""
     att1, att2 = ctx.attempts
     known = ctx.outcome_code >= 0
-    m = known & ((att1 & ~ctx.outcome_in(scheme.OUTCOMES_BY_ATTEMPT[1]))
-                 | (att2 & ~ctx.outcome_in(scheme.OUTCOMES_BY_ATTEMPT[2])))
-    return [Finding("submissions", pd.Series(m, index=ctx.subs.index), "outcome",
-                    lambda r: f"outcome {r['outcome']!r} is not possible on attempt "
-                    f"{r['attempt']}: a first submission ends in distinction, pass, minor "
-                    "or major referral; a resubmission in pass or fail")]
+    m = known & (
+        (att1 & ~ctx.outcome_in(scheme.OUTCOMES_BY_ATTEMPT[1]))
+        | (att2 & ~ctx.outcome_in(scheme.OUTCOMES_BY_ATTEMPT[2]))
+    )
+    return [
+        Finding(
+            "submissions",
+            pd.Series(m, index=ctx.subs.index),
+            "outcome",
+            lambda r: (
+                f"outcome {r['outcome']!r} is not possible on attempt "
+                f"{r['attempt']}: a first submission ends in distinction, pass, minor "
+                "or major referral; a resubmission in pass or fail"
+            ),
+        )
+    ]
 
 
 @rule("outcome_without_result_date", "an outcome without a result date")
@@ -168,21 +227,39 @@ def outcome_without_result_date(ctx: Context) -> list[Finding]:
     """An outcome is given and ``result_on`` is blank."""
     m = (ctx.outcome_code >= 0) & ctx.dates["result_on"].isna() & ~ctx.subs.blank("outcome")
     m &= ctx.subs.blank("result_on")  # True throughout when the column is absent
-    return [Finding("submissions", m, "result_on",
-                    lambda r: f"outcome {r['outcome']!r} is given but result_on is blank")]
+    return [
+        Finding(
+            "submissions",
+            m,
+            "result_on",
+            lambda r: f"outcome {r['outcome']!r} is given but result_on is blank",
+        )
+    ]
 
 
 @rule("result_without_outcome", "a result date without an outcome")
 def result_without_outcome(ctx: Context) -> list[Finding]:
     """A result date is given and the outcome is blank."""
     m = ~(ctx.outcome_code >= 0) & ctx.dates["result_on"].notna() & ctx.subs.blank("outcome")
-    return [Finding("submissions", m, "outcome",
-                    lambda r: f"result_on {r['result_on']} is given but the outcome is blank")]
+    return [
+        Finding(
+            "submissions",
+            m,
+            "outcome",
+            lambda r: f"result_on {r['result_on']} is given but the outcome is blank",
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- keys
-def _duplicates(ctx: Context, table: str, keys: list[str], ok: pd.Series,
-                key_codes: np.ndarray, frame: pd.DataFrame | None = None) -> list[Finding]:
+def _duplicates(
+    ctx: Context,
+    table: str,
+    keys: list[str],
+    ok: pd.Series,
+    key_codes: np.ndarray,
+    frame: pd.DataFrame | None = None,
+) -> list[Finding]:
     """Rows (among ``ok``) sharing a key: all of them, since nothing says which copy is
     right. ``key_codes``: one integer per row, equal exactly when the keys are equal."""
     t = ctx.tables[table]
@@ -192,32 +269,53 @@ def _duplicates(ctx: Context, table: str, keys: list[str], ok: pd.Series,
     mask = pd.Series(okn & (counts[key_codes] > 1), index=frame.index)
     if not mask.any():
         return []
-    rows = frame.loc[mask].groupby(keys, sort=False)["row"].transform(
-        lambda r: ", ".join(map(str, r)))
+    rows = (
+        frame.loc[mask].groupby(keys, sort=False)["row"].transform(lambda r: ", ".join(map(str, r)))
+    )
     frame = frame.assign(_rows=rows.reindex(frame.index))
     label = " and ".join(keys)
-    return [Finding(table, mask, keys[-1],
-                    lambda r: f"{label} {' / '.join(r[k] for k in keys)!r} appears on rows "
-                    f"{r['_rows']}; keys must be unique, so every copy is kept out",
-                    value=frame[keys[-1]], frame=frame)]
+    return [
+        Finding(
+            table,
+            mask,
+            keys[-1],
+            lambda r: (
+                f"{label} {' / '.join(r[k] for k in keys)!r} appears on rows "
+                f"{r['_rows']}; keys must be unique, so every copy is kept out"
+            ),
+            value=frame[keys[-1]],
+            frame=frame,
+        )
+    ]
 
 
 @rule("duplicate_key", "the same key on more than one row")
 def duplicate_key(ctx: Context) -> list[Finding]:
     """The same submission id, submission id and section, or assessor id twice."""
     s, r = ctx.subs, ctx.rats
-    out = _duplicates(ctx, "submissions", ["submission_id"], ~s.blank("submission_id"),
-                      s.factors("submission_id")[0].astype(np.int64))
+    out = _duplicates(
+        ctx,
+        "submissions",
+        ["submission_id"],
+        ~s.blank("submission_id"),
+        s.factors("submission_id")[0].astype(np.int64),
+    )
     key_ok = ~ctx.bad["ratings"] & ~r.blank("submission_id")
     # performance: the ratings' keys as one integer per row; the table copied only
     # when a key repeats
-    pair = ctx.rating_ids[0].astype(np.int64) * (len(r.factors("section")[1]) + 2) \
-        + ctx.section_codes
+    pair = (
+        ctx.rating_ids[0].astype(np.int64) * (len(r.factors("section")[1]) + 2) + ctx.section_codes
+    )
     ok_n = key_ok.to_numpy()
     if (np.bincount(pair if ok_n.all() else pair[ok_n], minlength=1) > 1).any():
         section = ctx.mapped("ratings", "section")[0]
-        keys = pd.DataFrame({"submission_id": r.frame["submission_id"],
-                             "section": section.fillna(""), "row": r.frame["row"]})
+        keys = pd.DataFrame(
+            {
+                "submission_id": r.frame["submission_id"],
+                "section": section.fillna(""),
+                "row": r.frame["row"],
+            }
+        )
         out += _duplicates(ctx, "ratings", ["submission_id", "section"], key_ok, pair, keys)
     if ctx.asrs is not None:
         codes = ctx.asrs.factors("assessor_id")[0].astype(np.int64)
@@ -230,9 +328,14 @@ def duplicate_key(ctx: Context) -> list[Finding]:
 def unknown_submission(ctx: Context) -> list[Finding]:
     """A rating row whose submission id is not in submissions."""
     m = ~ctx.known & ~ctx.rats.blank("submission_id")
-    return [Finding("ratings", m, "submission_id",
-                    lambda r: f"submission_id {r['submission_id']!r} is not in "
-                    f"{ctx.subs.file}")]
+    return [
+        Finding(
+            "ratings",
+            m,
+            "submission_id",
+            lambda r: f"submission_id {r['submission_id']!r} is not in {ctx.subs.file}",
+        )
+    ]
 
 
 @rule("section_not_on_pathway", "a section the pathway does not have")
@@ -241,15 +344,22 @@ def section_not_on_pathway(ctx: Context) -> list[Finding]:
     # one extra row and column of True, so code -1 (unknown section or pathway, which
     # passes here and is reported by its own rule) indexes it directly
     present = np.ones((len(scheme.SECTIONS) + 1, len(scheme.PATHWAYS) + 1), dtype=bool)
-    present[:-1, :-1] = [[scheme.requirement(sc, pw) != "absent" for pw in scheme.PATHWAYS]
-                         for sc in scheme.SECTIONS]
+    present[:-1, :-1] = [
+        [scheme.requirement(sc, pw) != "absent" for pw in scheme.PATHWAYS] for sc in scheme.SECTIONS
+    ]
     m = ~present[ctx.section_index, ctx.rating_pathway_code] & ~ctx.bad["ratings"]
     if not m.any():  # performance: assign copies the table
         return []
     frame = ctx.rats.frame.assign(_p=ctx.rating_pathway_text())
-    return [Finding("ratings", m, "section",
-                    lambda r: f"section {r['section']!r} is not assessed on the "
-                    f"{r['_p']} pathway", frame=frame)]
+    return [
+        Finding(
+            "ratings",
+            m,
+            "section",
+            lambda r: f"section {r['section']!r} is not assessed on the {r['_p']} pathway",
+            frame=frame,
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- across
@@ -270,9 +380,11 @@ def outcome_contradicts_ratings(ctx: Context) -> list[Finding]:
 
 
 def _contradiction(r: pd.Series) -> str:
-    why = ("a pass needs every section A or better, yet a final R is recorded"
-           if r["_o"] in scheme.PASSING_OUTCOMES
-           else "a referral or fail needs at least one final R, yet none is recorded")
+    why = (
+        "a pass needs every section A or better, yet a final R is recorded"
+        if r["_o"] in scheme.PASSING_OUTCOMES
+        else "a referral or fail needs at least one final R, yet none is recorded"
+    )
     return f"outcome {r['_o']!r} contradicts the final ratings: {why}"
 
 
@@ -287,9 +399,17 @@ def orphan_resubmission(ctx: Context) -> list[Finding]:
     referred = np.zeros(len(uniques) + 1, dtype=bool)
     referred[codes[first.to_numpy()]] = True
     referred[-1] = False  # a missing id is never "in" a set of ids
-    return [Finding("submissions", ok & att2 & ~referred[codes], "portfolio_id",
-                    lambda r: f"resubmission of portfolio {r['portfolio_id']!r} has no "
-                    "valid first attempt with a referral (minor or major) in the data")]
+    return [
+        Finding(
+            "submissions",
+            ok & att2 & ~referred[codes],
+            "portfolio_id",
+            lambda r: (
+                f"resubmission of portfolio {r['portfolio_id']!r} has no "
+                "valid first attempt with a referral (minor or major) in the data"
+            ),
+        )
+    ]
 
 
 @rule("submission_quarantined", "a rating whose submission was kept out")
@@ -299,11 +419,24 @@ def submission_quarantined(ctx: Context) -> list[Finding]:
     bad_u = np.zeros(len(uniques) + 1, dtype=bool)
     bad_u[codes[ctx.bad["submissions"].to_numpy()]] = True
     pos = ctx.position
-    m = pd.Series(ctx.per_rating(np.where(pos >= 0, bad_u[pos], False), False),
-                  index=ctx.rats.index) & ctx.known & ~ctx.bad["ratings"]
-    return [Finding("ratings", m, "submission_id",
-                    lambda r: f"submission {r['submission_id']!r} was kept out (see "
-                    f"{ctx.subs.file}), so its ratings are too")]
+    m = (
+        pd.Series(
+            ctx.per_rating(np.where(pos >= 0, bad_u[pos], False), False), index=ctx.rats.index
+        )
+        & ctx.known
+        & ~ctx.bad["ratings"]
+    )
+    return [
+        Finding(
+            "ratings",
+            m,
+            "submission_id",
+            lambda r: (
+                f"submission {r['submission_id']!r} was kept out (see "
+                f"{ctx.subs.file}), so its ratings are too"
+            ),
+        )
+    ]
 
 
 QUARANTINE_RULES: Final[dict[str, str]] = {r.name: r.description for r in REGISTRY}

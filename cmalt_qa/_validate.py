@@ -49,17 +49,24 @@ class Problems:
             return
         frame = table.frame if f.frame is None else f.frame
         sub = frame.loc[m]
-        vals = (f.value.loc[m] if f.value is not None
-                else sub[f.column] if f.column in sub else "")
+        vals = f.value.loc[m] if f.value is not None else sub[f.column] if f.column in sub else ""
         vals = pd.Series(vals, index=sub.index).astype(object)
         if callable(f.message):
             msgs = [f.message(r) for _, r in sub.iterrows()]
         else:
             msgs = [f.message] * len(sub)
-        self.parts.append(pd.DataFrame({
-            "file": table.file, "row": sub["row"].to_numpy(), "column": f.column,
-            "value": vals.to_numpy(), "rule": rule, "message": msgs,
-        }))
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "file": table.file,
+                    "row": sub["row"].to_numpy(),
+                    "column": f.column,
+                    "value": vals.to_numpy(),
+                    "rule": rule,
+                    "message": msgs,
+                }
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
         """Every line, by file (submissions, ratings, assessors) and row; the lines of
@@ -72,7 +79,8 @@ class Problems:
         out["row"] = out["row"].astype("int64")
         out["value"] = out["value"].where(out["value"] != "", np.nan)
         out["_f"] = out["file"].map(
-            lambda f: _FILE_ORDER.get(str(f).rsplit("/", 1)[-1].split(".")[0], 3))
+            lambda f: _FILE_ORDER.get(str(f).rsplit("/", 1)[-1].split(".")[0], 3)
+        )
         out = out.sort_values(["_f", "row"], kind="stable").drop(columns="_f")
         return out.reset_index(drop=True)
 
@@ -93,8 +101,10 @@ def validate(
     """
     factorized = factorized or {}
     frames = {"submissions": subs, "ratings": rats, "assessors": asrs}
-    tables = {t: None if f is None else Table(t, names[t], f, factorized.get(t))
-              for t, f in frames.items()}
+    tables = {
+        t: None if f is None else Table(t, names[t], f, factorized.get(t))
+        for t, f in frames.items()
+    }
     ctx = Context(tables, calendar)
     problems = Problems()
     for rule in REGISTRY:
@@ -106,7 +116,11 @@ def validate(
 
 # --------------------------------------------------------------------------- assembly
 _SUBMISSION_ORDER: Final[list[str]] = [
-    *scheme.SUBMISSION_COLUMNS, "window", "year", "promise_due", "turnaround_days",
+    *scheme.SUBMISSION_COLUMNS,
+    "window",
+    "year",
+    "promise_due",
+    "turnaround_days",
 ]
 
 
@@ -139,14 +153,14 @@ def _submissions(ctx: Context) -> pd.DataFrame:
     for c in scheme.DATE_COLUMNS:
         cols[c] = kept_rows(ctx.dates[c].to_numpy(dtype="datetime64[ns]"))
     cols["second_nominated"] = col.nominated(
-        subs, ctx.mapped("submissions", "second_nominated")[0])[kept]
+        subs, ctx.mapped("submissions", "second_nominated")[0]
+    )[kept]
     _blank_text_to_nan(subs, cols, kept_rows, every)
     cols.update(_derived(cols["submitted_on"], cols["result_on"], ctx.calendar))
     if "sector" not in cols:
         cols["sector"] = np.full(len(kept), np.nan)
     order = _SUBMISSION_ORDER + [c for c in cols if c not in _SUBMISSION_ORDER]
-    return pd.DataFrame({c: cols[c] for c in order}, index=pd.RangeIndex(len(kept)),
-                        copy=False)
+    return pd.DataFrame({c: cols[c] for c in order}, index=pd.RangeIndex(len(kept)), copy=False)
 
 
 def _blank_text_to_nan(subs: Table, cols: dict, kept_rows, every: bool) -> None:  # type: ignore[no-untyped-def]
@@ -165,8 +179,9 @@ def _blank_text_to_nan(subs: Table, cols: dict, kept_rows, every: bool) -> None:
             cols[c] = arr
 
 
-def _derived(submitted_on: np.ndarray, result_on: np.ndarray,
-             calendar: scheme.Calendar) -> dict[str, np.ndarray]:
+def _derived(
+    submitted_on: np.ndarray, result_on: np.ndarray, calendar: scheme.Calendar
+) -> dict[str, np.ndarray]:
     """``window``, ``year``, ``promise_due`` and ``turnaround_days`` of each row.
 
     Performance: windows and promise dates per distinct submission date (both are
@@ -178,19 +193,20 @@ def _derived(submitted_on: np.ndarray, result_on: np.ndarray,
     window = col.spread(day_windows, sub_codes, pd.NA)
     w_codes, w_uniques = pd.factorize(window, sort=False)
     if (w_codes >= 0).all():  # performance: the year of each distinct window
-        year = pd.Series(w_uniques, dtype=object).str.slice(0, 4).astype("int64") \
-            .to_numpy()[w_codes]
+        year = (
+            pd.Series(w_uniques, dtype=object).str.slice(0, 4).astype("int64").to_numpy()[w_codes]
+        )
     else:
         year = pd.Series(window, dtype=object).str.slice(0, 4).astype("int64").to_numpy()
     # The promise rule lives once, in scheme; applied per distinct submission date.
-    due = np.array([np.datetime64(scheme.promise_due(d), "ns") for d in sub_days],
-                   dtype="datetime64[ns]")
+    due = np.array(
+        [np.datetime64(scheme.promise_due(d), "ns") for d in sub_days], dtype="datetime64[ns]"
+    )
     return {
         "window": window,
         "year": year,
         "promise_due": col.spread(due, sub_codes, np.datetime64("NaT", "ns")),
-        "turnaround_days": (pd.Series(result_on) - submitted).dt.days.astype("float64")
-        .to_numpy(),
+        "turnaround_days": (pd.Series(result_on) - submitted).dt.days.astype("float64").to_numpy(),
     }
 
 
@@ -206,8 +222,10 @@ def _ratings(ctx: Context) -> pd.DataFrame:
     gap_flags = ctx.gaps[0]
     made: dict[str, np.ndarray | pd.api.extensions.ExtensionArray] = {
         "section": ctx.mapped("ratings", "section")[0].to_numpy(dtype=object),
-        **{c: ctx.mapped("ratings", c)[0].to_numpy(dtype=object)
-           for c in scheme.RATING_COLUMNS_SCORED},
+        **{
+            c: ctx.mapped("ratings", c)[0].to_numpy(dtype=object)
+            for c in scheme.RATING_COLUMNS_SCORED
+        },
         "gaps": gap_flags["gaps"],
         **{f"gap_{e}": gap_flags[f"gap_{e}"] for e in scheme.GAP_ELEMENTS},
     }
@@ -227,8 +245,12 @@ def _ratings(ctx: Context) -> pd.DataFrame:
 def _assessors(ctx: Context) -> pd.DataFrame:
     """The valid assessor rows (empty, with the columns, when none were given)."""
     if ctx.asrs is None:
-        return pd.DataFrame({"assessor_id": pd.Series(dtype=object),
-                             "prior_assessments": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                "assessor_id": pd.Series(dtype=object),
+                "prior_assessments": pd.Series(dtype="float64"),
+            }
+        )
     ok = ~ctx.bad["assessors"]
     num = ctx.prior_assessments[1]
     out = ctx.asrs.frame.loc[ok].assign(prior_assessments=num[ok].astype("float64"))

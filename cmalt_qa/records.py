@@ -20,8 +20,7 @@ from ._rules import QUARANTINE_RULES
 from ._validate import validate
 from .scheme import Calendar, default_calendar
 
-__all__ = ["Records", "RecordsError", "load", "from_frames", "PROBLEM_COLUMNS",
-           "QUARANTINE_RULES"]
+__all__ = ["Records", "RecordsError", "load", "from_frames", "PROBLEM_COLUMNS", "QUARANTINE_RULES"]
 
 RULES = QUARANTINE_RULES
 """Former name of :data:`QUARANTINE_RULES`, kept for code that imports it (``RULES``
@@ -152,10 +151,7 @@ class Records:
         )
 
 
-
-def load(
-    path: str | Path, strict: bool = False, calendar: Calendar | None = None
-) -> Records:
+def load(path: str | Path, strict: bool = False, calendar: Calendar | None = None) -> Records:
     """Load and validate a dataset.
 
     Parameters
@@ -234,10 +230,10 @@ def _clean_tables(
             except Refusal as exc:
                 raise Refusal(f"{names[t]}: {exc}") from None
             # performance: check_columns reads the column names only
-            _personal.check_columns(names[t], pd.DataFrame(columns=c.columns.drop("row")),
-                                    scheme.REQUIRED_COLUMNS[t])
-            _personal.check_personal_cells(names[t], c,
-                                           {k: u for k, (_, u) in factors[t].items()})
+            _personal.check_columns(
+                names[t], pd.DataFrame(columns=c.columns.drop("row")), scheme.REQUIRED_COLUMNS[t]
+            )
+            _personal.check_personal_cells(names[t], c, {k: u for k, (_, u) in factors[t].items()})
             clean[t] = c
     except Refusal as exc:
         raise RecordsError(str(exc)) from None
@@ -254,10 +250,13 @@ def _build(
 ) -> Records:
     clean, factors = _clean_tables(tables, names, clean_cells)
     cal = calendar if calendar is not None else default_calendar()
-    out = validate(clean["submissions"], clean["ratings"], clean["assessors"], names, cal,
-                   factorized=factors)
-    source = {**source, "rows_read": {t: (0 if clean[t] is None else len(clean[t]))
-                                      for t in scheme.TABLES}}
+    out = validate(
+        clean["submissions"], clean["ratings"], clean["assessors"], names, cal, factorized=factors
+    )
+    source = {
+        **source,
+        "rows_read": {t: (0 if clean[t] is None else len(clean[t])) for t in scheme.TABLES},
+    }
     if strict and len(out.problems):
         lines = [
             f"  {r.file} row {r.row}, column {r.column}: {r.message} [{r.rule}]"

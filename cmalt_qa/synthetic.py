@@ -170,7 +170,14 @@ def _assessor_pool(rng: np.random.Generator) -> pd.DataFrame:
     )
     weight = np.where(role == "breaker", 0.0, rng.gamma(4.0, 0.25, n))
     return pd.DataFrame(
-        {"id": ids, "role": role, "prior": prior, "shift": shift, "joined": joined, "weight": weight}
+        {
+            "id": ids,
+            "role": role,
+            "prior": prior,
+            "shift": shift,
+            "joined": joined,
+            "weight": weight,
+        }
     )
 
 
@@ -327,7 +334,9 @@ def _delay_cdf(backlog: bool) -> np.ndarray:
     assess = _uniform_pmf(assess_lo, assess_hi, size)
     late = np.convolve(assess, _uniform_pmf(*LATE_EXTRA_DAYS, size))[:size]
     assess = (1 - LATE_P) * assess + LATE_P * late
-    total = np.convolve(np.convolve(_uniform_pmf(*ALLOCATION_DAYS, size), assess), _uniform_pmf(*RESULT_DAYS, size))
+    total = np.convolve(
+        np.convolve(_uniform_pmf(*ALLOCATION_DAYS, size), assess), _uniform_pmf(*RESULT_DAYS, size)
+    )
     return np.cumsum(total[:size])
 
 
@@ -388,11 +397,17 @@ def _model_truth(
         "review_share": REVIEW_SHARE,
         "optional_presence": dict(OPTIONAL_PRESENCE),
         "latent": {
-            "level": LEVEL, "sigma_q": SIGMA_Q, "sigma_u": SIGMA_U,
-            "cut_r": CUT_R, "cut_s": CUT_S, "difficulty": dict(DIFFICULTY),
-            "sigma_e": dict(SIGMA_E), "resubmission_boost": RESUBMISSION_BOOST,
+            "level": LEVEL,
+            "sigma_q": SIGMA_Q,
+            "sigma_u": SIGMA_U,
+            "cut_r": CUT_R,
+            "cut_s": CUT_S,
+            "difficulty": dict(DIFFICULTY),
+            "sigma_e": dict(SIGMA_E),
+            "resubmission_boost": RESUBMISSION_BOOST,
             "final": "cut of the mean of lead and second latent views",
-            "distinction_min_s_share": DISTINCTION_S_SHARE, "major_min_r": MAJOR_MIN_R,
+            "distinction_min_s_share": DISTINCTION_S_SHARE,
+            "major_min_r": MAJOR_MIN_R,
         },  # fmt: skip
         **_population(rng_mc, pool),
         "hardest_sections": ["3a", "3b"],
@@ -406,9 +421,12 @@ def _model_truth(
         "nominated_second_shift": NOMINATED_SECOND_SHIFT,
         "second_nominated_rate": SECOND_NOMINATED_RATE,
         "delays_days": {
-            "allocation": list(ALLOCATION_DAYS), "assessment": list(ASSESSMENT_DAYS),
-            "backlog_assessment": list(BACKLOG_ASSESSMENT_DAYS), "late_share": LATE_P,
-            "late_extra": list(LATE_EXTRA_DAYS), "result": list(RESULT_DAYS),
+            "allocation": list(ALLOCATION_DAYS),
+            "assessment": list(ASSESSMENT_DAYS),
+            "backlog_assessment": list(BACKLOG_ASSESSMENT_DAYS),
+            "late_share": LATE_P,
+            "late_extra": list(LATE_EXTRA_DAYS),
+            "result": list(RESULT_DAYS),
         },  # fmt: skip
         "p_within_promise": p_within,
         "backlog": {
@@ -493,33 +511,60 @@ def _first_attempts(
     submitted = first_day + np.floor(rng.random(n) * span[win]).astype(int)
     pathway = rng.choice(3, size=n, p=list(PATHWAY_MIX.values()))
     review = rng.random(n) < REVIEW_SHARE
-    sector = rng.choice(np.array(list(SECTOR_MIX), dtype=object), size=n, p=list(SECTOR_MIX.values()))
+    sector = rng.choice(
+        np.array(list(SECTOR_MIX), dtype=object), size=n, p=list(SECTOR_MIX.values())
+    )
     q = rng.normal(0.0, SIGMA_Q, n)
     lead, second = _draw_pairs(rng, pool, submitted, n)
     nominated = rng.random(n) < SECOND_NOMINATED_RATE
     planted = _plant_rule_breaks(rng, pool, review, submitted, lead, second, nominated)
     has = _sections(rng, pathway)
     sub, sec = np.nonzero(has)
-    l1, s1, f1 = _rate(rng, sub, sec, q, shift[lead],
-                       shift[second] + NOMINATED_SECOND_SHIFT * nominated)
+    l1, s1, f1 = _rate(
+        rng, sub, sec, q, shift[lead], shift[second] + NOMINATED_SECOND_SHIFT * nominated
+    )
     outcome = _outcomes(sub, f1, n, np.ones(n, int))
     window_label = periods["window"].to_numpy()[win]
     alloc, assessed, result = _delays(rng, window_label == BACKLOG_WINDOW)
-    return dict(n=n, submitted=submitted, pathway=pathway, review=review, sector=sector,
-                q=q, lead=lead, second=second, nominated=nominated, planted=planted,
-                sub=sub, sec=sec, l1=l1, s1=s1, f1=f1, outcome=outcome, alloc=alloc,
-                assessed=assessed, result=result)
+    return dict(
+        n=n,
+        submitted=submitted,
+        pathway=pathway,
+        review=review,
+        sector=sector,
+        q=q,
+        lead=lead,
+        second=second,
+        nominated=nominated,
+        planted=planted,
+        sub=sub,
+        sec=sec,
+        l1=l1,
+        s1=s1,
+        f1=f1,
+        outcome=outcome,
+        alloc=alloc,
+        assessed=assessed,
+        result=result,
+    )
 
 
 def _plant_rule_breaks(
-    rng: np.random.Generator, pool: pd.DataFrame, review: np.ndarray,
-    submitted: np.ndarray, lead: np.ndarray, second: np.ndarray, nominated: np.ndarray,
+    rng: np.random.Generator,
+    pool: pd.DataFrame,
+    review: np.ndarray,
+    submitted: np.ndarray,
+    lead: np.ndarray,
+    second: np.ndarray,
+    nominated: np.ndarray,
 ) -> np.ndarray:
     """Give three first submissions returned well before AS_OF to the rule-breakers
     (in place); returns their rows."""
     breakers = np.flatnonzero(pool["role"].to_numpy() == "breaker")
     eligible = np.flatnonzero(
-        ~review & (submitted >= np.datetime64("2021-01-01")) & (submitted < np.datetime64("2024-10-01"))
+        ~review
+        & (submitted >= np.datetime64("2021-01-01"))
+        & (submitted < np.datetime64("2024-10-01"))
     )
     planted = rng.choice(eligible, size=min(3, len(eligible)), replace=False)
     for k, i in enumerate(planted):
@@ -535,16 +580,24 @@ def _resubmissions(rng: np.random.Generator, pool: pd.DataFrame, g: dict[str, An
     shift = pool["shift"].to_numpy()
     n, as_of = g["n"], np.datetime64(AS_OF, "D")
     referred = np.isin(g["outcome"], ["minor", "major"])
-    resub_on = g["submitted"] + g["result"] + rng.integers(
-        RESUBMIT_AFTER_DAYS[0], RESUBMIT_AFTER_DAYS[1] + 1, n)
-    parent = np.flatnonzero(referred & ~g["review"] & (rng.random(n) < RESUBMIT_P)
-                            & (resub_on <= as_of))
+    resub_on = (
+        g["submitted"]
+        + g["result"]
+        + rng.integers(RESUBMIT_AFTER_DAYS[0], RESUBMIT_AFTER_DAYS[1] + 1, n)
+    )
+    parent = np.flatnonzero(
+        referred & ~g["review"] & (rng.random(n) < RESUBMIT_P) & (resub_on <= as_of)
+    )
     m = len(parent)
     lead2, second2 = g["lead"][parent].copy(), g["second"][parent].copy()
     nominated2 = g["nominated"][parent].copy()
     changed = rng.random(m) < CHANGED_ASSESSORS_P
     new_lead, new_second = _draw_pairs(rng, pool, resub_on[parent], m)
-    lead2[changed], second2[changed], nominated2[changed] = new_lead[changed], new_second[changed], False
+    lead2[changed], second2[changed], nominated2[changed] = (
+        new_lead[changed],
+        new_second[changed],
+        False,
+    )
     keep = np.isin(g["sub"], parent)
     remap = np.full(n, -1)
     remap[parent] = np.arange(m)
@@ -557,9 +610,23 @@ def _resubmissions(rng: np.random.Generator, pool: pd.DataFrame, g: dict[str, An
     cal = scheme.default_calendar()
     win2 = cal.windows_of(pd.Series(resub_on[parent].astype("datetime64[ns]"))).to_numpy()
     alloc2, assessed2, result2 = _delays(rng, win2 == BACKLOG_WINDOW)
-    g.update(resub_on=resub_on, parent=parent, m=m, lead2=lead2, second2=second2,
-             nominated2=nominated2, sub2=sub2, sec2=sec2, l2=l2, s2=s2, f2=f2,
-             outcome2=outcome2, alloc2=alloc2, assessed2=assessed2, result2=result2)
+    g.update(
+        resub_on=resub_on,
+        parent=parent,
+        m=m,
+        lead2=lead2,
+        second2=second2,
+        nominated2=nominated2,
+        sub2=sub2,
+        sec2=sec2,
+        l2=l2,
+        s2=s2,
+        f2=f2,
+        outcome2=outcome2,
+        alloc2=alloc2,
+        assessed2=assessed2,
+        result2=result2,
+    )
 
 
 def _thin(rng: np.random.Generator, g: dict[str, Any], n_out: int) -> None:
@@ -579,15 +646,22 @@ def _thin(rng: np.random.Generator, g: dict[str, Any], n_out: int) -> None:
     kept2 = kept1[parent]
     idx1, idx2 = np.flatnonzero(kept1), np.flatnonzero(kept2)
     sub_on = np.concatenate([g["submitted"][idx1], g["resub_on"][parent][idx2]])
-    delays = {k: np.concatenate([g[k][idx1], g[k + "2"][idx2]])
-              for k in ("alloc", "assessed", "result")}
+    delays = {
+        k: np.concatenate([g[k][idx1], g[k + "2"][idx2]]) for k in ("alloc", "assessed", "result")
+    }
     origin = np.concatenate([idx1, parent[idx2]])  # attempt-1 row index of the portfolio
     attempt = np.concatenate([np.ones(len(idx1), int), np.full(len(idx2), 2)])
     src = np.concatenate([idx1, idx2])  # index within its attempt's arrays
     order = np.lexsort((attempt, origin, sub_on))
-    g.update(kept1=kept1, kept2=kept2, sub_on=sub_on[order], origin=origin[order],
-             attempt=attempt[order], src=src[order],
-             **{"d_" + k: v[order] for k, v in delays.items()})
+    g.update(
+        kept1=kept1,
+        kept2=kept2,
+        sub_on=sub_on[order],
+        origin=origin[order],
+        attempt=attempt[order],
+        src=src[order],
+        **{"d_" + k: v[order] for k, v in delays.items()},
+    )
 
 
 def _pick(g: dict[str, Any], first: np.ndarray, resub: np.ndarray) -> np.ndarray:
@@ -605,8 +679,11 @@ def _submission_table(g: dict[str, Any], pool: pd.DataFrame, n_out: int) -> pd.D
     the_lead, the_second = _pick(g, g["lead"], g["lead2"]), _pick(g, g["second"], g["second2"])
     the_nom = _pick(g, g["nominated"], g["nominated2"])
     the_outcome = _pick(g, g["outcome"], g["outcome2"])
-    on_alloc, on_assess, on_result = (sub_on + g["d_alloc"], sub_on + g["d_assessed"],
-                                      sub_on + g["d_result"])
+    on_alloc, on_assess, on_result = (
+        sub_on + g["d_alloc"],
+        sub_on + g["d_assessed"],
+        sub_on + g["d_result"],
+    )
     open_ = on_result > as_of
     width = max(5, len(str(n_out)))
     sid = np.array([f"S{i + 1:0{width}d}" for i in range(n_out)], dtype=object)
@@ -616,15 +693,15 @@ def _submission_table(g: dict[str, Any], pool: pd.DataFrame, n_out: int) -> pd.D
     pid_num = p_rank[np.searchsorted(np.unique(origin), origin)]
     pid = np.array([f"P{i + 1:0{width}d}" for i in pid_num], dtype=object)
     ids = pool["id"].to_numpy()
-    g.update(sid=sid, open_=open_, on_assess=on_assess, the_lead=the_lead,
-             the_second=the_second)
+    g.update(sid=sid, open_=open_, on_assess=on_assess, the_lead=the_lead, the_second=the_second)
     return pd.DataFrame(
         {
             "submission_id": sid,
             "portfolio_id": pid,
             "attempt": g["attempt"].astype(str),
-            "submission_type": np.where(a2, "resubmission",
-                                        np.where(g["review"][origin], "review", "first")),
+            "submission_type": np.where(
+                a2, "resubmission", np.where(g["review"][origin], "review", "first")
+            ),
             "pathway": np.array(scheme.PATHWAYS, dtype=object)[g["pathway"][origin]],
             "submitted_on": _iso(sub_on, np.zeros(n_out, bool)),
             "allocated_on": _iso(on_alloc, on_alloc > as_of),
@@ -647,8 +724,10 @@ def _rating_table(rng: np.random.Generator, g: dict[str, Any]) -> pd.DataFrame:
     pos[1][src[~a2]] = np.flatnonzero(~a2)
     pos[2][src[a2]] = np.flatnonzero(a2)
     rat_parts = []
-    for att, rsub, rsec, rl, rs, rf in ((1, g["sub"], g["sec"], g["l1"], g["s1"], g["f1"]),
-                                        (2, g["sub2"], g["sec2"], g["l2"], g["s2"], g["f2"])):
+    for att, rsub, rsec, rl, rs, rf in (
+        (1, g["sub"], g["sec"], g["l1"], g["s1"], g["f1"]),
+        (2, g["sub2"], g["sec2"], g["l2"], g["s2"], g["f2"]),
+    ):
         ok = (g["kept1"] if att == 1 else g["kept2"])[rsub]
         rat_parts.append((pos[att][rsub[ok]], rsec[ok], rl[ok], rs[ok], rf[ok]))
     r_row, r_sec, r_l, r_s, r_f = (np.concatenate(x) for x in zip(*rat_parts))

@@ -16,8 +16,19 @@ CONTRACT_RULES = {
     "orphan_resubmission", "section_not_on_pathway", "unknown_submission",
     "submission_quarantined",
 }  # fmt: skip
-LOADER_MODULES = ("_columns", "_context", "_errors", "_personal", "_readers", "_rules",
-                  "_validate", "records", "scheme", "synthetic", "anonymise")
+LOADER_MODULES = (
+    "_columns",
+    "_context",
+    "_errors",
+    "_personal",
+    "_readers",
+    "_rules",
+    "_validate",
+    "records",
+    "scheme",
+    "synthetic",
+    "anonymise",
+)
 
 
 def test_one_named_function_per_rule() -> None:
@@ -33,9 +44,7 @@ def test_one_named_function_per_rule() -> None:
 
 def test_every_rule_is_reachable(tmp_path: Path) -> None:
     """Each rule quarantines at least one row of a dataset built to break it."""
-    subs, rats, asrs = (
-        qa.synthetic.generate_frames(60, seed=4)[i] for i in range(3)
-    )
+    subs, rats, asrs = (qa.synthetic.generate_frames(60, seed=4)[i] for i in range(3))
     subs = subs.copy()
     decided = subs.index[subs["outcome"] != ""]
     first = subs.index[(subs["attempt"] == "1") & (subs["outcome"] != "")]
@@ -66,12 +75,19 @@ def test_every_rule_is_reachable(tmp_path: Path) -> None:
 
 
 def _long_functions(module: str, limit: int = 80) -> list[str]:
-    tree = ast.parse(Path(inspect.getfile(getattr(qa, module, None) or
-                                          __import__(f"cmalt_qa.{module}",
-                                                     fromlist=["_"]))).read_text())
-    return [f"{module}.{n.name}: {n.end_lineno - n.lineno + 1} lines"
-            for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and n.end_lineno - n.lineno + 1 > limit]
+    tree = ast.parse(
+        Path(
+            inspect.getfile(
+                getattr(qa, module, None) or __import__(f"cmalt_qa.{module}", fromlist=["_"])
+            )
+        ).read_text()
+    )
+    return [
+        f"{module}.{n.name}: {n.end_lineno - n.lineno + 1} lines"
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and n.end_lineno - n.lineno + 1 > limit
+    ]
 
 
 def test_loader_functions_are_short() -> None:

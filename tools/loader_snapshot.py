@@ -41,10 +41,38 @@ def _corrupt(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None
     rats = rats[rats["submission_id"].isin(ids) | (rng.random(len(rats)) < 0.0005)]
     rats = rats.copy().reset_index(drop=True)
     asrs = asrs.copy()
-    values = ["??", "", "  x ", "2025-13-01", "31/01/2025", "2019-01-18 15:42", "3", "-1",
-              "R", "S", "pass", "fail", "minor", "distinction", "review", "resubmission",
-              "first", "2", "1", "yes", "maybe", "ACMALT", "Senior CMALT", "6a", "5c",
-              "P4", "reflection;evidence", "desc, typo", "2030-01-01", "1999-12-31"]
+    values = [
+        "??",
+        "",
+        "  x ",
+        "2025-13-01",
+        "31/01/2025",
+        "2019-01-18 15:42",
+        "3",
+        "-1",
+        "R",
+        "S",
+        "pass",
+        "fail",
+        "minor",
+        "distinction",
+        "review",
+        "resubmission",
+        "first",
+        "2",
+        "1",
+        "yes",
+        "maybe",
+        "ACMALT",
+        "Senior CMALT",
+        "6a",
+        "5c",
+        "P4",
+        "reflection;evidence",
+        "desc, typo",
+        "2030-01-01",
+        "1999-12-31",
+    ]
     for _ in range(int(rng.integers(1, 12))):
         op = rng.integers(0, 8)
         t = [subs, rats, asrs][int(rng.integers(0, 3)) if op != 2 else 0]
@@ -55,8 +83,9 @@ def _corrupt(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None
         if op in (0, 1):
             t.loc[r, c] = values[int(rng.integers(0, len(values)))]
         elif op == 2:
-            a, b = rng.choice(["submitted_on", "allocated_on", "assessed_on", "result_on"], 2,
-                              replace=False)
+            a, b = rng.choice(
+                ["submitted_on", "allocated_on", "assessed_on", "result_on"], 2, replace=False
+            )
             t.loc[r, [a, b]] = t.loc[r, [b, a]].to_numpy()
         elif op == 3:
             t.loc[len(t)] = t.loc[r].to_numpy()
@@ -66,9 +95,17 @@ def _corrupt(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None
             t.loc[r, c] = str(t.loc[r, c]).swapcase()
         elif op == 6:
             t.loc[r, c] = t.loc[int(rng.integers(0, len(t))), c]
-        elif op == 7 and c not in ("submission_id", "section", "assessor_id", "portfolio_id",
-                                   "attempt", "pathway", "submitted_on", "lead_assessor",
-                                   "second_assessor"):
+        elif op == 7 and c not in (
+            "submission_id",
+            "section",
+            "assessor_id",
+            "portfolio_id",
+            "attempt",
+            "pathway",
+            "submitted_on",
+            "lead_assessor",
+            "second_assessor",
+        ):
             t.drop(columns=c, inplace=True)
     return subs, rats, (asrs if seed % 5 else None)
 
@@ -76,7 +113,10 @@ def _corrupt(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None
 def _targeted():
     """One case per rule the random corruptions rarely reach, and refusals."""
     subs, rats, asrs = _raw()
-    subs, rats = subs.iloc[:80].copy(), rats[rats["submission_id"].isin(subs["submission_id"].iloc[:80])].copy()
+    subs, rats = (
+        subs.iloc[:80].copy(),
+        rats[rats["submission_id"].isin(subs["submission_id"].iloc[:80])].copy(),
+    )
     edits = {
         "same": ("submissions", 3, "second_assessor", subs.loc[3, "lead_assessor"]),
         "type": ("submissions", 4, "submission_type", "resubmission"),
@@ -95,7 +135,10 @@ def _targeted():
         s, r = subs.copy(), rats.copy()
         (s if table == "submissions" else r).loc[row, column] = value
         yield f"t_{name}", lambda s=s, r=r: qa.from_frames(s, r, asrs)
-    yield "t_no_type_column", lambda: qa.from_frames(subs.drop(columns=["submission_type", "sector"]), rats)
+    yield (
+        "t_no_type_column",
+        lambda: qa.from_frames(subs.drop(columns=["submission_type", "sector"]), rats),
+    )
     yield "t_personal_header", lambda: qa.from_frames(subs.assign(email="x"), rats)
     yield "t_empty", lambda: qa.from_frames(subs.iloc[:0], rats.iloc[:0])
 
@@ -105,8 +148,12 @@ def _out(fn) -> object:
         r = fn()
     except qa.RecordsError as exc:
         return ("refused", str(exc))
-    return {"submissions": r.submissions, "ratings": r.ratings, "assessors": r.assessors,
-            "problems": r.problems}
+    return {
+        "submissions": r.submissions,
+        "ratings": r.ratings,
+        "assessors": r.assessors,
+        "problems": r.problems,
+    }
 
 
 def cases():
@@ -129,8 +176,7 @@ def cases():
         if a is not None:
             a.to_csv(folder / "assessors.csv", index=False)
         yield f"csv{seed}", lambda f=folder: qa.load(f)
-    for name, fn in _targeted():
-        yield name, fn
+    yield from _targeted()
     s, r, a = _corrupt(7)
     book = tmp / "book.xlsx"
     with pd.ExcelWriter(book) as w:
