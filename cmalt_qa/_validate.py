@@ -25,6 +25,13 @@ from ._rules import QUARANTINE_RULES, REGISTRY, Finding
 
 __all__ = ["validate", "Validated", "PROBLEM_COLUMNS", "QUARANTINE_RULES"]
 
+# Former homes of these facts, for code that still imports them from here (forms.py):
+# the words live in scheme.
+PATHWAY_ALIASES = scheme.PATHWAY_ALIASES
+TYPE_ALIASES = scheme.SUBMISSION_TYPE_ALIASES
+BOOL_ALIASES = scheme.BOOL_ALIASES
+_key = scheme.phrase_key
+
 _FILE_ORDER: Final[dict[str, int]] = {t: i for i, t in enumerate(scheme.TABLES)}
 
 
