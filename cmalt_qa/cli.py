@@ -89,15 +89,16 @@ def _data_arg(value: str | None) -> Path:
 
 
 # --------------------------------------------------------------------------- validate
-_TABLES = ("submissions", "ratings", "assessors")
 
 
 def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
     """(file name, rows read, valid, quarantined) for each table present."""
+    from . import scheme
+
     files = recs.source.get("files", {}) or {}
     probs = recs.problems
     out = []
-    for t in _TABLES:
+    for t in scheme.TABLES:
         valid = len(getattr(recs, t))
         name = f"{t}.csv"
         if name in files:
