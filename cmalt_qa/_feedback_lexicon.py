@@ -195,3 +195,31 @@ ABSENT_SECTION_CUES: Final[tuple[str, ...]] = (
     r"\bno (?:section|core area|specialist area|advanced area)\b",
     r"\bnot (?:completed|included|submitted|provided|attempted) (?:the|a|your) (?:\w+ )?(?:section|area|option)\b",
 )
+
+# --------------------------------------------------------------------------- synthetic
+#: Sentences for synthetic comments (:func:`cmalt_qa.feedback.synthetic_comments`): for
+#: each element, ways of saying it is lacking and ways of praising it. Plumbing test
+#: data only: the reader's accuracy is measured on the hand-written labelled set.
+SYNTHETIC_LACKING: Final[dict[str, tuple[str, ...]]] = {
+    "description": (
+        "Please make clear what your own role was in this work.",
+        "The section would benefit from more context about your setting and learners.",
+        "It is not clear what was actually done; please describe the activity more fully.",
+    ),
+    "evidence": (
+        "The link to the evidence does not open; please provide an accessible copy.",
+        "Please provide evidence to support the claims made in this section.",
+        "The screenshots are too small to read.",
+    ),
+    "reflection": (
+        "This section would be improved by deeper reflection on the impact on your learners.",
+        "The account is largely descriptive; you may wish to consider what you would do differently.",
+        "Please reflect on what you learned and how your practice has changed as a result.",
+    ),
+}
+SYNTHETIC_PRAISE: Final[dict[str, tuple[str, ...]]] = {
+    "description": ("The description of your role is clear.",
+                    "The context is well described."),
+    "evidence": ("The evidence is well chosen.", "The evidence is relevant and clearly explained."),
+    "reflection": ("The reflection is thoughtful.", "A genuinely reflective account."),
+}

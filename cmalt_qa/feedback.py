@@ -47,8 +47,9 @@ Examples
 --------
 >>> from cmalt_qa import feedback
 >>> t = feedback.lacking(["The evidence is excellent; the reflection is rather thin."])
->>> t.loc[0, ["description", "evidence", "reflection"]].tolist()
-[False, False, True]
+>>> t[["description", "evidence", "reflection"]]
+   description  evidence  reflection
+0        False     False        True
 >>> t.loc[0, "reflection_because"]
 'the reflection is rather thin.'
 """
@@ -56,8 +57,9 @@ Examples
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -65,25 +67,84 @@ import pandas as pd
 from . import _feedback_lexicon as lex
 from .scheme import GAP_ELEMENTS
 
-__all__ = ["ELEMENTS", "lacking", "evaluate", "derive_gaps", "read_comments",
-           "COMMENT_COLUMNS"]
+if TYPE_CHECKING:
+    from .records import Records
+
+__all__ = ["ELEMENTS", "COMMENT_COLUMNS", "lacking", "evaluate", "derive_gaps",
+           "read_comments", "apply_comments", "synthetic_comments"]
 
 ELEMENTS: Final[tuple[str, ...]] = tuple(GAP_ELEMENTS)
 
 
-def _any(patterns: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _alternatives(pattern: str) -> list[str]:
+    """Split a pattern at its top-level ``|`` (outside groups and character classes)."""
+    parts, depth, in_class, cur, i = [], 0, False, [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(ch)
+        i += 1
+    return [*parts, "".join(cur)]
 
 
-_ELEMENT_RE: Final = {e: _any(p) for e, p in lex.ELEMENT_CUES.items()}
+class _Cues:
+    """Does a text contain any of a family of cues? (``search`` -> bool).
+
+    Performance: Python's regex engine scans fast for an alternation whose branches start
+    with letters, but a leading ``\\b`` defeats that scan (several times slower on these
+    lexicons). So cues that start at a word boundary are compiled without it and the
+    boundary is checked here, at each candidate start, exactly as ``\\b`` would.
+    ``not_after``: words that cancel a cue right before it ("not clear" is no praise).
+    """
+
+    def __init__(self, patterns: Iterable[str], not_after: tuple[str, ...] = ()) -> None:
+        alts = [a for p in patterns for a in _alternatives(p)]
+        at_word = [a[2:] for a in alts if a.startswith(r"\b")]
+        other = [a for a in alts if not a.startswith(r"\b")]
+        self._word = re.compile("|".join(f"(?:{a})" for a in at_word)) if at_word else None
+        self._other = re.compile("|".join(f"(?:{a})" for a in other)) if other else None
+        self._not_after = not_after
+
+    def search(self, text: str) -> bool:
+        if self._other is not None and self._other.search(text):
+            return True
+        if self._word is None:
+            return False
+        m = self._word.search(text)
+        while m is not None:
+            i = m.start()
+            if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) and not (
+                    self._not_after and text.endswith(self._not_after, 0, i)):
+                return True
+            m = self._word.search(text, i + 1)
+        return False
+
+
+_ELEMENT_RE: Final = {e: _Cues(p) for e, p in lex.ELEMENT_CUES.items()}
 _FIXED_RE: Final = [(re.compile(p), e) for p, e in lex.FIXED_PHRASES]
-_REQUEST_RE: Final = _any(lex.REQUEST_CUES)
-_LACK_RE: Final = _any(lex.LACK_CUES)
-_PRAISE_RE: Final = re.compile(
-    r"(?<!not )(?<!n't )(?<!no )(?<!never )(?:" + _any(lex.PRAISE_CUES).pattern + ")")
-_RESOLVED_RE: Final = _any(lex.RESOLVED_CUES)
-_PRESENTATION_RE: Final = _any(lex.PRESENTATION_CUES)
-_ABSENT_RE: Final = _any(lex.ABSENT_SECTION_CUES)
+_FIXED_ANY: Final = _Cues(p for p, _ in lex.FIXED_PHRASES)
+_REQUEST_RE: Final = _Cues(lex.REQUEST_CUES)
+_LACK_RE: Final = _Cues(lex.LACK_CUES)
+_PRAISE_RE: Final = _Cues(lex.PRAISE_CUES, not_after=("not ", "n't ", "no ", "never "))
+_RESOLVED_RE: Final = _Cues(lex.RESOLVED_CUES)
+_PRESENTATION_RE: Final = _Cues(lex.PRESENTATION_CUES)
+_ABSENT_RE: Final = _Cues(lex.ABSENT_SECTION_CUES)
 
 _SENTENCE_RE: Final = re.compile(r"(?<=[.!?])\s+(?=\S)|\n+")
 _CLAUSE_RE: Final = re.compile(
@@ -115,10 +176,10 @@ def _clauses(sentence: str) -> list[str]:
     return out
 
 
-def _fixed_phrases(c: str) -> tuple[str, set[str]]:
+def _fixed_phrases(c: str, fixed: list[tuple[re.Pattern[str], str | None]]) -> tuple[str, set[str]]:
     """Blank out phrases that settle an element themselves; return what they settle."""
     settled: set[str] = set()
-    for rx, element in _FIXED_RE:
+    for rx, element in fixed:
         if rx.search(c):
             if element is not None:
                 settled.add(element)
@@ -126,37 +187,64 @@ def _fixed_phrases(c: str) -> tuple[str, set[str]]:
     return c, settled
 
 
-def _read_clause(original: str, topic: frozenset[str]) -> _Clause:
+@dataclass(frozen=True)
+class _Present:
+    """Which of the rarer cue families occur anywhere in a comment.
+
+    Performance: each family is searched once over the whole comment, and per clause only
+    where it occurs (a clause's match is always a match in its comment). This halves
+    the time per comment (benchmarks/bench_feedback.py)."""
+
+    fixed: list[tuple[re.Pattern[str], str | None]]
+    elements: dict[str, _Cues]
+    resolved: bool
+    presentation: bool
+    absent: bool
+
+    @classmethod
+    def of(cls, low: str) -> "_Present":
+        fixed = [fx for fx in _FIXED_RE if fx[0].search(low)] if _FIXED_ANY.search(low) else []
+        return cls(fixed, {e: rx for e, rx in _ELEMENT_RE.items() if rx.search(low)},
+                   bool(_RESOLVED_RE.search(low)), bool(_PRESENTATION_RE.search(low)),
+                   bool(_ABSENT_RE.search(low)))
+
+
+def _read_clause(original: str, topic: frozenset[str], has: _Present) -> _Clause:
     """Read one clause (steps 2-5 of the module docstring); ``topic`` is inherited."""
-    c = original.lower().replace("\u2019", "'")
-    resolved = bool(_RESOLVED_RE.search(c))
-    if _PRESENTATION_RE.search(c):
+    c = _lower(original)
+    resolved = has.resolved and bool(_RESOLVED_RE.search(c))
+    if has.presentation and _PRESENTATION_RE.search(c):
         return _Clause(original, frozenset(), frozenset(), resolved)
-    c, settled = _fixed_phrases(c)
-    named = frozenset(e for e, rx in _ELEMENT_RE.items() if rx.search(c))
+    c, settled = _fixed_phrases(c, has.fixed) if has.fixed else (c, set())
+    named = frozenset(e for e, rx in has.elements.items() if rx.search(c))
     asks = bool(_REQUEST_RE.search(c)) or c.rstrip().endswith("?")
-    states_lack = bool(_LACK_RE.search(c))
-    if not (asks or states_lack) or (_PRAISE_RE.search(c) and not asks):
+    states_lack = asks or bool(_LACK_RE.search(c))
+    if not states_lack or (not asks and _PRAISE_RE.search(c)):
         return _Clause(original, named | settled, frozenset(settled), resolved)
     if named:
         found = named
     elif settled:
         found = frozenset()
-    elif _ABSENT_RE.search(c):
+    elif has.absent and _ABSENT_RE.search(c):
         found = frozenset(ELEMENTS)
     else:
         found = topic
     return _Clause(original, named | settled, frozenset(found | settled), resolved)
 
 
+def _lower(text: str) -> str:
+    return text.lower().replace("\u2019", "'")
+
+
 def _read_comment(text: str) -> dict[str, str]:
     """Element -> the clauses (joined by `` | ``) that found it lacking."""
     because: dict[str, list[str]] = {}
+    has = _Present.of(_lower(text))
     for sentence in _SENTENCE_RE.split(text.strip()):
         topic: frozenset[str] = frozenset()
         read: list[_Clause] = []
         for clause in _clauses(sentence):
-            r = _read_clause(clause, topic)
+            r = _read_clause(clause, topic, has)
             if r.resolved:
                 read = []  # put right: this clause and the ones before it
                 continue
@@ -262,7 +350,7 @@ def evaluate(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> g = pd.DataFrame({"description": [1, 0], "evidence": [0, 1], "reflection": [1, 0]})
-    >>> evaluate(g, g).set_index("measure").loc["macro", "f1"]
+    >>> float(evaluate(g, g).set_index("measure").loc["macro", "f1"])
     1.0
     """
     for name, t in (("predicted", predicted), ("gold", gold)):
@@ -303,3 +391,192 @@ def _prf(name: str, p: np.ndarray, g: np.ndarray) -> dict[str, object]:
     return {"measure": name, "n": int(len(g)), "support": int(g.sum()),
             "predicted": int(p.sum()), "tp": tp, "precision": float(precision),
             "recall": float(recall), "f1": float(f1)}
+
+
+# --------------------------------------------------------------------------- records
+COMMENT_COLUMNS: Final[tuple[str, ...]] = ("submission_id", "area", "sections", "comment")
+"""Columns of ``comments.csv`` as ``cmalt-qa forms`` writes it (docs/feedback.md):
+``submission_id``; ``area`` (the form's block: 1-4, 5 specialist, 6 advanced, P
+principles, ``overall``; optional); ``sections`` (the section codes the comment covers,
+joined by ``;``; a file may give one code per row in a ``section`` column instead);
+``comment`` (the assessors' text)."""
+
+
+def read_comments(path: str | Path) -> pd.DataFrame:
+    """Read a ``comments.csv`` (see :data:`COMMENT_COLUMNS`), refusing personal data.
+
+    Returns
+    -------
+    DataFrame
+        ``submission_id``, ``sections`` (str, ``;``-joined codes), ``comment`` and the
+        other columns as read (text, blank cells NaN), plus ``row`` (spreadsheet row
+        number, header = 1).
+
+    Raises
+    ------
+    RecordsError
+        The file is unreadable, lacks ``submission_id``, ``comment`` or both of
+        ``sections`` and ``section``, or a cell looks like an e-mail address (the cell
+        is named by row and column, never echoed).
+    """
+    from ._validate import Refusal, check_personal_cells
+    from .records import RecordsError
+
+    p = Path(path)
+    try:
+        t = pd.read_csv(p, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise RecordsError(f"{p.name}: not a readable UTF-8 CSV file: {exc}") from None
+    t.columns = [str(c).strip().lower() for c in t.columns]
+    t = t.apply(lambda col: col.str.strip().mask(col.str.strip().eq("")))
+    if "sections" not in t.columns and "section" in t.columns:
+        t = t.rename(columns={"section": "sections"})
+    missing = [c for c in ("submission_id", "sections", "comment") if c not in t.columns]
+    if missing:
+        raise RecordsError(f"{p.name}: missing column(s) {', '.join(missing)} (needed: "
+                           "submission_id, sections or section, comment)")
+    t["row"] = np.arange(2, len(t) + 2)
+    try:
+        check_personal_cells(p.name, t)
+    except Refusal as exc:
+        raise RecordsError(str(exc)) from None
+    return t
+
+
+def derive_gaps(ratings: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
+    """Fill the gaps of final-R ratings that have none recorded, from the comments.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Validated ratings (``Records.ratings``): ``submission_id``, ``section``,
+        ``final``, ``gaps`` and ``gap_<element>``.
+    comments : DataFrame
+        ``submission_id``, ``sections`` (``;``-joined section codes) and ``comment``, as
+        :func:`read_comments` returns. A comment covers every section it lists (the form
+        has one comment per core area).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``ratings`` where each final R with blank ``gaps`` whose comments find
+        at least one element lacking gets ``gaps`` and ``gap_<element>`` from them, and a
+        new column ``gaps_source``: ``recorded`` where gaps were in the input,
+        ``feedback`` where derived here, NA otherwise. Recorded gaps are never changed.
+
+    Notes
+    -----
+    Several comments on one section are read separately and combined (an element is
+    lacking if any comment finds it lacking). A final R whose comments find nothing
+    lacking keeps blank gaps: missing stays missing, never "nothing lacking".
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"submission_id": ["S1", "S1"], "section": ["1a", "1b"],
+    ...                   "final": ["R", "A"], "gaps": [np.nan, np.nan]})
+    >>> c = pd.DataFrame({"submission_id": ["S1"], "sections": ["1a;1b;1c"],
+    ...                   "comment": ["1a is largely descriptive."]})
+    >>> derive_gaps(r, c)[["section", "gaps", "gaps_source"]]
+      section        gaps gaps_source
+    0      1a  reflection    feedback
+    1      1b         NaN        <NA>
+    """
+    found = _lacking_by_section(comments)
+    out = ratings.copy()
+    recorded = out["gaps"].notna().to_numpy()
+    key = pd.MultiIndex.from_frame(out[["submission_id", "section"]].astype(str))
+    hit = found.reindex(key, fill_value=False)
+    derived = (out["final"] == "R").to_numpy() & ~recorded & hit["any"].to_numpy(dtype=bool)
+    for e in ELEMENTS:
+        col = f"gap_{e}"
+        flags = out[col].astype("boolean") if col in out else pd.Series(
+            pd.NA, index=out.index, dtype="boolean")
+        flags[derived] = hit[e].to_numpy(dtype=bool)[derived]
+        out[col] = flags
+    joined = [";".join(e for e in ELEMENTS if row[e])
+              for row in hit[list(ELEMENTS)].to_dict("records")]
+    gaps = out["gaps"].astype(object).to_numpy(copy=True)
+    gaps[derived] = np.asarray(joined, dtype=object)[derived]
+    out["gaps"] = gaps
+    source = np.where(recorded, "recorded", np.where(derived, "feedback", None))
+    out["gaps_source"] = pd.array(source, dtype="string")
+    return out
+
+
+def _lacking_by_section(comments: pd.DataFrame) -> pd.DataFrame:
+    """(submission_id, section) -> each element lacking in any of its comments, ``any``."""
+    for c in ("submission_id", "sections", "comment"):
+        if c not in comments.columns:
+            raise ValueError(f"comments: missing column {c!r}")
+    c = comments.dropna(subset=["submission_id", "sections", "comment"])
+    read = lacking(c["comment"].astype(str).reset_index(drop=True))
+    long = pd.concat([c[["submission_id", "sections"]].reset_index(drop=True),
+                      read[list(ELEMENTS)].astype(bool)], axis=1)
+    long["section"] = long["sections"].astype(str).str.split(r"\s*;\s*")
+    long = long.explode("section")
+    long = long[long["section"].ne("")]
+    long["submission_id"] = long["submission_id"].astype(str)
+    out = long.groupby(["submission_id", "section"])[list(ELEMENTS)].any()
+    out["any"] = out.any(axis=1)
+    return out
+
+
+def apply_comments(recs: Records, comments: pd.DataFrame,
+                   file: str = "comments.csv") -> Records:
+    """Records whose final-R ratings without gaps take them from ``comments``.
+
+    Returns a new :class:`~cmalt_qa.records.Records` with ``ratings`` as
+    :func:`derive_gaps` makes them, and in ``problems`` one line (rule
+    ``comment_unknown_submission``) per comment row whose submission is not among the
+    valid submissions (its comment text is never echoed).
+    """
+    ratings = derive_gaps(recs.ratings, comments)
+    known = set(recs.submissions["submission_id"].astype(str))
+    bad = comments[~comments["submission_id"].astype(str).isin(known)]
+    lines = pd.DataFrame({
+        "file": file, "row": bad["row"].astype("int64") if "row" in bad else -1,
+        "column": "submission_id", "value": bad["submission_id"].astype(object),
+        "rule": "comment_unknown_submission",
+        "message": "the comment's submission_id is not a valid submission (unknown or "
+                   "quarantined); the comment was not read into gaps"})
+    problems = pd.concat([recs.problems, lines], ignore_index=True) if len(lines) else recs.problems
+    return replace(recs, ratings=ratings, problems=problems)
+
+
+def synthetic_comments(ratings: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """Assessors' comments for synthetic records, saying what their gaps say.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        ``submission_id``, ``section``, ``final`` and ``gaps`` (as
+        :func:`cmalt_qa.synthetic.generate` records them).
+    seed : int
+        Seed for the choice and order of sentences.
+
+    Returns
+    -------
+    DataFrame
+        :data:`COMMENT_COLUMNS` (``area`` blank), one comment per rating with a final
+        decision: for an R, a sentence per lacking element and praise for the others;
+        otherwise praise. A test fixture for :func:`derive_gaps` and ``qa.load`` (the
+        synthetic generator records gaps itself); accuracy is measured on the
+        hand-written labelled set, not on these.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"submission_id": ["S1"], "section": ["2a"], "final": ["R"],
+    ...                   "gaps": ["reflection"]})
+    >>> derive_gaps(r.assign(gaps=np.nan), synthetic_comments(r))["gaps"].tolist()
+    ['reflection']
+    """
+    rng = np.random.default_rng(seed)
+    r = ratings[ratings["final"].notna()]
+    texts = []
+    for final, gaps in zip(r["final"], r["gaps"]):
+        lack = set(str(gaps).split(";")) if final == "R" and isinstance(gaps, str) else set()
+        parts = [rng.choice(lex.SYNTHETIC_LACKING[e] if e in lack else lex.SYNTHETIC_PRAISE[e])
+                 for e in ELEMENTS]
+        texts.append(" ".join(str(p) for p in rng.permutation(parts)))
+    return pd.DataFrame({"submission_id": r["submission_id"].to_numpy(), "area": np.nan,
+                         "sections": r["section"].to_numpy(), "comment": texts})
