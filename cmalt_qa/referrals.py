@@ -25,13 +25,13 @@ submissions, so its interval is a percentile bootstrap resampling submissions
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import _spc
-from ._analysis import check_by, check_records, filter_types, groups, resolve_as_of
+from ._analysis import check_args, check_by, filter_types, groups, resolve_as_of
 from ._stats import (
     bootstrap_weights,
     km_at,
@@ -173,12 +173,21 @@ def by_section(
     decision per submission), else a percentile bootstrap over submissions. See the
     module docstring for who counts.
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     long = _section_frame(recs, submission_types)
     by = check_by(by, long.columns)
     cluster = "section" not in by
-    out = _rate_table(long, by, "is_r", "decided", cluster=cluster, ci=ci, n_boot=n_boot,
-                      seed=seed, names=("n", "referred"))
+    out = _rate_table(
+        long,
+        by,
+        "is_r",
+        "decided",
+        cluster=cluster,
+        ci=ci,
+        n_boot=n_boot,
+        seed=seed,
+        names=("n", "referred"),
+    )
     missing = [int((~g["decided"]).sum()) for _, g in groups(long, by)]
     out["n_missing"] = np.asarray(missing, dtype=np.int64)
     return out
@@ -201,7 +210,7 @@ def outcomes(
         distinction, pass, minor, major; ``referred`` (minor + major), ``rate``,
         ``ci_low``, ``ci_high`` (Wilson).
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci)
     subs = _submissions(recs, submission_types, attempt=1)
     by = check_by(by, subs.columns)
     kinds = OUTCOMES_BY_ATTEMPT[1]
@@ -217,11 +226,26 @@ def outcomes(
             row[f"share_{o}"] = row[f"n_{o}"] / n if n else np.nan
         k = int(g["outcome"].isin(REFERRAL_OUTCOMES).sum())
         lo, hi = wilson_interval(k, n, ci)
-        row.update({"referred": k, "rate": k / n if n else np.nan,
-                    "ci_low": float(lo), "ci_high": float(hi)})
+        row.update(
+            {
+                "referred": k,
+                "rate": k / n if n else np.nan,
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+            }
+        )
         rows.append(row)
-    cols = [*by, "n", "n_open", *[f"n_{o}" for o in kinds], *[f"share_{o}" for o in kinds],
-            "referred", "rate", "ci_low", "ci_high"]
+    cols = [
+        *by,
+        "n",
+        "n_open",
+        *[f"n_{o}" for o in kinds],
+        *[f"share_{o}" for o in kinds],
+        "referred",
+        "rate",
+        "ci_low",
+        "ci_high",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -241,12 +265,21 @@ def section_drivers(
         section has a final decision), ``with_r`` (final R in the section), ``share``,
         ``ci_low``, ``ci_high`` (Wilson), ``n_submissions``.
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci)
     long = _section_frame(recs, submission_types)
     long = long[(long["attempt"] == 1) & long["outcome"].isin(REFERRAL_OUTCOMES)]
     by = check_by(by, long.columns)
-    out = _rate_table(long, (*by, "section"), "is_r", "decided", cluster=False, ci=ci,
-                      n_boot=0, seed=0, names=("n", "with_r"))
+    out = _rate_table(
+        long,
+        (*by, "section"),
+        "is_r",
+        "decided",
+        cluster=False,
+        ci=ci,
+        n_boot=0,
+        seed=0,
+        names=("n", "with_r"),
+    )
     return out.rename(columns={"rate": "share"})
 
 
@@ -272,7 +305,7 @@ def co_referrals(
     With indicator matrices D (decided) and R (final R), submissions x sections, the
     tables are :math:`D^TD`, :math:`R^TD`, :math:`D^TR` and :math:`R^TR`.
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci)
     long = _section_frame(recs, submission_types)
     by = check_by(by, long.columns)
     frames = []
@@ -290,15 +323,36 @@ def co_referrals(
             share = np.where(n_a[ia, ib] > 0, both[ia, ib] / n_a[ia, ib], np.nan)
             denom = (n_a[ia, ib] * n_b[ia, ib]).astype(float)
             lift = np.where(denom > 0, both[ia, ib] * n[ia, ib] / denom, np.nan)
-        f = pd.DataFrame({"section_a": np.asarray(SECTIONS)[ia], "section_b": np.asarray(SECTIONS)[ib],
-                          "n": n[ia, ib], "n_a": n_a[ia, ib], "n_b": n_b[ia, ib],
-                          "n_both": both[ia, ib], "share_b_given_a": share,
-                          "ci_low": lo, "ci_high": hi, "lift": lift})
+        f = pd.DataFrame(
+            {
+                "section_a": np.asarray(SECTIONS)[ia],
+                "section_b": np.asarray(SECTIONS)[ib],
+                "n": n[ia, ib],
+                "n_a": n_a[ia, ib],
+                "n_b": n_b[ia, ib],
+                "n_both": both[ia, ib],
+                "share_b_given_a": share,
+                "ci_low": lo,
+                "ci_high": hi,
+                "lift": lift,
+            }
+        )
         for c, v in zip(by, key):
             f.insert(list(by).index(c), c, v)
         frames.append(f)
-    cols = [*by, "section_a", "section_b", "n", "n_a", "n_b", "n_both", "share_b_given_a",
-            "ci_low", "ci_high", "lift"]
+    cols = [
+        *by,
+        "section_a",
+        "section_b",
+        "n",
+        "n_a",
+        "n_b",
+        "n_both",
+        "share_b_given_a",
+        "ci_low",
+        "ci_high",
+        "lift",
+    ]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
 
@@ -318,10 +372,13 @@ def gaps(
     DataFrame
         The ``by`` columns; ``n`` (section decisions), ``n_r`` (final R),
         ``n_missing_gaps`` (R with no gap data), ``n_gaps_recorded``; for each element
-        ``e``: ``e`` (R decisions lacking it), ``e_rate``, ``e_ci_low``, ``e_ci_high``
-        (per R decision with gap data) and ``e_sub_rate``, ``e_sub_ci_low``,
-        ``e_sub_ci_high`` (per section decision whose gap status is known, i.e. n
-        minus n_missing_gaps; with ``section`` in ``by`` this is per submission).
+        ``e``: ``e`` (R decisions lacking it), ``e_rate``, ``e_rate_ci_low``,
+        ``e_rate_ci_high`` (per R decision with gap data) and ``e_sub_rate``,
+        ``e_sub_rate_ci_low``, ``e_sub_rate_ci_high`` (per section decision whose gap
+        status is known, i.e. n minus n_missing_gaps; with ``section`` in ``by`` this is
+        per submission). The older names ``e_ci_low``, ``e_ci_high``, ``e_sub_ci_low``,
+        ``e_sub_ci_high`` are kept, same values, for existing callers: use the
+        ``<stat>_ci_low`` names (the package's rule) in new code.
 
     Notes
     -----
@@ -329,7 +386,7 @@ def gaps(
     denominators. Intervals as in the module docstring (Wilson with ``section`` in
     ``by``, otherwise a bootstrap over submissions).
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     long = _section_frame(recs, submission_types)
     by = check_by(by, long.columns)
     long = long[long["decided"]].copy()
@@ -337,23 +394,36 @@ def gaps(
     long["r_known"] = long["is_r"] & known
     long["known"] = known
     cluster = "section" not in by
-    head = [{**dict(zip(by, key)), "n": len(g), "n_r": int(g["is_r"].sum()),
-             "n_missing_gaps": int((g["is_r"] & ~g["known"]).sum())} for key, g in groups(long, by)]
+    head = [
+        {
+            **dict(zip(by, key)),
+            "n": len(g),
+            "n_r": int(g["is_r"].sum()),
+            "n_missing_gaps": int((g["is_r"] & ~g["known"]).sum()),
+        }
+        for key, g in groups(long, by)
+    ]
     out = pd.DataFrame(head, columns=[*by, "n", "n_r", "n_missing_gaps"])
     out["n_gaps_recorded"] = out["n_r"] - out["n_missing_gaps"]
     for e in GAP_ELEMENTS:
         long[f"lack_{e}"] = long["is_r"] & long[f"gap_{e}"].fillna(False).astype(bool)
-        per_r = _rate_table(long, by, f"lack_{e}", "r_known", cluster=cluster, ci=ci,
-                            n_boot=n_boot, seed=seed)
-        per_s = _rate_table(long, by, f"lack_{e}", "known", cluster=cluster, ci=ci,
-                            n_boot=n_boot, seed=seed)
+        per_r = _rate_table(
+            long, by, f"lack_{e}", "r_known", cluster=cluster, ci=ci, n_boot=n_boot, seed=seed
+        )
+        per_s = _rate_table(
+            long, by, f"lack_{e}", "known", cluster=cluster, ci=ci, n_boot=n_boot, seed=seed
+        )
         out[e] = per_r["k"].to_numpy()
         out[f"{e}_rate"] = per_r["rate"].to_numpy()
-        out[f"{e}_ci_low"] = per_r["ci_low"].to_numpy()
-        out[f"{e}_ci_high"] = per_r["ci_high"].to_numpy()
+        out[f"{e}_rate_ci_low"] = per_r["ci_low"].to_numpy()
+        out[f"{e}_rate_ci_high"] = per_r["ci_high"].to_numpy()
         out[f"{e}_sub_rate"] = per_s["rate"].to_numpy()
-        out[f"{e}_sub_ci_low"] = per_s["ci_low"].to_numpy()
-        out[f"{e}_sub_ci_high"] = per_s["ci_high"].to_numpy()
+        out[f"{e}_sub_rate_ci_low"] = per_s["ci_low"].to_numpy()
+        out[f"{e}_sub_rate_ci_high"] = per_s["ci_high"].to_numpy()
+    for e in GAP_ELEMENTS:  # older names, kept for existing callers (see Returns)
+        for stat in ("", "_sub"):
+            for end in ("low", "high"):
+                out[f"{e}{stat}_ci_{end}"] = out[f"{e}{stat}_rate_ci_{end}"]
     return out
 
 
@@ -370,11 +440,14 @@ def _referral_pairs(recs: Records, as_of: pd.Timestamp) -> pd.DataFrame:
     second = second[["portfolio_id", "submitted_on", "result_on", "outcome", "pathway"]]
     second = second.rename(columns=lambda c: c if c == "portfolio_id" else f"resub_{c}")
     out = first.merge(second, on="portfolio_id", how="left")
-    decided = out["resub_outcome"].notna() & (out["resub_result_on"].isna()
-                                              | (out["resub_result_on"] <= as_of))
+    decided = out["resub_outcome"].notna() & (
+        out["resub_result_on"].isna() | (out["resub_result_on"] <= as_of)
+    )
     out["to_outcome"] = np.where(
-        out["resub_submitted_on"].isna(), NOT_RESUBMITTED,
-        np.where(decided, out["resub_outcome"].astype(object), IN_ASSESSMENT))
+        out["resub_submitted_on"].isna(),
+        NOT_RESUBMITTED,
+        np.where(decided, out["resub_outcome"].astype(object), IN_ASSESSMENT),
+    )
     return out
 
 
@@ -394,8 +467,8 @@ def flows(recs: Records, by: Sequence[str] = (), *, as_of: object | None = None)
         ``to_outcome`` (pass | fail | "in assessment" | "not resubmitted (yet)"), ``n``,
         ``share`` (of the from-outcome within the group).
     """
-    check_records(recs)
-    pairs = _referral_pairs(recs, resolve_as_of(recs.submissions, as_of, strict=False))
+    check_args(recs, by, as_of=as_of)
+    pairs = _referral_pairs(recs, resolve_as_of(recs.submissions, as_of))
     by = check_by(by, pairs.columns)
     pairs = pairs.rename(columns={"outcome": "from_outcome"})
     keys = [*by, "from_outcome", "to_outcome"]
@@ -421,9 +494,11 @@ def resubmission_time(
     -------
     DataFrame
         The ``by`` columns; ``n`` (referred first attempts with a result by ``as_of``),
-        ``resubmitted``, ``censored``, ``share_resubmitted`` with Wilson ``ci_low``,
-        ``ci_high`` (crude: ignores follow-up time); ``median_days`` with
-        ``median_ci_low``, ``median_ci_high`` (Kaplan-Meier; NaN if not reached);
+        ``resubmitted``, ``censored``, ``share_resubmitted`` with Wilson
+        ``share_resubmitted_ci_low``, ``share_resubmitted_ci_high`` (crude: ignores
+        follow-up time); ``median_days`` with ``median_days_ci_low``,
+        ``median_days_ci_high`` (Kaplan-Meier; NaN if not reached; named as in
+        :func:`cmalt_qa.turnaround.summary`);
         ``resubmitted_by_horizon`` (1 - KM survival at ``horizon_days``; beyond the
         longest follow-up the last value is carried on) and ``n_invalid`` (no result
         date, or resubmitted before the result: left out).
@@ -439,8 +514,8 @@ def resubmission_time(
     and the limit is NaN (``km_fit(..., degenerate="nan")``), where lifelines gives
     that time.
     """
-    check_records(recs)
-    when = resolve_as_of(recs.submissions, as_of, strict=False)
+    check_args(recs, by, as_of=as_of, ci=ci)
+    when = resolve_as_of(recs.submissions, as_of)
     pairs = _referral_pairs(recs, when)
     by = check_by(by, pairs.columns)
     end = pairs["resub_submitted_on"].fillna(when)
@@ -458,13 +533,36 @@ def resubmission_time(
         fit = km_fit(t, ev, ci, degenerate="nan")
         med, mlo, mhi = km_quantile(fit, 0.5)
         by_h = 1.0 - km_at(fit, horizon_days, beyond="last")[0]
-        rows.append({**dict(zip(by, key)), "n": n, "resubmitted": k, "censored": n - k,
-                     "share_resubmitted": k / n if n else np.nan, "ci_low": float(lo),
-                     "ci_high": float(hi), "median_days": med, "median_ci_low": mlo,
-                     "median_ci_high": mhi, "resubmitted_by_horizon": by_h,
-                     "n_invalid": int((~g["valid"]).sum())})
-    cols = [*by, "n", "resubmitted", "censored", "share_resubmitted", "ci_low", "ci_high",
-            "median_days", "median_ci_low", "median_ci_high", "resubmitted_by_horizon", "n_invalid"]
+        rows.append(
+            {
+                **dict(zip(by, key)),
+                "n": n,
+                "resubmitted": k,
+                "censored": n - k,
+                "share_resubmitted": k / n if n else np.nan,
+                "share_resubmitted_ci_low": float(lo),
+                "share_resubmitted_ci_high": float(hi),
+                "median_days": med,
+                "median_days_ci_low": mlo,
+                "median_days_ci_high": mhi,
+                "resubmitted_by_horizon": by_h,
+                "n_invalid": int((~g["valid"]).sum()),
+            }
+        )
+    cols = [
+        *by,
+        "n",
+        "resubmitted",
+        "censored",
+        "share_resubmitted",
+        "share_resubmitted_ci_low",
+        "share_resubmitted_ci_high",
+        "median_days",
+        "median_days_ci_low",
+        "median_days_ci_high",
+        "resubmitted_by_horizon",
+        "n_invalid",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -490,11 +588,13 @@ def eventual_pass(
     -----
     While ``pending > 0`` the rate is a lower bound and ``rate_max`` an upper bound.
     """
-    check_records(recs)
-    when = resolve_as_of(recs.submissions, as_of, strict=False)
+    check_args(recs, by, as_of=as_of, ci=ci)
+    when = resolve_as_of(recs.submissions, as_of)
     s = recs.submissions
     first = s[(s["attempt"] == 1) & (s["submission_type"] != "review")]
-    first = first[first["outcome"].notna() & (first["result_on"].isna() | (first["result_on"] <= when))]
+    first = first[
+        first["outcome"].notna() & (first["result_on"].isna() | (first["result_on"] <= when))
+    ]
     by = check_by(by, first.columns)
     pairs = _referral_pairs(recs, when).set_index("submission_id")["to_outcome"]
     first = first.assign(to=first["submission_id"].map(pairs))
@@ -506,12 +606,34 @@ def eventual_pass(
         fail = int((g["to"] == "fail").sum())
         pend = int(g["to"].isin([NOT_RESUBMITTED, IN_ASSESSMENT]).sum())
         lo, hi = wilson_interval(p1 + p2, n, ci)
-        rows.append({**dict(zip(by, key)), "n": n, "passed_first": p1, "passed_resubmission": p2,
-                     "failed": fail, "pending": pend, "eventual_pass": p1 + p2,
-                     "rate": (p1 + p2) / n if n else np.nan, "ci_low": float(lo),
-                     "ci_high": float(hi), "rate_max": (p1 + p2 + pend) / n if n else np.nan})
-    cols = [*by, "n", "passed_first", "passed_resubmission", "failed", "pending",
-            "eventual_pass", "rate", "ci_low", "ci_high", "rate_max"]
+        rows.append(
+            {
+                **dict(zip(by, key)),
+                "n": n,
+                "passed_first": p1,
+                "passed_resubmission": p2,
+                "failed": fail,
+                "pending": pend,
+                "eventual_pass": p1 + p2,
+                "rate": (p1 + p2) / n if n else np.nan,
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "rate_max": (p1 + p2 + pend) / n if n else np.nan,
+            }
+        )
+    cols = [
+        *by,
+        "n",
+        "passed_first",
+        "passed_resubmission",
+        "failed",
+        "pending",
+        "eventual_pass",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "rate_max",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -546,19 +668,24 @@ def p_chart(
         baseline``, booleans ``beyond_limits, shift, trend, two_of_three,
         special_cause`` and ``signal`` (text). See :func:`cmalt_qa._spc.p_chart`.
     """
-    check_records(recs)
+    check_args(recs, submission_types=submission_types)
     if per_section:
         long = _section_frame(recs, submission_types)
         long = long[(long["attempt"] == 1) & long["decided"]]
-        counts = long.groupby(["section", "window"], observed=True, sort=True).agg(
-            n=("decided", "sum"), k=("is_r", "sum")).reset_index()
+        counts = (
+            long.groupby(["section", "window"], observed=True, sort=True)
+            .agg(n=("decided", "sum"), k=("is_r", "sum"))
+            .reset_index()
+        )
         keys: list[str] = ["section"]
     else:
         subs = _submissions(recs, submission_types, attempt=1)
         subs = subs[subs["outcome"].notna()]
-        counts = subs.groupby("window", sort=True).agg(
-            n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum())
-        ).reset_index()
+        counts = (
+            subs.groupby("window", sort=True)
+            .agg(n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum()))
+            .reset_index()
+        )
         counts["_all"] = 0
         keys = ["_all"]
     frames = []
@@ -568,8 +695,9 @@ def p_chart(
         base = None if baseline is None else (w >= baseline[0]) & (w <= baseline[1])
         if base is not None and not base.any():
             raise ValueError(f"baseline {baseline} contains none of the windows {list(w)}")
-        chart = _spc.p_chart(g["k"].to_numpy(), g["n"].to_numpy(), baseline=base,
-                             laney=laney, run=run)
+        chart = _spc.p_chart(
+            g["k"].to_numpy(), g["n"].to_numpy(), baseline=base, laney=laney, run=run
+        )
         chart.insert(0, "window", w)
         if per_section:
             chart.insert(0, "section", key[0] if isinstance(key, tuple) else key)
@@ -604,13 +732,15 @@ def funnel(
         :func:`cmalt_qa._spc.funnel_limits`), ``outside_95``, ``outside_998``, ``z``.
         Column suffixes follow the levels (0.95 -> ``95``, 0.998 -> ``998``).
     """
-    check_records(recs)
+    check_args(recs, group, submission_types=submission_types)
     subs = _submissions(recs, submission_types, attempt=1)
     subs = subs[subs["outcome"].notna()]
     check_by(group, subs.columns)
-    t = subs.groupby(group, dropna=False, sort=True).agg(
-        n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum())
-    ).reset_index()
+    t = (
+        subs.groupby(group, dropna=False, sort=True)
+        .agg(n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum()))
+        .reset_index()
+    )
     if t.empty:
         raise ValueError("no decided first-attempt submissions")
     centre = t["k"].sum() / t["n"].sum()
