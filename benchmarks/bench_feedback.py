@@ -51,19 +51,38 @@ def main(argv: list[str] | None = None) -> int:
     texts = comments(n)
     t = c.interleaved(lambda: feedback.lacking(texts), lambda: regex_pass(texts), repeats)
     scaled = t.subject_median * 10_000 / n
-    body = "\n".join([
-        f"### 5. feedback.lacking, {n:,} comments",
-        "",
-        f"Data: {n:,} distinct comments (two labelled comments each, mean "
-        f"{np.mean([len(x) for x in texts]):.0f} characters). Reference: one regex search "
-        f"for the element words per text. Median of {repeats} interleaved pairs.",
-        "",
-        c.table_md(["subject", "lacking s (median)", "regex pass s (median)", "ratio",
-                    "s per 10,000", "target", "verdict"],
-                   [["feedback.lacking", f"{t.subject_median:.2f}", f"{t.reference_median:.4f}",
-                     f"{t.ratio:.0f}", f"{scaled:.2f}", f"<= {TARGET_SECONDS:.0f} s",
-                     c.verdict(scaled <= TARGET_SECONDS)]]),
-    ])
+    body = "\n".join(
+        [
+            f"### 5. feedback.lacking, {n:,} comments",
+            "",
+            f"Data: {n:,} distinct comments (two labelled comments each, mean "
+            f"{np.mean([len(x) for x in texts]):.0f} characters). Reference: one regex search "
+            f"for the element words per text. Median of {repeats} interleaved pairs.",
+            "",
+            c.table_md(
+                [
+                    "subject",
+                    "lacking s (median)",
+                    "regex pass s (median)",
+                    "ratio",
+                    "s per 10,000",
+                    "target",
+                    "verdict",
+                ],
+                [
+                    [
+                        "feedback.lacking",
+                        f"{t.subject_median:.2f}",
+                        f"{t.reference_median:.4f}",
+                        f"{t.ratio:.0f}",
+                        f"{scaled:.2f}",
+                        f"<= {TARGET_SECONDS:.0f} s",
+                        c.verdict(scaled <= TARGET_SECONDS),
+                    ]
+                ],
+            ),
+        ]
+    )
     print(body)
     c.write_section("feedback", body + f"\n\nCommand: `{c.command_line()}`")
     return 0

@@ -79,17 +79,35 @@ ELEMENT_CUES: Final[dict[str, tuple[str, ...]]] = {
 #: current practice" is about how recent evidence is, not about reflection).
 FIXED_PHRASES: Final[tuple[tuple[str, str | None], ...]] = (
     # "Largely descriptive" is reflection lacking, not description (labelling definition).
-    (r"\b(?:largely|mainly|mostly|purely|too|very|overly|primarily|rather|essentially|wholly|entirely)\s+descriptive\b", "reflection"),
+    (
+        r"\b(?:largely|mainly|mostly|purely|too|very|overly|primarily|rather|essentially|wholly|entirely)\s+descriptive\b",
+        "reflection",
+    ),
     (r"\bdescri\w* rather than (?:reflect|analys)\w*", "reflection"),
     (r"\btendency to describe\b", "reflection"),
-    (r"\breads (?:mainly |mostly |largely )?as (?:a |an )?(?:description|account|narrative)\b", "reflection"),
-    (r"\b(?:narrative|description|account|list|chronology) of (?:events|activities|what happened)\b", "reflection"),
-    (r"\brather than (?:simply |just |merely )?(?:listing|describing|a list|a narrative|narrating)\b[^,;]*", "reflection"),
-    (r"\b(?:simply|merely|just|only) (?:lists?|listing|describ\w+|restat\w+)\b[^,;]*", "reflection"),
+    (
+        r"\breads (?:mainly |mostly |largely )?as (?:a |an )?(?:description|account|narrative)\b",
+        "reflection",
+    ),
+    (
+        r"\b(?:narrative|description|account|list|chronology) of (?:events|activities|what happened)\b",
+        "reflection",
+    ),
+    (
+        r"\brather than (?:simply |just |merely )?(?:listing|describing|a list|a narrative|narrating)\b[^,;]*",
+        "reflection",
+    ),
+    (
+        r"\b(?:simply|merely|just|only) (?:lists?|listing|describ\w+|restat\w+)\b[^,;]*",
+        "reflection",
+    ),
     (r"\brestat\w+ (?:the )?descri\w+", "reflection"),
     (r"\btells us what happened\b", "reflection"),
     # "evidence of critical reflection": reflection, not the evidence element.
-    (r"\bevidence (?:of|that) (?:\w+ ){0,2}(?:reflect|critical|analys|think|learn)\w*", "reflection"),
+    (
+        r"\bevidence (?:of|that) (?:\w+ ){0,2}(?:reflect|critical|analys|think|learn)\w*",
+        "reflection",
+    ),
     (r"\breflects? (?:your )?(?:current|recent|up-to-date|present) practice\b", None),
     (r"\bwhat (?:did not|didn't|did n't) (?:go well|work)\b", None),
     (r"\brather than\b.*$", None),
@@ -218,8 +236,7 @@ SYNTHETIC_LACKING: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 SYNTHETIC_PRAISE: Final[dict[str, tuple[str, ...]]] = {
-    "description": ("The description of your role is clear.",
-                    "The context is well described."),
+    "description": ("The description of your role is clear.", "The context is well described."),
     "evidence": ("The evidence is well chosen.", "The evidence is relevant and clearly explained."),
     "reflection": ("The reflection is thoughtful.", "A genuinely reflective account."),
 }

@@ -57,9 +57,10 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Iterable, Sequence
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
@@ -70,8 +71,17 @@ from .scheme import GAP_ELEMENTS
 if TYPE_CHECKING:
     from .records import Records
 
-__all__ = ["ELEMENTS", "COMMENT_COLUMNS", "lacking", "evaluate", "derive_gaps",
-           "read_comments", "apply_comments", "synthetic_comments"]
+__all__ = [
+    "ELEMENTS",
+    "COMMENT_COLUMNS",
+    "lacking",
+    "evaluate",
+    "derive_gaps",
+    "read_comments",
+    "apply_comments",
+    "synthetic_comments",
+    "gaps_provenance",
+]
 
 ELEMENTS: Final[tuple[str, ...]] = tuple(GAP_ELEMENTS)
 
@@ -82,7 +92,7 @@ def _alternatives(pattern: str) -> list[str]:
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
-            cur.append(pattern[i:i + 2])
+            cur.append(pattern[i : i + 2])
             i += 2
             continue
         if in_class:
@@ -130,7 +140,8 @@ class _Cues:
         while m is not None:
             i = m.start()
             if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) and not (
-                    self._not_after and text.endswith(self._not_after, 0, i)):
+                self._not_after and text.endswith(self._not_after, 0, i)
+            ):
                 return True
             m = self._word.search(text, i + 1)
         return False
@@ -149,9 +160,11 @@ _ABSENT_RE: Final = _Cues(lex.ABSENT_SECTION_CUES)
 _SENTENCE_RE: Final = re.compile(r"(?<=[.!?])\s+(?=\S)|\n+")
 _CLAUSE_RE: Final = re.compile(
     r"\s*;\s*|:\s+|,\s+and\s+|,?\s+(?=\b(?:but|however|although|though|whereas|while|whilst|yet)\b)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _SUBORDINATE_RE: Final = re.compile(
-    r"^((?:although|though|while|whilst|whereas|despite)\b[^,]*),\s*(.+)$", re.IGNORECASE | re.S)
+    r"^((?:although|though|while|whilst|whereas|despite)\b[^,]*),\s*(.+)$", re.IGNORECASE | re.S
+)
 _LEADING_CONNECTIVE_RE: Final = re.compile(r"^(?:but|however|yet)\b,?\s*", re.IGNORECASE)
 
 
@@ -202,11 +215,15 @@ class _Present:
     absent: bool
 
     @classmethod
-    def of(cls, low: str) -> "_Present":
+    def of(cls, low: str) -> _Present:
         fixed = [fx for fx in _FIXED_RE if fx[0].search(low)] if _FIXED_ANY.search(low) else []
-        return cls(fixed, {e: rx for e, rx in _ELEMENT_RE.items() if rx.search(low)},
-                   bool(_RESOLVED_RE.search(low)), bool(_PRESENTATION_RE.search(low)),
-                   bool(_ABSENT_RE.search(low)))
+        return cls(
+            fixed,
+            {e: rx for e, rx in _ELEMENT_RE.items() if rx.search(low)},
+            bool(_RESOLVED_RE.search(low)),
+            bool(_PRESENTATION_RE.search(low)),
+            bool(_ABSENT_RE.search(low)),
+        )
 
 
 def _read_clause(original: str, topic: frozenset[str], has: _Present) -> _Clause:
@@ -298,15 +315,16 @@ def lacking(texts: Sequence[str] | pd.Series) -> pd.DataFrame:
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     readings = []
-    for i, u in enumerate(uniques):
+    for u in uniques:
         if not isinstance(u, str):
             raise TypeError(f"texts: item of type {type(u).__name__} ({u!r:.40}) is not text")
         readings.append(_read_comment(u) if u.strip() else None)
     return _assemble(codes, readings, s.index)
 
 
-def _assemble(codes: np.ndarray, readings: list[dict[str, str] | None],
-              index: pd.Index) -> pd.DataFrame:
+def _assemble(
+    codes: np.ndarray, readings: list[dict[str, str] | None], index: pd.Index
+) -> pd.DataFrame:
     """Broadcast per-distinct-text readings to one row per text."""
     known = np.array([r is not None for r in readings] + [False], dtype=bool)[codes]
     out: dict[str, pd.api.extensions.ExtensionArray | np.ndarray] = {}
@@ -315,8 +333,7 @@ def _assemble(codes: np.ndarray, readings: list[dict[str, str] | None],
         out[e] = pd.array(np.where(known, hit, False), dtype="boolean")
         out[e][~known] = pd.NA
     for e in ELEMENTS:
-        why = np.array([(r or {}).get(e, np.nan) for r in readings] + [np.nan],
-                       dtype=object)[codes]
+        why = np.array([(r or {}).get(e, np.nan) for r in readings] + [np.nan], dtype=object)[codes]
         out[f"{e}_because"] = why
     return pd.DataFrame(out, index=index)
 
@@ -366,20 +383,37 @@ def evaluate(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     g = g[keep].astype(bool).to_numpy()
     rows = [_prf(e, p[:, j], g[:, j]) for j, e in enumerate(ELEMENTS)]
     per = pd.DataFrame(rows)
-    rows.append({"measure": "macro", "n": int(len(g)), "support": int(g.sum()),
-                 "predicted": int(p.sum()), "tp": int((p & g).sum()),
-                 "precision": per["precision"].mean(skipna=False),
-                 "recall": per["recall"].mean(skipna=False),
-                 "f1": per["f1"].mean(skipna=False)})
+    rows.append(
+        {
+            "measure": "macro",
+            "n": int(len(g)),
+            "support": int(g.sum()),
+            "predicted": int(p.sum()),
+            "tp": int((p & g).sum()),
+            "precision": per["precision"].mean(skipna=False),
+            "recall": per["recall"].mean(skipna=False),
+            "f1": per["f1"].mean(skipna=False),
+        }
+    )
     none = ~g.any(axis=1)
-    rows.append({"measure": "nothing_asked", "n": int(none.sum()), "support": 0,
-                 "predicted": int(p[none].any(axis=1).sum()), "tp": 0,
-                 "precision": np.nan, "recall": np.nan, "f1": np.nan,
-                 "nothing_rate": float((~p[none].any(axis=1)).mean()) if none.any() else np.nan})
+    rows.append(
+        {
+            "measure": "nothing_asked",
+            "n": int(none.sum()),
+            "support": 0,
+            "predicted": int(p[none].any(axis=1).sum()),
+            "tp": 0,
+            "precision": np.nan,
+            "recall": np.nan,
+            "f1": np.nan,
+            "nothing_rate": float((~p[none].any(axis=1)).mean()) if none.any() else np.nan,
+        }
+    )
     out = pd.DataFrame(rows)
     out["nothing_rate"] = out.get("nothing_rate", np.nan)
-    return out[["measure", "n", "support", "predicted", "tp", "precision", "recall", "f1",
-                "nothing_rate"]]
+    return out[
+        ["measure", "n", "support", "predicted", "tp", "precision", "recall", "f1", "nothing_rate"]
+    ]
 
 
 def _prf(name: str, p: np.ndarray, g: np.ndarray) -> dict[str, object]:
@@ -388,9 +422,16 @@ def _prf(name: str, p: np.ndarray, g: np.ndarray) -> dict[str, object]:
     precision = tp / p.sum() if p.sum() else np.nan
     recall = tp / g.sum() if g.sum() else np.nan
     f1 = (2 * tp / (p.sum() + g.sum())) if tp else (0.0 if p.sum() + g.sum() else np.nan)
-    return {"measure": name, "n": int(len(g)), "support": int(g.sum()),
-            "predicted": int(p.sum()), "tp": tp, "precision": float(precision),
-            "recall": float(recall), "f1": float(f1)}
+    return {
+        "measure": name,
+        "n": int(len(g)),
+        "support": int(g.sum()),
+        "predicted": int(p.sum()),
+        "tp": tp,
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
+    }
 
 
 # --------------------------------------------------------------------------- records
@@ -433,8 +474,10 @@ def read_comments(path: str | Path) -> pd.DataFrame:
         t = t.rename(columns={"section": "sections"})
     missing = [c for c in ("submission_id", "sections", "comment") if c not in t.columns]
     if missing:
-        raise RecordsError(f"{p.name}: missing column(s) {', '.join(missing)} (needed: "
-                           "submission_id, sections or section, comment)")
+        raise RecordsError(
+            f"{p.name}: missing column(s) {', '.join(missing)} (needed: "
+            "submission_id, sections or section, comment)"
+        )
     t["row"] = np.arange(2, len(t) + 2)
     try:
         check_personal_cells(p.name, t)
@@ -489,12 +532,16 @@ def derive_gaps(ratings: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
     derived = (out["final"] == "R").to_numpy() & ~recorded & hit["any"].to_numpy(dtype=bool)
     for e in ELEMENTS:
         col = f"gap_{e}"
-        flags = out[col].astype("boolean") if col in out else pd.Series(
-            pd.NA, index=out.index, dtype="boolean")
+        flags = (
+            out[col].astype("boolean")
+            if col in out
+            else pd.Series(pd.NA, index=out.index, dtype="boolean")
+        )
         flags[derived] = hit[e].to_numpy(dtype=bool)[derived]
         out[col] = flags
-    joined = [";".join(e for e in ELEMENTS if row[e])
-              for row in hit[list(ELEMENTS)].to_dict("records")]
+    joined = [
+        ";".join(e for e in ELEMENTS if row[e]) for row in hit[list(ELEMENTS)].to_dict("records")
+    ]
     gaps = out["gaps"].astype(object).to_numpy(copy=True)
     gaps[derived] = np.asarray(joined, dtype=object)[derived]
     out["gaps"] = gaps
@@ -510,8 +557,13 @@ def _lacking_by_section(comments: pd.DataFrame) -> pd.DataFrame:
             raise ValueError(f"comments: missing column {c!r}")
     c = comments.dropna(subset=["submission_id", "sections", "comment"])
     read = lacking(c["comment"].astype(str).reset_index(drop=True))
-    long = pd.concat([c[["submission_id", "sections"]].reset_index(drop=True),
-                      read[list(ELEMENTS)].astype(bool)], axis=1)
+    long = pd.concat(
+        [
+            c[["submission_id", "sections"]].reset_index(drop=True),
+            read[list(ELEMENTS)].astype(bool),
+        ],
+        axis=1,
+    )
     long["section"] = long["sections"].astype(str).str.split(r"\s*;\s*")
     long = long.explode("section")
     long = long[long["section"].ne("")]
@@ -521,8 +573,7 @@ def _lacking_by_section(comments: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def apply_comments(recs: Records, comments: pd.DataFrame,
-                   file: str = "comments.csv") -> Records:
+def apply_comments(recs: Records, comments: pd.DataFrame, file: str = "comments.csv") -> Records:
     """Records whose final-R ratings without gaps take them from ``comments``.
 
     Returns a new :class:`~cmalt_qa.records.Records` with ``ratings`` as
@@ -533,12 +584,17 @@ def apply_comments(recs: Records, comments: pd.DataFrame,
     ratings = derive_gaps(recs.ratings, comments)
     known = set(recs.submissions["submission_id"].astype(str))
     bad = comments[~comments["submission_id"].astype(str).isin(known)]
-    lines = pd.DataFrame({
-        "file": file, "row": bad["row"].astype("int64") if "row" in bad else -1,
-        "column": "submission_id", "value": bad["submission_id"].astype(object),
-        "rule": "comment_unknown_submission",
-        "message": "the comment's submission_id is not a valid submission (unknown or "
-                   "quarantined); the comment was not read into gaps"})
+    lines = pd.DataFrame(
+        {
+            "file": file,
+            "row": bad["row"].astype("int64") if "row" in bad else -1,
+            "column": "submission_id",
+            "value": bad["submission_id"].astype(object),
+            "rule": "comment_unknown_submission",
+            "message": "the comment's submission_id is not a valid submission (unknown or "
+            "quarantined); the comment was not read into gaps",
+        }
+    )
     problems = pd.concat([recs.problems, lines], ignore_index=True) if len(lines) else recs.problems
     return replace(recs, ratings=ratings, problems=problems)
 
@@ -575,8 +631,42 @@ def synthetic_comments(ratings: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     texts = []
     for final, gaps in zip(r["final"], r["gaps"]):
         lack = set(str(gaps).split(";")) if final == "R" and isinstance(gaps, str) else set()
-        parts = [rng.choice(lex.SYNTHETIC_LACKING[e] if e in lack else lex.SYNTHETIC_PRAISE[e])
-                 for e in ELEMENTS]
+        parts = [
+            rng.choice(lex.SYNTHETIC_LACKING[e] if e in lack else lex.SYNTHETIC_PRAISE[e])
+            for e in ELEMENTS
+        ]
         texts.append(" ".join(str(p) for p in rng.permutation(parts)))
-    return pd.DataFrame({"submission_id": r["submission_id"].to_numpy(), "area": np.nan,
-                         "sections": r["section"].to_numpy(), "comment": texts})
+    return pd.DataFrame(
+        {
+            "submission_id": r["submission_id"].to_numpy(),
+            "area": np.nan,
+            "sections": r["section"].to_numpy(),
+            "comment": texts,
+        }
+    )
+
+
+def gaps_provenance(ratings: pd.DataFrame) -> str:
+    """Where the gaps of final-R ratings came from, in one word.
+
+    Returns
+    -------
+    str
+        ``"recorded"`` (every R with gaps had them recorded, or no ``gaps_source``
+        column: nothing was derived), ``"feedback"`` (all read from comments),
+        ``"mixed"``, or ``"none"`` (no R decision has gaps).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"final": ["R", "R", "A"], "gaps": ["evidence", "reflection", None],
+    ...                   "gaps_source": ["recorded", "feedback", None]})
+    >>> gaps_provenance(r), gaps_provenance(r.iloc[[1]]), gaps_provenance(r.iloc[[2]])
+    ('mixed', 'feedback', 'none')
+    """
+    has = ratings[(ratings["final"] == "R") & ratings["gaps"].notna()]
+    if has.empty:
+        return "none"
+    if "gaps_source" not in has.columns:
+        return "recorded"
+    kinds = set(has["gaps_source"].dropna().astype(str))
+    return "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "recorded")

@@ -478,8 +478,7 @@ def load(path: str | Path, strict: bool = False, calendar: Calendar | None = Non
     """
     p = Path(path)
     tables, names, source, clean_cells = _read(p)
-    return _with_comments(_build(tables, names, source, strict, calendar, clean_cells), p,
-                          strict)
+    return _with_comments(_build(tables, names, source, strict, calendar, clean_cells), p, strict)
 
 
 def _with_comments(recs: Records, path: Path, strict: bool) -> Records:
@@ -494,12 +493,16 @@ def _with_comments(recs: Records, path: Path, strict: bool) -> Records:
     comments = feedback.read_comments(f)
     out = feedback.apply_comments(recs, comments, file=f.name)
     if strict and len(out.problems) > len(recs.problems):
-        extra = out.problems.iloc[len(recs.problems):]
-        raise RecordsError(f"strict mode: {len(extra)} problem(s) in {f.name}:\n" + "\n".join(
-            f"  {f.name} row {r.row}, column {r.column}: {r.message} [{r.rule}]"
-            for r in extra.itertuples()), extra)
-    files = {**out.source.get("files", {}),
-             f.name: {"sha256": _sha256(f), "rows": len(comments)}}
+        extra = out.problems.iloc[len(recs.problems) :]
+        raise RecordsError(
+            f"strict mode: {len(extra)} problem(s) in {f.name}:\n"
+            + "\n".join(
+                f"  {f.name} row {r.row}, column {r.column}: {r.message} [{r.rule}]"
+                for r in extra.itertuples()
+            ),
+            extra,
+        )
+    files = {**out.source.get("files", {}), f.name: {"sha256": _sha256(f), "rows": len(comments)}}
     return replace(out, source={**out.source, "files": files})
 
 

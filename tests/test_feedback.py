@@ -9,12 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from feedback_scores import labelled, scores
 from sklearn.metrics import precision_recall_fscore_support
 
 import cmalt_qa as qa
 from cmalt_qa import feedback as fb
-
-from feedback_scores import labelled, scores
 
 E = list(fb.ELEMENTS)
 
@@ -29,8 +28,8 @@ def test_labelled_set_shape() -> None:
     assert t["id"].is_unique
     # every hard case of the issue is present in the held-out part
     h = t[t["split"] == "heldout"]
-    assert (~h[E].any(axis=1)).sum() >= 30          # comments that ask for nothing
-    assert h[E].all(axis=1).sum() >= 3               # absent sections
+    assert (~h[E].any(axis=1)).sum() >= 30  # comments that ask for nothing
+    assert h[E].all(axis=1).sum() >= 3  # absent sections
     for e in E:
         assert h[e].sum() >= 15
 
@@ -52,15 +51,17 @@ def test_evaluate_matches_sklearn() -> None:
     flip = rng.random(pred.shape) < 0.2
     pred[:] = pred.to_numpy() ^ flip
     ours = fb.evaluate(pred, t).set_index("measure")
-    p, r, f, support = precision_recall_fscore_support(t[E].to_numpy(), pred.to_numpy(),
-                                                       average=None, zero_division=np.nan)
+    p, r, f, support = precision_recall_fscore_support(
+        t[E].to_numpy(), pred.to_numpy(), average=None, zero_division=np.nan
+    )
     for j, e in enumerate(E):
         assert ours.loc[e, "precision"] == pytest.approx(p[j], abs=1e-12)
         assert ours.loc[e, "recall"] == pytest.approx(r[j], abs=1e-12)
         assert ours.loc[e, "f1"] == pytest.approx(f[j], abs=1e-12)
         assert ours.loc[e, "support"] == support[j]
-    _, _, macro, _ = precision_recall_fscore_support(t[E].to_numpy(), pred.to_numpy(),
-                                                     average="macro")
+    _, _, macro, _ = precision_recall_fscore_support(
+        t[E].to_numpy(), pred.to_numpy(), average="macro"
+    )
     assert ours.loc["macro", "f1"] == pytest.approx(macro, abs=1e-12)
     nothing = ~t[E].any(axis=1).to_numpy()
     expected = (~pred.to_numpy()[nothing].any(axis=1)).mean()
@@ -114,12 +115,14 @@ def test_every_true_is_explained_by_a_clause_of_its_text() -> None:
 
 
 def test_order_index_missing_and_bad_input() -> None:
-    s = pd.Series(["Please add evidence.", None, "Good.", "  ", "Please add evidence."],
-                  index=[10, 11, 12, 13, 14])
+    s = pd.Series(
+        ["Please add evidence.", None, "Good.", "  ", "Please add evidence."],
+        index=[10, 11, 12, 13, 14],
+    )
     out = fb.lacking(s)
     assert list(out.index) == [10, 11, 12, 13, 14]
     assert out["evidence"].tolist()[0] is True and out.loc[14, "evidence"]
-    assert out.loc[[11, 13], E].isna().all().all()       # missing text: unknown, not "none"
+    assert out.loc[[11, 13], E].isna().all().all()  # missing text: unknown, not "none"
     assert not out.loc[12, E].any()
     assert str(out["reflection"].dtype) == "boolean"
     assert list(fb.lacking([]).columns) == [*E, *[f"{e}_because" for e in E]]
@@ -134,31 +137,41 @@ def test_doctests() -> None:
 
 # --------------------------------------------------------------------------- records
 def _ratings() -> pd.DataFrame:
-    return pd.DataFrame({
-        "submission_id": ["S1", "S1", "S1", "S2", "S2"],
-        "section": ["1a", "1b", "2a", "1a", "4"],
-        "final": ["R", "R", "A", "R", "R"],
-        "gaps": [np.nan, "evidence", np.nan, np.nan, np.nan],
-    })
+    return pd.DataFrame(
+        {
+            "submission_id": ["S1", "S1", "S1", "S2", "S2"],
+            "section": ["1a", "1b", "2a", "1a", "4"],
+            "final": ["R", "R", "A", "R", "R"],
+            "gaps": [np.nan, "evidence", np.nan, np.nan, np.nan],
+        }
+    )
 
 
 def test_derive_gaps_rules() -> None:
-    comments = pd.DataFrame({
-        "submission_id": ["S1", "S1", "S2"],
-        "sections": ["1a;1b;1c", "2a", "1a"],
-        "comment": ["1a is largely descriptive, and the screenshot is unreadable.",
-                    "Please reflect more.", "A well evidenced section."],
-    })
+    comments = pd.DataFrame(
+        {
+            "submission_id": ["S1", "S1", "S2"],
+            "sections": ["1a;1b;1c", "2a", "1a"],
+            "comment": [
+                "1a is largely descriptive, and the screenshot is unreadable.",
+                "Please reflect more.",
+                "A well evidenced section.",
+            ],
+        }
+    )
     out = fb.derive_gaps(_ratings(), comments)
     assert out.loc[0, "gaps"] == "evidence;reflection"
-    assert out.loc[1, "gaps"] == "evidence"                 # recorded: never overwritten
-    assert pd.isna(out.loc[2, "gaps"])                      # not R: untouched
-    assert pd.isna(out.loc[3, "gaps"])                      # comment finds nothing: stays missing
-    assert pd.isna(out.loc[4, "gaps"])                      # no comment for the section
+    assert out.loc[1, "gaps"] == "evidence"  # recorded: never overwritten
+    assert pd.isna(out.loc[2, "gaps"])  # not R: untouched
+    assert pd.isna(out.loc[3, "gaps"])  # comment finds nothing: stays missing
+    assert pd.isna(out.loc[4, "gaps"])  # no comment for the section
     assert out["gaps_source"].tolist()[:2] == ["feedback", "recorded"]
     assert out["gaps_source"].iloc[2:].isna().all()
-    assert out.loc[0, ["gap_description", "gap_evidence", "gap_reflection"]].tolist() == \
-        [False, True, True]
+    assert out.loc[0, ["gap_description", "gap_evidence", "gap_reflection"]].tolist() == [
+        False,
+        True,
+        True,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -178,8 +191,11 @@ def forms_like(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
 def test_load_reads_comments_into_gaps(forms_like) -> None:
     d, truth = forms_like
     recs = qa.load(d)
-    r = recs.ratings.merge(truth[["submission_id", "section", "gaps"]],
-                           on=["submission_id", "section"], suffixes=("", "_planted"))
+    r = recs.ratings.merge(
+        truth[["submission_id", "section", "gaps"]],
+        on=["submission_id", "section"],
+        suffixes=("", "_planted"),
+    )
     rr = r[r["final"] == "R"]
     assert len(rr) > 50
     assert (rr["gaps_source"] == "feedback").all()
@@ -210,5 +226,6 @@ def test_comments_with_personal_data_are_refused_unechoed(forms_like, tmp_path) 
 
 def test_load_without_comments_is_unchanged() -> None:
     from conftest import SAMPLE
+
     recs = qa.load(SAMPLE)
     assert "gaps_source" not in recs.ratings.columns
