@@ -56,25 +56,47 @@ def main(argv: list[str] | None = None) -> int:
         result = read_forms(forms, log, key, out=tmp)
         if not result.problems.empty:
             raise RuntimeError("the generated corpus should read without problems")
-        t = c.interleaved(lambda: read_forms(forms, log, key, out=tmp),
-                          lambda: [docx.Document(str(f)) for f in files], repeats)
+        t = c.interleaved(
+            lambda: read_forms(forms, log, key, out=tmp),
+            lambda: [docx.Document(str(f)) for f in files],
+            repeats,
+        )
     rate = len(files) / t.subject_median
-    body = "\n".join([
-        "### 5. `cmalt-qa forms`: completed Word forms + log -> records (one core)",
-        "",
-        f"{len(files)} generated forms (`synthetic_forms.generate_forms`), their log of "
-        f"{result.files['log_rows']} rows; {repeats} interleaved repeats after a warm-up.",
-        "",
-        c.table_md(
-            ["subject", "forms", "subject s (median)", "`docx.Document` open s (median)",
-             "forms/s", "target", "ratio subject / open", "verdict"],
-            [["`read_forms` (all steps, 4 CSVs written)", len(files),
-              f"{t.subject_median:.2f}", f"{t.reference_median:.2f}", f"{rate:.0f}",
-              f">= {TARGET:.0f}/s", f"{t.ratio:.2f}", c.verdict(rate >= TARGET)]],
-        ),
-        "",
-        f"Command: `{c.command_line()}`",
-    ])
+    body = "\n".join(
+        [
+            "### 5. `cmalt-qa forms`: completed Word forms + log -> records (one core)",
+            "",
+            f"{len(files)} generated forms (`synthetic_forms.generate_forms`), their log of "
+            f"{result.files['log_rows']} rows; {repeats} interleaved repeats after a warm-up.",
+            "",
+            c.table_md(
+                [
+                    "subject",
+                    "forms",
+                    "subject s (median)",
+                    "`docx.Document` open s (median)",
+                    "forms/s",
+                    "target",
+                    "ratio subject / open",
+                    "verdict",
+                ],
+                [
+                    [
+                        "`read_forms` (all steps, 4 CSVs written)",
+                        len(files),
+                        f"{t.subject_median:.2f}",
+                        f"{t.reference_median:.2f}",
+                        f"{rate:.0f}",
+                        f">= {TARGET:.0f}/s",
+                        f"{t.ratio:.2f}",
+                        c.verdict(rate >= TARGET),
+                    ]
+                ],
+            ),
+            "",
+            f"Command: `{c.command_line()}`",
+        ]
+    )
     c.write_section("forms", body)
     print(body)
     return 0

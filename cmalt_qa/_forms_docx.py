@@ -76,14 +76,18 @@ class Cell:
         if self._text is None:
             self._text = "\n".join(
                 "".join(p.itertext(_T, _TAB)).replace("\u00a0", " ")  # type: ignore[attr-defined]
-                for tc in self.elements for p in tc.iter(_P)  # type: ignore[attr-defined]
+                for tc in self.elements
+                for p in tc.iter(_P)  # type: ignore[attr-defined]
             ).strip()
         return self._text
 
     @property
     def paragraphs(self) -> list[list[Run]]:
-        return [[_run(r) for r in p.iter(_R)] for tc in self.elements  # type: ignore[attr-defined]
-                for p in tc.iter(_P)]  # type: ignore[attr-defined]
+        return [
+            [_run(r) for r in p.iter(_R)]
+            for tc in self.elements  # type: ignore[attr-defined]
+            for p in tc.iter(_P)
+        ]  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ def label_key(text: str) -> str:
 _NUMBER = re.compile(r"\d+")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w]){re.escape(phrase)}(?![\w])")
 
@@ -228,7 +232,9 @@ _MONTHS: Final[dict[str, int]] = {
 _MONTHS |= {k[:3]: v for k, v in list(_MONTHS.items())} | {"sept": 9}
 _NUMERIC = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?")
-_DAY_MONTH = re.compile(r"(?:[a-z]+day,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?,?\s+(\d{4})")
+_DAY_MONTH = re.compile(
+    r"(?:[a-z]+day,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?,?\s+(\d{4})"
+)
 _MONTH_DAY = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 
 
@@ -309,30 +315,47 @@ def outcome_of_block(cell: Cell, attempt: int) -> tuple[str | None, FormProblem 
         struck = all(r.struck for r in live)
         lines.append((_option_key(text), struck, any(r.marked for r in live) and not struck))
     # the label may sit in the same cell when a row was merged: drop it
-    lines = [ln for ln in lines if not ln[0].startswith(("1st submission", "2nd submission", "(delete"))]
+    lines = [
+        ln for ln in lines if not ln[0].startswith(("1st submission", "2nd submission", "(delete"))
+    ]
     if not lines or (len(lines) == 1 and lines[0][0] in _UNUSED):
         return None, None
     value = " / ".join(k for k, _, _ in lines)
     unknown = [k for k, s, _ in lines if k not in options and not s]
     if unknown:
-        return None, FormProblem(place, value, "outcome_unreadable",
-                                 "text in the outcome block that is not one of its options", True)
+        return None, FormProblem(
+            place,
+            value,
+            "outcome_unreadable",
+            "text in the outcome block that is not one of its options",
+            True,
+        )
     left = [(k, m) for k, s, m in lines if not s]
     if len(left) == len(options):
         if any(m for _, m in left):
             return None, FormProblem(
-                place, value, "outcome_bold_only",
+                place,
+                value,
+                "outcome_bold_only",
                 "an option is marked only by bold (or underline or highlight) and none "
                 "is deleted or struck through: the outcome cannot be told; delete the "
-                "other options", True)
+                "other options",
+                True,
+            )
         return None, None  # untouched
     if len(left) == 1:
         return options[left[0][0]], None
     if not left:
-        return None, FormProblem(place, value, "outcome_unreadable",
-                                 "every option is struck through", True)
-    return None, FormProblem(place, value, "outcome_several_options",
-                             f"{len(left)} options are left: delete all but the outcome", True)
+        return None, FormProblem(
+            place, value, "outcome_unreadable", "every option is struck through", True
+        )
+    return None, FormProblem(
+        place,
+        value,
+        "outcome_several_options",
+        f"{len(left)} options are left: delete all but the outcome",
+        True,
+    )
 
 
 # --------------------------------------------------------------------------- the form
@@ -411,7 +434,8 @@ def _read_summary_row(form: FormData, cells: list[Cell], context: str) -> str:
     elif name in ("block1", "block2"):
         if len(cells) > 1:
             form.blocks[1 if name == "block1" else 2] = Cell(
-                [e for c in cells[1:] for e in c.elements], cells[1].col, 1)
+                [e for c in cells[1:] for e in c.elements], cells[1].col, 1
+            )
     elif name == "comments":
         if label_key(value) not in _PLACEHOLDERS:
             form.overall_comment = value
@@ -422,8 +446,9 @@ def _read_summary_row(form: FormData, cells: list[Cell], context: str) -> str:
     return context
 
 
-def _read_section_row(form: FormData, cells: list[Cell], roles: dict[int, str],
-                      block: str | None) -> str | None:
+def _read_section_row(
+    form: FormData, cells: list[Cell], roles: dict[int, str], block: str | None
+) -> str | None:
     label = label_key(cells[0].text)
     new_block = _block_of(label)
     if new_block is not None:
@@ -483,12 +508,14 @@ def open_body(path: str) -> object:
         name = posixpath.normpath(target.lstrip("/"))
         types = etree.fromstring(z.read("[Content_Types].xml"), parser)
         content_type = next(
-            (t.get("ContentType") for t in types if t.get("PartName", "").lstrip("/") == name),
-            None)
+            (t.get("ContentType") for t in types if t.get("PartName", "").lstrip("/") == name), None
+        )
         if content_type is None:
             ext = name.rsplit(".", 1)[-1].lower()
-            content_type = next((t.get("ContentType") for t in types
-                                 if (t.get("Extension") or "").lower() == ext), None)
+            content_type = next(
+                (t.get("ContentType") for t in types if (t.get("Extension") or "").lower() == ext),
+                None,
+            )
         if content_type != CT.WML_DOCUMENT_MAIN:
             raise NotAForm("not a Word document (its main part is another type)")
         root = etree.fromstring(z.read(name), parser)
@@ -525,7 +552,10 @@ def read_form_document(body: object) -> FormData:
     if not (form.found_summary and form.found_sections):
         raise NotAForm(
             "not a CMALT assessment form: no "
-            + ("section table (Portfolio section / Lead / 2nd / Final decision)"
-               if form.found_summary else "assessment summary (Candidate name, ...)")
+            + (
+                "section table (Portfolio section / Lead / 2nd / Final decision)"
+                if form.found_summary
+                else "assessment summary (Candidate name, ...)"
+            )
         )
     return form

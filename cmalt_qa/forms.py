@@ -33,15 +33,16 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Iterable
+from typing import Final
 
 import pandas as pd
 
 from . import _forms_docx as fx
 from . import scheme
-from ._validate import PATHWAY_ALIASES, TYPE_ALIASES, BOOL_ALIASES, _key
+from ._validate import BOOL_ALIASES, PATHWAY_ALIASES, TYPE_ALIASES, _key
 from .anonymise import pseudonym, read_key
 
 __all__ = [
@@ -136,7 +137,8 @@ def _match_key(name: str) -> str:
 
 
 _WORD = re.compile(
-    r"(?<![^\W\d_])(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx)\.?\s+)?([^\W\d_]+)", re.I)
+    r"(?<![^\W\d_])(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx)\.?\s+)?([^\W\d_]+)", re.I
+)
 _REPEAT = re.compile(r"\[(candidate|assessor|name)\](?:[\s\-]+\[\1\])+")
 
 
@@ -182,8 +184,9 @@ class _Redactor:
         folded = text.casefold()
         for name, label in self._full.items():
             if name in folded:  # names in lower case prose: rare, so compiled only then
-                text = re.sub(rf"(?<![^\W\d_]){re.escape(name)}(?![^\W\d_])", f"[{label}]",
-                              text, flags=re.I)
+                text = re.sub(
+                    rf"(?<![^\W\d_]){re.escape(name)}(?![^\W\d_])", f"[{label}]", text, flags=re.I
+                )
         text = _WORD.sub(self._word, text)
         return _REPEAT.sub(lambda m: f"[{m.group(1)}]", text)
 
@@ -221,14 +224,17 @@ class FormsResult:
             f"{f.get('log_rows', 0)} log row(s).",
             f"Wrote {len(self.submissions)} submission(s) ({f.get('open', 0)} open, from the "
             f"log only), {len(self.ratings)} section rating(s), {len(self.comments)} comment(s)"
-            + (f" to {self.out}" if self.out else "") + ".",
+            + (f" to {self.out}" if self.out else "")
+            + ".",
         ]
         if self.problems.empty:
             lines.append("Problems: none.")
             return "\n".join(lines)
-        lines.append(f"Problems: {len(self.problems)}; {f.get('forms_left_out', 0)} file(s) and "
-                     f"{f.get('log_left_out', 0)} log row(s) left out. Every problem is in "
-                     "problems.csv:")
+        lines.append(
+            f"Problems: {len(self.problems)}; {f.get('forms_left_out', 0)} file(s) and "
+            f"{f.get('log_left_out', 0)} log row(s) left out. Every problem is in "
+            "problems.csv:"
+        )
         for rule, n in self.problems["rule"].value_counts().sort_index().items():
             lines.append(f"  [{rule}] {n}: {RULES.get(str(rule), '')}")
         return "\n".join(lines)
@@ -241,13 +247,21 @@ def _read_table(path: Path) -> pd.DataFrame:
         if suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
         else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
-                             encoding="utf-8-sig")
+            df = pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+            )
     except UnicodeDecodeError:
         raise FormsError(f"{path.name}: not UTF-8 text; save the log as CSV UTF-8") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, zipfile.BadZipFile,
-            KeyError):
-        raise FormsError(f"{path.name}: not a readable CSV or .xlsx log with a header row") from None
+    except (
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        ValueError,
+        zipfile.BadZipFile,
+        KeyError,
+    ):
+        raise FormsError(
+            f"{path.name}: not a readable CSV or .xlsx log with a header row"
+        ) from None
     return df
 
 
@@ -274,12 +288,19 @@ def read_log(path: str | Path) -> pd.DataFrame:
             if col in LOG_REQUIRED:
                 raise FormsError(
                     f"{p.name}: required column {col!r} missing (the log needs "
-                    f"{', '.join(LOG_REQUIRED)}; see docs/forms.md)")
+                    f"{', '.join(LOG_REQUIRED)}; see docs/forms.md)"
+                )
             out[col] = ""
         else:
             out[col] = raw[src].map(
-                lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v))
-                else v if isinstance(v, _dt.date) else str(v).strip())
+                lambda v: (
+                    ""
+                    if v is None or (isinstance(v, float) and pd.isna(v))
+                    else v
+                    if isinstance(v, _dt.date)
+                    else str(v).strip()
+                )
+            )
     out["row"] = range(2, len(out) + 2)
     return out.reset_index(drop=True)
 
@@ -309,12 +330,26 @@ def _log_rows(log: pd.DataFrame, name: str, problems: list[dict]) -> list[_LogRo
             bad.append(("candidate", "", "log_missing_value", "the candidate is blank"))
         pathway = PATHWAY_ALIASES.get(_key(r["pathway"]))
         if pathway is None:
-            bad.append(("pathway", r["pathway"], "log_bad_value",
-                        "not a pathway (Associate CMALT, CMALT, Senior CMALT)"))
-        stype = TYPE_ALIASES.get(_key(r["submission_type"]), "" if not str(r["submission_type"]).strip() else None)
+            bad.append(
+                (
+                    "pathway",
+                    r["pathway"],
+                    "log_bad_value",
+                    "not a pathway (Associate CMALT, CMALT, Senior CMALT)",
+                )
+            )
+        stype = TYPE_ALIASES.get(
+            _key(r["submission_type"]), "" if not str(r["submission_type"]).strip() else None
+        )
         if stype is None:
-            bad.append(("submission type", r["submission_type"], "log_bad_value",
-                        "not first submission, resubmission or portfolio review"))
+            bad.append(
+                (
+                    "submission type",
+                    r["submission_type"],
+                    "log_bad_value",
+                    "not first submission, resubmission or portfolio review",
+                )
+            )
         dates = {}
         for col in ("submitted_on", "allocated_on", "result_on"):
             try:
@@ -327,22 +362,40 @@ def _log_rows(log: pd.DataFrame, name: str, problems: list[dict]) -> list[_LogRo
         if str(r["second_nominated"]).strip() and nominated is None:
             bad.append(("second_nominated", r["second_nominated"], "log_bad_value", "not yes/no"))
         for col, value, rule, msg in bad:
-            problems.append(_problem(name, f"{where}, column {col}", value, rule,
-                                     msg + "; the log row is left out"))
+            problems.append(
+                _problem(
+                    name, f"{where}, column {col}", value, rule, msg + "; the log row is left out"
+                )
+            )
         if bad:
             continue
-        rows.append(_LogRow(
-            int(r["row"]), str(r["candidate"]), pathway, stype,
-            2 if stype == "resubmission" else 1, dates["submitted_on"],
-            dates["allocated_on"], dates["result_on"],
-            "" if nominated is None else ("true" if nominated else "false"),
-            str(r["sector"]), str(r["lead_assessor"]), str(r["second_assessor"])))
+        rows.append(
+            _LogRow(
+                int(r["row"]),
+                str(r["candidate"]),
+                pathway,
+                stype,
+                2 if stype == "resubmission" else 1,
+                dates["submitted_on"],
+                dates["allocated_on"],
+                dates["result_on"],
+                "" if nominated is None else ("true" if nominated else "false"),
+                str(r["sector"]),
+                str(r["lead_assessor"]),
+                str(r["second_assessor"]),
+            )
+        )
     return rows
 
 
 def _problem(file: str, place: str, value: object, rule: str, message: str) -> dict:
-    return {"file": file, "place": place, "value": "" if value is None else str(value),
-            "rule": rule, "message": message}
+    return {
+        "file": file,
+        "place": place,
+        "value": "" if value is None else str(value),
+        "rule": rule,
+        "message": message,
+    }
 
 
 # --------------------------------------------------------------------------- one form
@@ -363,8 +416,9 @@ class _Form:
 
     def add(self, place: str, value: object, rule: str, message: str, fatal: bool) -> None:
         effect = "the form is left out" if fatal else "the cell is left blank"
-        self.problems.append({**_problem(self.file, place, value, rule, f"{message}; {effect}"),
-                              "fatal": fatal})
+        self.problems.append(
+            {**_problem(self.file, place, value, rule, f"{message}; {effect}"), "fatal": fatal}
+        )
 
 
 def _outcome(form: _Form) -> None:
@@ -381,8 +435,13 @@ def _outcome(form: _Form) -> None:
             chosen[attempt] = outcome
     if 2 in chosen:
         if 1 in chosen and chosen[1] not in scheme.REFERRAL_OUTCOMES:
-            form.add("Assessment outcome", f"{chosen[1]} / {chosen[2]}", "outcome_both_blocks",
-                     "both blocks hold an outcome and the first is not a referral", True)
+            form.add(
+                "Assessment outcome",
+                f"{chosen[1]} / {chosen[2]}",
+                "outcome_both_blocks",
+                "both blocks hold an outcome and the first is not a referral",
+                True,
+            )
             return
         form.attempt, form.outcome = 2, chosen[2]
     elif 1 in chosen:
@@ -397,21 +456,36 @@ def _form_ratings(form: _Form) -> None:
         if typed is None:
             continue
         if form.data.rating_rows.get(section, 0) > 1:
-            form.add(f"section {section}", "", "duplicate_row",
-                     f"{form.data.rating_rows[section]} rows are rated for section {section}", True)
+            form.add(
+                f"section {section}",
+                "",
+                "duplicate_row",
+                f"{form.data.rating_rows[section]} rows are rated for section {section}",
+                True,
+            )
             continue
         codes = {}
         for role in roles:
             try:
                 codes[role] = fx.parse_rating(typed.get(role, "")) or ""
             except ValueError as exc:
-                form.add(f"section {section}, {names[role]}", typed.get(role, ""), "bad_rating",
-                         str(exc), False)
+                form.add(
+                    f"section {section}, {names[role]}",
+                    typed.get(role, ""),
+                    "bad_rating",
+                    str(exc),
+                    False,
+                )
                 codes[role] = ""
         form.ratings[section] = codes
     for label, values in form.data.unknown_rows:
-        form.add("section table", f"{label}: {values}", "unknown_row",
-                 "a rated row whose label is not one of the form's sections (docs/forms.md)", True)
+        form.add(
+            "section table",
+            f"{label}: {values}",
+            "unknown_row",
+            "a rated row whose label is not one of the form's sections (docs/forms.md)",
+            True,
+        )
 
 
 def _interpret(file: str, data: fx.FormData) -> _Form:
@@ -421,8 +495,13 @@ def _interpret(file: str, data: fx.FormData) -> _Form:
     if data.pathway_text.strip():
         form.pathway = PATHWAY_ALIASES.get(_key(data.pathway_text))
         if form.pathway is None:
-            form.add("CMALT pathway", data.pathway_text, "bad_pathway",
-                     "not Associate CMALT, CMALT or Senior CMALT", True)
+            form.add(
+                "CMALT pathway",
+                data.pathway_text,
+                "bad_pathway",
+                "not Associate CMALT, CMALT or Senior CMALT",
+                True,
+            )
     try:
         form.assessed_on = fx.parse_day_first(data.date_text)
     except ValueError as exc:
@@ -436,12 +515,15 @@ def _open_form(path: Path, rel: str) -> tuple[_Form | None, dict | None]:
     """Open and read one file; a problem instead of an exception for bad input."""
     name = path.name
     if name.startswith("~$"):
-        return None, _problem(rel, "file", "", "lock_file",
-                              "a Word lock file, not a form; skipped")
+        return None, _problem(rel, "file", "", "lock_file", "a Word lock file, not a form; skipped")
     if path.suffix.lower() == ".doc":
-        return None, _problem(rel, "file", "", "old_doc",
-                              "an old binary Word document: open it in Word and save it as "
-                              ".docx; skipped")
+        return None, _problem(
+            rel,
+            "file",
+            "",
+            "old_doc",
+            "an old binary Word document: open it in Word and save it as .docx; skipped",
+        )
     from docx.opc.exceptions import PackageNotFoundError  # heavy import, only when read
     from lxml.etree import XMLSyntaxError
 
@@ -449,10 +531,22 @@ def _open_form(path: Path, rel: str) -> tuple[_Form | None, dict | None]:
         data = fx.read_form_document(fx.open_body(str(path)))
     except fx.NotAForm as exc:
         return None, _problem(rel, "file", "", "not_a_form", f"{exc}; skipped")
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError,
-            OSError, EOFError):
-        return None, _problem(rel, "file", "", "not_docx",
-                              "not a readable .docx (corrupt, or another format renamed); skipped")
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        XMLSyntaxError,
+        OSError,
+        EOFError,
+    ):
+        return None, _problem(
+            rel,
+            "file",
+            "",
+            "not_docx",
+            "not a readable .docx (corrupt, or another format renamed); skipped",
+        )
     return _interpret(rel, data), None
 
 
@@ -461,7 +555,8 @@ def _form_files(root: Path) -> list[Path]:
         raise FormsError(f"{root} is not a folder (FORMS is the folder holding the .docx forms)")
     files = sorted(
         (p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (".docx", ".doc")),
-        key=lambda p: p.relative_to(root).as_posix())
+        key=lambda p: p.relative_to(root).as_posix(),
+    )
     if not files:
         raise FormsError(f"no .docx forms under {root} (the folder is empty of forms)")
     return files
@@ -477,15 +572,18 @@ def _fits(form: _Form, row: _LogRow) -> bool:
 def _conflict(form: _Form, row: _LogRow) -> str | None:
     if form.pathway is not None and form.pathway != row.pathway:
         return f"the form's pathway ({form.pathway}) is not the log's ({row.pathway})"
-    for role, on_form, in_log in (("lead", form.data.lead, row.lead),
-                                  ("second", form.data.second, row.second)):
+    for role, on_form, in_log in (
+        ("lead", form.data.lead, row.lead),
+        ("second", form.data.second, row.second),
+    ):
         if _person(on_form) and _person(in_log) and _match_key(on_form) != _match_key(in_log):
             return f"the {role} assessor on the form is not the one in the log"
     return None
 
 
-def _match(forms: list[_Form], rows: list[_LogRow], log_name: str,
-           problems: list[dict]) -> list[tuple[_LogRow, _Form | None]]:
+def _match(
+    forms: list[_Form], rows: list[_LogRow], log_name: str, problems: list[dict]
+) -> list[tuple[_LogRow, _Form | None]]:
     """Pair each form with a log row (module Notes); a row of a form left out goes too."""
     by_cand: dict[str, list[_LogRow]] = {}
     for r in sorted(rows, key=lambda r: (r.submitted_on, r.row)):
@@ -498,9 +596,12 @@ def _match(forms: list[_Form], rows: list[_LogRow], log_name: str,
         cands = by_cand.get(_match_key(form.data.candidate), [])
         row = next((r for r in cands if r.row not in taken and _fits(form, r)), None)
         if row is None:
-            why = ("no log row has this candidate's name" if not cands else
-                   "the candidate's log rows are all matched or none fits the form's attempt "
-                   "and outcome date")
+            why = (
+                "no log row has this candidate's name"
+                if not cands
+                else "the candidate's log rows are all matched or none fits the form's attempt "
+                "and outcome date"
+            )
             form.add("Candidate name", "", "no_log_row", why, True)
             continue
         taken[row.row] = form
@@ -512,9 +613,16 @@ def _match(forms: list[_Form], rows: list[_LogRow], log_name: str,
         if form is not None and form.fatal:
             continue
         if form is None and r.result_on is not None:
-            problems.append(_problem(log_name, f"row {r.row}", "", "log_result_no_form",
-                                     "the log gives a result date but no form was found for "
-                                     "it; the log row is left out"))
+            problems.append(
+                _problem(
+                    log_name,
+                    f"row {r.row}",
+                    "",
+                    "log_result_no_form",
+                    "the log gives a result date but no form was found for "
+                    "it; the log row is left out",
+                )
+            )
             continue
         pairs.append((r, form))
     return pairs
@@ -530,16 +638,24 @@ def _drop_duplicates(rows: list[_LogRow], log_name: str, problems: list[dict]) -
             keep.append(group[0])
             continue
         for r in group:
-            problems.append(_problem(
-                log_name, f"row {r.row}", r.submitted_on.isoformat(), "log_duplicate",
-                f"rows {', '.join(str(g.row) for g in group)} are the same candidate on the "
-                "same date; the rows are left out"))
+            problems.append(
+                _problem(
+                    log_name,
+                    f"row {r.row}",
+                    r.submitted_on.isoformat(),
+                    "log_duplicate",
+                    f"rows {', '.join(str(g.row) for g in group)} are the same candidate on the "
+                    "same date; the rows are left out",
+                )
+            )
     return sorted(keep, key=lambda r: r.row)
 
 
 # --------------------------------------------------------------------------- records
 _AREA_SECTIONS: Final[dict[str, tuple[str, ...]]] = {
-    block: tuple(s for s in scheme.SECTIONS if any(b == block and x == s for b, _, x in scheme.FORM_ROWS))
+    block: tuple(
+        s for s in scheme.SECTIONS if any(b == block and x == s for b, _, x in scheme.FORM_ROWS)
+    )
     for _, block in scheme.FORM_BLOCKS
 }
 
@@ -560,49 +676,73 @@ def _cycle_starts(rows: list[_LogRow]) -> dict[int, _dt.date]:
     return start
 
 
-def _records(pairs: list[tuple[_LogRow, _Form | None]], key: bytes
-             ) -> tuple[list[dict], list[dict], list[dict]]:
+def _records(
+    pairs: list[tuple[_LogRow, _Form | None]], key: bytes
+) -> tuple[list[dict], list[dict], list[dict]]:
     starts = _cycle_starts([r for r, _ in pairs])
     subs, rats, coms = [], [], []
     for row, form in pairs:
         cand = _person(row.candidate)
         sid = pseudonym(f"{cand} {row.submitted_on.isoformat()}", key, "submission", "S")
         lead = _person(form.data.lead) if form and _person(form.data.lead) else _person(row.lead)
-        second = (_person(form.data.second) if form and _person(form.data.second)
-                  else _person(row.second))
+        second = (
+            _person(form.data.second) if form and _person(form.data.second) else _person(row.second)
+        )
         attempt = form.attempt if form and form.attempt else row.attempt
-        subs.append({
-            "submission_id": sid,
-            "portfolio_id": pseudonym(f"{cand} {starts[row.row].isoformat()}", key, "portfolio", "P"),
-            "candidate_id": pseudonym(cand, key, "candidate", "C"),
-            "attempt": str(attempt),
-            "submission_type": row.submission_type,
-            "pathway": (form.pathway if form and form.pathway else row.pathway),
-            "submitted_on": _iso(row.submitted_on),
-            "allocated_on": _iso(row.allocated_on),
-            "assessed_on": _iso(form.assessed_on if form else None),
-            "result_on": _iso(row.result_on),
-            "outcome": (form.outcome or "") if form else "",
-            "lead_assessor": pseudonym(lead, key, "assessor", "A") if lead else "",
-            "second_assessor": pseudonym(second, key, "assessor", "A") if second else "",
-            "second_nominated": row.second_nominated,
-            "sector": row.sector,
-        })
+        subs.append(
+            {
+                "submission_id": sid,
+                "portfolio_id": pseudonym(
+                    f"{cand} {starts[row.row].isoformat()}", key, "portfolio", "P"
+                ),
+                "candidate_id": pseudonym(cand, key, "candidate", "C"),
+                "attempt": str(attempt),
+                "submission_type": row.submission_type,
+                "pathway": (form.pathway if form and form.pathway else row.pathway),
+                "submitted_on": _iso(row.submitted_on),
+                "allocated_on": _iso(row.allocated_on),
+                "assessed_on": _iso(form.assessed_on if form else None),
+                "result_on": _iso(row.result_on),
+                "outcome": (form.outcome or "") if form else "",
+                "lead_assessor": pseudonym(lead, key, "assessor", "A") if lead else "",
+                "second_assessor": pseudonym(second, key, "assessor", "A") if second else "",
+                "second_nominated": row.second_nominated,
+                "sector": row.sector,
+            }
+        )
         if form is None:
             continue
         for section, codes in form.ratings.items():
             rats.append({"submission_id": sid, "section": section, **codes, "gaps": ""})
-        redact = _Redactor([(row.candidate, "candidate"), (form.data.candidate, "candidate"),
-                            (form.data.lead, "assessor"), (form.data.second, "assessor"),
-                            (row.lead, "assessor"), (row.second, "assessor"),
-                            (form.data.checked_by, "name")])
+        redact = _Redactor(
+            [
+                (row.candidate, "candidate"),
+                (form.data.candidate, "candidate"),
+                (form.data.lead, "assessor"),
+                (form.data.second, "assessor"),
+                (row.lead, "assessor"),
+                (row.second, "assessor"),
+                (form.data.checked_by, "name"),
+            ]
+        )
         if form.data.overall_comment:
-            coms.append({"submission_id": sid, "area": "overall", "sections": "",
-                         "comment": redact(form.data.overall_comment)})
+            coms.append(
+                {
+                    "submission_id": sid,
+                    "area": "overall",
+                    "sections": "",
+                    "comment": redact(form.data.overall_comment),
+                }
+            )
         for area, text in form.data.comments:
-            coms.append({"submission_id": sid, "area": area,
-                         "sections": ";".join(_AREA_SECTIONS.get(area, ())),
-                         "comment": redact(text)})
+            coms.append(
+                {
+                    "submission_id": sid,
+                    "area": area,
+                    "sections": ";".join(_AREA_SECTIONS.get(area, ())),
+                    "comment": redact(text),
+                }
+            )
     return subs, rats, coms
 
 
@@ -622,8 +762,12 @@ def _people(log: list[_LogRow], forms: list[_Form]) -> list[tuple[str, str]]:
     people += [(n, "assessor") for r in log for n in (r.lead, r.second)]
     for f in forms:
         d = f.data
-        people += [(d.candidate, "candidate"), (d.lead, "assessor"), (d.second, "assessor"),
-                   (d.checked_by, "name")]
+        people += [
+            (d.candidate, "candidate"),
+            (d.lead, "assessor"),
+            (d.second, "assessor"),
+            (d.checked_by, "name"),
+        ]
     return people
 
 
@@ -683,21 +827,39 @@ def read_forms(
         problems.extend(f.problems)
     loose = _Redactor(_people(rows, read), loose=True)
     strict = _Redactor(_people(rows, read))
-    probs = _frame([{"file": loose(p["file"]), "place": p["place"], "value": loose(p["value"]),
-                     "rule": p["rule"], "message": strict(p["message"])} for p in problems],
-                   PROBLEM_COLUMNS)
+    probs = _frame(
+        [
+            {
+                "file": loose(p["file"]),
+                "place": p["place"],
+                "value": loose(p["value"]),
+                "rule": p["rule"],
+                "message": strict(p["message"]),
+            }
+            for p in problems
+        ],
+        PROBLEM_COLUMNS,
+    )
     result = FormsResult(
-        submissions=_frame(sorted(subs, key=lambda s: (s["submitted_on"], s["submission_id"])),
-                           SUBMISSION_COLUMNS),
-        ratings=_frame(sorted(rats, key=lambda r: (r["submission_id"], scheme.SECTIONS.index(r["section"]))),
-                       RATING_COLUMNS),
+        submissions=_frame(
+            sorted(subs, key=lambda s: (s["submitted_on"], s["submission_id"])), SUBMISSION_COLUMNS
+        ),
+        ratings=_frame(
+            sorted(rats, key=lambda r: (r["submission_id"], scheme.SECTIONS.index(r["section"]))),
+            RATING_COLUMNS,
+        ),
         comments=_frame(coms, COMMENT_COLUMNS).sort_values(
-            ["submission_id"], kind="stable", ignore_index=True),
+            ["submission_id"], kind="stable", ignore_index=True
+        ),
         problems=probs,
-        files={"docx": len(files), "forms": len(read), "log_rows": len(table),
-               "open": sum(1 for _, f in pairs if f is None),
-               "forms_left_out": len(files) - sum(1 for _, f in pairs if f is not None),
-               "log_left_out": len(table) - len(pairs)},
+        files={
+            "docx": len(files),
+            "forms": len(read),
+            "log_rows": len(table),
+            "open": sum(1 for _, f in pairs if f is None),
+            "forms_left_out": len(files) - sum(1 for _, f in pairs if f is not None),
+            "log_left_out": len(table) - len(pairs),
+        },
     )
     if out is not None:
         dst = Path(out)
@@ -720,7 +882,8 @@ def _run_forms(args: object) -> int:
     if not args.new_key and not key_path.is_file():  # type: ignore[attr-defined]
         raise FormsError(
             f"key file {key_path} not found: the pseudonyms need the secret key used for "
-            "every run (create it once with --new-key and keep it apart from the data)")
+            "every run (create it once with --new-key and keep it apart from the data)"
+        )
     if args.new_key:  # type: ignore[attr-defined]
         new_key_file(key_path)
         print(f"Created a new key in {key_path}: keep it secret and reuse it for every run.")
@@ -742,9 +905,16 @@ def add_forms_parser(subparsers: object) -> None:
     )
     p.add_argument("forms", metavar="FORMS", help="folder holding the forms (searched recursively)")
     p.add_argument("--log", required=True, metavar="LOG", help="the submission log, CSV or .xlsx")
-    p.add_argument("--key-file", required=True, metavar="KEY",
-                   help="file holding the secret key (at least 32 characters)")
+    p.add_argument(
+        "--key-file",
+        required=True,
+        metavar="KEY",
+        help="file holding the secret key (at least 32 characters)",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
-    p.add_argument("--new-key", action="store_true",
-                   help="create KEY with a fresh random key first (refused if it exists)")
+    p.add_argument(
+        "--new-key",
+        action="store_true",
+        help="create KEY with a fresh random key first (refused if it exists)",
+    )
     p.set_defaults(func=_run_forms)

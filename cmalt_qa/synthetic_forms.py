@@ -78,11 +78,14 @@ _MONTHS: Final[tuple[str, ...]] = (
     "October", "November", "December",
 )  # fmt: skip
 _PATHWAY_TEXT: Final[dict[str, tuple[str, ...]]] = {
-    "ACMALT": ("Associate CMALT", "ACMALT"), "CMALT": ("CMALT",),
+    "ACMALT": ("Associate CMALT", "ACMALT"),
+    "CMALT": ("CMALT",),
     "SCMALT": ("Senior CMALT", "SCMALT"),
 }
 _TYPE_TEXT: Final[dict[str, str]] = {
-    "first": "First submission", "resubmission": "Resubmission", "review": "Portfolio review",
+    "first": "First submission",
+    "resubmission": "Resubmission",
+    "review": "Portfolio review",
 }
 _GAP_TEXT: Final[dict[str, str]] = {
     "description": "the description of the work is too brief to follow",
@@ -151,24 +154,40 @@ def _rows_of(pathway: str, third_row: str) -> list[tuple[str, str | None]]:
     ]
     if not aca:
         rows.append(("c) Supporting the deployment of learning technologies", "1c"))
-    rows += [("Comments:", None), ("#Core area 2: Learning, teaching and assessment", None),
-             ("a) An understanding of teaching, learning and/or assessment processes", "2a")]
+    rows += [
+        ("Comments:", None),
+        ("#Core area 2: Learning, teaching and assessment", None),
+        ("a) An understanding of teaching, learning and/or assessment processes", "2a"),
+    ]
     if not aca:
         rows.append(("b)An understanding of your target learners", "2b"))
-    rows += [("Comments:", None),
-             ("#Core area 3: The wider context\nCandidates should address at least two topics. "
-              "Either two legal or one legal and one policy or standards as a minimum.", None),
-             ("Legal", "3a")]
+    rows += [
+        ("Comments:", None),
+        (
+            "#Core area 3: The wider context\nCandidates should address at least two topics. "
+            "Either two legal or one legal and one policy or standards as a minimum.",
+            None,
+        ),
+        ("Legal", "3a"),
+    ]
     if not aca:
         for label in ("Example 2", "Example 2", "Policy"):
             rows.append((label, "3b" if label == third_row else None))
             if label == third_row:
                 third_row = "-"  # only the first such row carries 3b
-    rows += [("Comments:", None), ("#Core area 4: Communication - Working with others", "4"),
-             ("Comments:", None)]
+    rows += [
+        ("Comments:", None),
+        ("#Core area 4: Communication - Working with others", "4"),
+        ("Comments:", None),
+    ]
     if not aca:
-        rows.append(("#Specialist option(s)\nCandidates are required to include at least 1 "
-                     "specialist option.", None))
+        rows.append(
+            (
+                "#Specialist option(s)\nCandidates are required to include at least 1 "
+                "specialist option.",
+                None,
+            )
+        )
         for i, s in enumerate(("5a", "5b", "5c") if pathway == "CMALT" else ("5a", "5b")):
             rows.append((str(i + 1), s))
         rows.append(("Comments:", None))
@@ -176,11 +195,17 @@ def _rows_of(pathway: str, third_row: str) -> list[tuple[str, str | None]]:
         rows += [("#Advanced area(s)", None), ("1", "6a"), ("2", "6b"), ("Comments:", None)]
     rows += [
         ("#Demonstrating the four core principles (applied to the whole portfolio)", None),
-        ("A commitment to exploring and understanding the interplay between technology and "
-         "learning.", "P1"),
+        (
+            "A commitment to exploring and understanding the interplay between technology and "
+            "learning.",
+            "P1",
+        ),
         ("A commitment to keep up to date with new technologies.", "P2"),
-        ("An empathy with and willingness to learn from colleagues from different "
-         "backgrounds and specialisms.", "P3"),
+        (
+            "An empathy with and willingness to learn from colleagues from different "
+            "backgrounds and specialisms.",
+            "P3",
+        ),
         ("A commitment to communicate and disseminate effective practice.", "P4"),
         ("Comments:", None),
     ]
@@ -199,8 +224,9 @@ def _set_lines(cell: object, lines: list[tuple[str, bool, bool]]) -> None:
             run.bold = bold or None
 
 
-def _block_lines(attempt: int, outcome: str | None, style: FormStyle, used: bool
-                 ) -> list[tuple[str, bool, bool]]:
+def _block_lines(
+    attempt: int, outcome: str | None, style: FormStyle, used: bool
+) -> list[tuple[str, bool, bool]]:
     options = [scheme.OUTCOME_NAMES[o] for o in scheme.OUTCOMES_BY_ATTEMPT[attempt]]
     if not used or outcome is None:
         if style.unused == "emptied":
@@ -238,12 +264,19 @@ def _summary_table(doc: object, rec: FormRecord, style: FormStyle) -> None:
     row("Assessment outcome", None)
     row("Date", "" if rec.assessed_on is None else _date_text(rec.assessed_on, style.date_style))
     second = rec.attempt == 2
-    first_outcome = rec.earlier_outcome if (second and style.show_referral) else (
-        None if second else rec.outcome)
-    row("1st submission \n(delete as appropriate)",
-        _block_lines(1, first_outcome, style, first_outcome is not None))
-    row("2nd submission\n(delete as appropriate)",
-        _block_lines(2, rec.outcome if second else None, style, second))
+    first_outcome = (
+        rec.earlier_outcome
+        if (second and style.show_referral)
+        else (None if second else rec.outcome)
+    )
+    row(
+        "1st submission \n(delete as appropriate)",
+        _block_lines(1, first_outcome, style, first_outcome is not None),
+    )
+    row(
+        "2nd submission\n(delete as appropriate)",
+        _block_lines(2, rec.outcome if second else None, style, second),
+    )
     row("Comments", rec.overall or "Please include comments for the candidate. ")
     row("Office use ONLY", None)
     office = (rec.assessed_on + _dt.timedelta(days=3)) if rec.assessed_on else None
@@ -254,8 +287,9 @@ def _summary_table(doc: object, rec: FormRecord, style: FormStyle) -> None:
 def _section_table(doc: object, rec: FormRecord, style: FormStyle) -> None:
     t = doc.add_table(rows=1, cols=4)  # type: ignore[attr-defined]
     t.style = "Table Grid"
-    for c, text in zip(t.rows[0].cells, ("Portfolio section", "Lead Assessor", "2nd Assessor",
-                                         "Final decision")):
+    for c, text in zip(
+        t.rows[0].cells, ("Portfolio section", "Lead Assessor", "2nd Assessor", "Final decision")
+    ):
         c.text = text
     rng = np.random.default_rng([style.seed, 7])
     block = ""
@@ -289,15 +323,19 @@ def write_form(path: str | Path, rec: FormRecord, style: FormStyle = FormStyle()
 
     doc = docx.Document()
     doc.add_heading("CMALT Assessment Form", level=1)
-    doc.add_paragraph("This form and the guidance for assessors have been updated. Please read "
-                      "the updated guidance before undertaking the assessment and completing "
-                      "this form. Thank you.")
+    doc.add_paragraph(
+        "This form and the guidance for assessors have been updated. Please read "
+        "the updated guidance before undertaking the assessment and completing "
+        "this form. Thank you."
+    )
     doc.add_heading("Assessment summary", level=2)
     _summary_table(doc, rec, style)
     doc.add_heading("Assessment form", level=2)
     doc.add_heading("Assessment criteria", level=3)
-    doc.add_paragraph("Assessors review each section of the portfolio to determine whether it "
-                      "is strong, adequate, or whether revisions or additions are required.")
+    doc.add_paragraph(
+        "Assessors review each section of the portfolio to determine whether it "
+        "is strong, adequate, or whether revisions or additions are required."
+    )
     _section_table(doc, rec, style)
     doc.add_heading("Assessment outcomes", level=3)
     t = doc.add_table(rows=1, cols=2)
@@ -337,8 +375,9 @@ def _names(n: int, rng: np.random.Generator, offset: int = 0) -> list[str]:
     return out
 
 
-def _comments(sid: str, rats: pd.DataFrame, name: str, lead: str, rng: np.random.Generator
-              ) -> tuple[str, dict[str, str]]:
+def _comments(
+    sid: str, rats: pd.DataFrame, name: str, lead: str, rng: np.random.Generator
+) -> tuple[str, dict[str, str]]:
     """Overall comment and comments per block, naming people as assessors do."""
     first, surname = name.split()[0], name.split()[-1]
     lead_surname = lead.split()[-1]
@@ -349,17 +388,27 @@ def _comments(sid: str, rats: pd.DataFrame, name: str, lead: str, rng: np.random
         block = next(b for b, _, s in scheme.FORM_ROWS if s == r.section)
         gaps = [_GAP_TEXT[g] for g in str(r.gaps).split(";") if g in _GAP_TEXT]
         by_block.setdefault(block, []).append(
-            f"Section {r.section}: " + ("; ".join(gaps) or "please revise") + ".")
+            f"Section {r.section}: " + ("; ".join(gaps) or "please revise") + "."
+        )
     out = {}
     for block, lines in by_block.items():
-        lead_in = (f"{first}, this is a promising area. " if rng.random() < 0.5
-                   else f"Dr {lead_surname} and I agree that ")
+        lead_in = (
+            f"{first}, this is a promising area. "
+            if rng.random() < 0.5
+            else f"Dr {lead_surname} and I agree that "
+        )
         out[block] = lead_in + " ".join(lines)
     if "P" not in out and rng.random() < 0.3:
         out["P"] = f"{first} {surname} shows the principles throughout the portfolio."
-    overall = (f"Thank you, {first}. Please contact {first.lower()}.{surname.lower()}@example.ac.uk "
-               f"or see https://portfolio.example.org/{first.lower()}-{surname.lower()} "
-               "if anything is unclear.") if rng.random() < 0.6 else ""
+    overall = (
+        (
+            f"Thank you, {first}. Please contact {first.lower()}.{surname.lower()}@example.ac.uk "
+            f"or see https://portfolio.example.org/{first.lower()}-{surname.lower()} "
+            "if anything is unclear."
+        )
+        if rng.random() < 0.6
+        else ""
+    )
     return overall, out
 
 
@@ -374,29 +423,38 @@ def _style(rng: np.random.Generator, i: int) -> FormStyle:
     )
 
 
-def _log_frame(subs: pd.DataFrame, cand: dict[str, str], who: dict[str, str],
-               rng: np.random.Generator) -> pd.DataFrame:
+def _log_frame(
+    subs: pd.DataFrame, cand: dict[str, str], who: dict[str, str], rng: np.random.Generator
+) -> pd.DataFrame:
     def day_first(iso: str, style: int) -> str:
         return "" if not iso else _date_text(_dt.date.fromisoformat(iso), style)
 
     styles = rng.integers(0, 5, len(subs))
     allocated = subs["allocated_on"] != ""
     names = subs["portfolio_id"].map(cand)
-    return pd.DataFrame({
-        LOG_HEADERS["candidate"]: names,
-        LOG_HEADERS["email"]: names.str.lower().str.replace(" ", ".") + "@example.ac.uk",
-        LOG_HEADERS["pathway"]: [_PATHWAY_TEXT[p][-1 if k % 2 else 0]
-                                 for p, k in zip(subs["pathway"], styles)],
-        LOG_HEADERS["submission_type"]: subs["submission_type"].map(_TYPE_TEXT),
-        LOG_HEADERS["submitted_on"]: [day_first(d, k) for d, k in zip(subs["submitted_on"], styles)],
-        LOG_HEADERS["allocated_on"]: [day_first(d, 0) for d in subs["allocated_on"]],
-        LOG_HEADERS["result_on"]: [day_first(d, 0) for d in subs["result_on"]],
-        LOG_HEADERS["second_nominated"]: subs["second_nominated"].map({"true": "Yes", "false": "No"}),
-        LOG_HEADERS["sector"]: subs["sector"],
-        LOG_HEADERS["lead_assessor"]: subs["lead_assessor"].map(who).where(allocated, ""),
-        LOG_HEADERS["second_assessor"]: subs["second_assessor"].map(who).where(allocated, ""),
-        LOG_HEADERS["portfolio_link"]: "https://portfolio.example.org/" + names.str.lower().str.replace(" ", "-"),
-    })
+    return pd.DataFrame(
+        {
+            LOG_HEADERS["candidate"]: names,
+            LOG_HEADERS["email"]: names.str.lower().str.replace(" ", ".") + "@example.ac.uk",
+            LOG_HEADERS["pathway"]: [
+                _PATHWAY_TEXT[p][-1 if k % 2 else 0] for p, k in zip(subs["pathway"], styles)
+            ],
+            LOG_HEADERS["submission_type"]: subs["submission_type"].map(_TYPE_TEXT),
+            LOG_HEADERS["submitted_on"]: [
+                day_first(d, k) for d, k in zip(subs["submitted_on"], styles)
+            ],
+            LOG_HEADERS["allocated_on"]: [day_first(d, 0) for d in subs["allocated_on"]],
+            LOG_HEADERS["result_on"]: [day_first(d, 0) for d in subs["result_on"]],
+            LOG_HEADERS["second_nominated"]: subs["second_nominated"].map(
+                {"true": "Yes", "false": "No"}
+            ),
+            LOG_HEADERS["sector"]: subs["sector"],
+            LOG_HEADERS["lead_assessor"]: subs["lead_assessor"].map(who).where(allocated, ""),
+            LOG_HEADERS["second_assessor"]: subs["second_assessor"].map(who).where(allocated, ""),
+            LOG_HEADERS["portfolio_link"]: "https://portfolio.example.org/"
+            + names.str.lower().str.replace(" ", "-"),
+        }
+    )
 
 
 def write_corpus(
@@ -432,13 +490,18 @@ def write_corpus(
         overall, comments = _comments(s.submission_id, rats, name, lead, rng)
         rec = FormRecord(
             candidate=name if rng.random() < 0.8 else name.upper(),
-            pathway=s.pathway, lead=("Dr " + lead) if rng.random() < 0.2 else lead,
-            second=who[s.second_assessor], attempt=int(s.attempt), outcome=s.outcome or None,
+            pathway=s.pathway,
+            lead=("Dr " + lead) if rng.random() < 0.2 else lead,
+            second=who[s.second_assessor],
+            attempt=int(s.attempt),
+            outcome=s.outcome or None,
             assessed_on=_dt.date.fromisoformat(s.assessed_on),
             ratings={r.section: (r.lead, r.second, r.final) for r in rats.itertuples(index=False)},
             earlier_outcome=earlier.get(s.portfolio_id) if s.attempt == "2" else None,
             link="https://portfolio.example.org/" + name.lower().replace(" ", "-"),
-            overall=overall, comments=comments, checked_by="Office Staffmember",
+            overall=overall,
+            comments=comments,
+            checked_by="Office Staffmember",
         )
         rel = f"{s.submitted_on[:4]}/{name.replace(' ', '_')}_attempt{s.attempt}.docx"
         write_form(forms / rel, rec, _style(rng, i))
@@ -455,7 +518,11 @@ def write_corpus(
 
 
 def generate_forms(
-    n_submissions: int, out: str | Path, seed: int = 0, *, since: str | None = None,
+    n_submissions: int,
+    out: str | Path,
+    seed: int = 0,
+    *,
+    since: str | None = None,
     **kw: object,
 ) -> tuple[FormCorpus, pd.DataFrame, pd.DataFrame]:
     """Draw records with :func:`cmalt_qa.synthetic.generate_frames` and write them as
@@ -469,5 +536,7 @@ def generate_forms(
     if since is not None:
         first = subs.groupby("portfolio_id")["submitted_on"].transform("min")
         subs = subs[first >= since].reset_index(drop=True)
-        ratings = ratings[ratings["submission_id"].isin(subs["submission_id"])].reset_index(drop=True)
+        ratings = ratings[ratings["submission_id"].isin(subs["submission_id"])].reset_index(
+            drop=True
+        )
     return write_corpus(out, subs, ratings, seed=seed, **kw), subs, ratings  # type: ignore[arg-type]

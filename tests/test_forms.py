@@ -37,23 +37,30 @@ def corpus(tmp_path_factory: pytest.TempPathFactory):
     return {"root": root, "corpus": c, "subs": subs, "rats": rats, "key": key, "result": result}
 
 
-def _expected(c: sf.FormCorpus, subs: pd.DataFrame, rats: pd.DataFrame, key_file: Path
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _expected(
+    c: sf.FormCorpus, subs: pd.DataFrame, rats: pd.DataFrame, key_file: Path
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The records written, with the keys forms.read_forms derives from the names."""
     key = read_key(key_file)
     name = subs["portfolio_id"].map(c.candidates)
     start = subs[subs["attempt"] == "1"].set_index("portfolio_id")["submitted_on"]
     cycle = subs["portfolio_id"].map(start).fillna(subs["submitted_on"])
-    sid = [pseudonym(f"{n} {d}", key, "submission", "S") for n, d in zip(name, subs["submitted_on"])]
+    sid = [
+        pseudonym(f"{n} {d}", key, "submission", "S") for n, d in zip(name, subs["submitted_on"])
+    ]
     allocated = subs["allocated_on"] != ""
     e = subs.copy()
     e["submission_id"] = sid
     e["portfolio_id"] = [pseudonym(f"{n} {d}", key, "portfolio", "P") for n, d in zip(name, cycle)]
     e["candidate_id"] = [pseudonym(n, key, "candidate", "C") for n in name]
     for col in ("lead_assessor", "second_assessor"):
-        e[col] = [pseudonym(c.assessors[a], key, "assessor", "A") if ok else ""
-                  for a, ok in zip(subs[col], allocated)]
-    e = e[forms.SUBMISSION_COLUMNS].sort_values(["submitted_on", "submission_id"], ignore_index=True)
+        e[col] = [
+            pseudonym(c.assessors[a], key, "assessor", "A") if ok else ""
+            for a, ok in zip(subs[col], allocated)
+        ]
+    e = e[forms.SUBMISSION_COLUMNS].sort_values(
+        ["submitted_on", "submission_id"], ignore_index=True
+    )
     r = rats.copy()
     r["submission_id"] = r["submission_id"].map(dict(zip(subs["submission_id"], sid)))
     r = r[(r[["lead", "second", "final"]] != "").any(axis=1)].copy()
@@ -178,8 +185,13 @@ def test_xlsx_log_reads_the_same(corpus, tmp_path):
 # --------------------------------------------------------------------------- one form
 def _record(**kw) -> sf.FormRecord:
     base = dict(
-        candidate="Aisling Blackwood", pathway="CMALT", lead="Fergus Abernethy",
-        second="Tamsin Ogilvie", attempt=1, outcome="minor", assessed_on=dt.date(2025, 4, 5),
+        candidate="Aisling Blackwood",
+        pathway="CMALT",
+        lead="Fergus Abernethy",
+        second="Tamsin Ogilvie",
+        attempt=1,
+        outcome="minor",
+        assessed_on=dt.date(2025, 4, 5),
         ratings={s: ("A", "A", "A") for s in scheme.sections_for("CMALT", include_optional=False)},
     )
     base["ratings"]["3a"] = ("R", "A", "R")
@@ -188,9 +200,16 @@ def _record(**kw) -> sf.FormRecord:
 
 
 def _log(path: Path, rows: list[dict]) -> Path:
-    cols = {"Candidate": "Aisling Blackwood", "Pathway": "CMALT", "Submission type": "First submission",
-            "Submitted on": "01/02/2025", "Allocated on": "10/02/2025", "Result on": "15/04/2025",
-            "Lead assessor": "Fergus Abernethy", "Second assessor": "Tamsin Ogilvie"}
+    cols = {
+        "Candidate": "Aisling Blackwood",
+        "Pathway": "CMALT",
+        "Submission type": "First submission",
+        "Submitted on": "01/02/2025",
+        "Allocated on": "10/02/2025",
+        "Result on": "15/04/2025",
+        "Lead assessor": "Fergus Abernethy",
+        "Second assessor": "Tamsin Ogilvie",
+    }
     pd.DataFrame([{**cols, **r} for r in rows]).to_csv(path, index=False, encoding="utf-8-sig")
     return path
 
@@ -198,8 +217,9 @@ def _log(path: Path, rows: list[dict]) -> Path:
 def _read_one(tmp_path: Path, rec: sf.FormRecord, style: sf.FormStyle, rows=None):
     sf.write_form(tmp_path / "forms" / "Aisling Blackwood form.docx", rec, style)
     key = new_key_file(tmp_path / "key.txt")
-    return forms.read_forms(tmp_path / "forms", _log(tmp_path / "log.csv", rows or [{}]), key,
-                            out=tmp_path / "out")
+    return forms.read_forms(
+        tmp_path / "forms", _log(tmp_path / "log.csv", rows or [{}]), key, out=tmp_path / "out"
+    )
 
 
 @pytest.mark.parametrize("marking", ["delete", "blank", "strike"])
@@ -208,16 +228,24 @@ def test_outcome_marked_as_assessors_do(tmp_path, marking, unused):
     res = _read_one(tmp_path, _record(), sf.FormStyle(marking=marking, unused=unused))
     assert res.problems.empty
     assert res.submissions.loc[0, ["outcome", "attempt", "assessed_on"]].tolist() == [
-        "minor", "1", "2025-04-05"]
+        "minor",
+        "1",
+        "2025-04-05",
+    ]
 
 
 @pytest.mark.parametrize("show_referral", [True, False])
 def test_resubmission_form_with_earlier_referral(tmp_path, show_referral):
-    rec = _record(attempt=2, outcome="pass", earlier_outcome="major",
-                  ratings={s: ("A", "S", "A") for s in scheme.sections_for("CMALT", include_optional=False)})
-    rows = [{"Result on": "", "Submitted on": "01/10/2024"},
-            {"Submission type": "Resubmission"}]
-    res = _read_one(tmp_path, rec, sf.FormStyle(marking="strike", show_referral=show_referral), rows)
+    rec = _record(
+        attempt=2,
+        outcome="pass",
+        earlier_outcome="major",
+        ratings={s: ("A", "S", "A") for s in scheme.sections_for("CMALT", include_optional=False)},
+    )
+    rows = [{"Result on": "", "Submitted on": "01/10/2024"}, {"Submission type": "Resubmission"}]
+    res = _read_one(
+        tmp_path, rec, sf.FormStyle(marking="strike", show_referral=show_referral), rows
+    )
     assert res.problems.empty, res.problems.to_string()
     s = res.submissions.set_index("submitted_on")
     assert s.loc["2025-02-01", ["attempt", "outcome"]].tolist() == ["2", "pass"]
@@ -249,15 +277,27 @@ def test_a_rating_that_is_not_one_is_a_problem_for_that_cell(tmp_path):
 def test_associate_and_senior_layouts(tmp_path, pathway):
     secs = scheme.sections_for(pathway)
     rec = _record(pathway=pathway, outcome="pass", ratings={s: ("A", "S", "A") for s in secs})
-    res = _read_one(tmp_path, rec, sf.FormStyle(third_row="Policy"), [{"Pathway": scheme.PATHWAY_NAMES[pathway]}])
+    res = _read_one(
+        tmp_path,
+        rec,
+        sf.FormStyle(third_row="Policy"),
+        [{"Pathway": scheme.PATHWAY_NAMES[pathway]}],
+    )
     assert res.problems.empty, res.problems.to_string()
     assert tuple(res.ratings["section"]) == secs
     assert res.submissions.loc[0, "pathway"] == pathway
 
 
 def test_form_without_log_row_and_log_row_without_form(tmp_path):
-    rows = [{"Candidate": "Zebedee Zouche", "Result on": "", "Allocated on": "",
-             "Lead assessor": "", "Second assessor": ""}]
+    rows = [
+        {
+            "Candidate": "Zebedee Zouche",
+            "Result on": "",
+            "Allocated on": "",
+            "Lead assessor": "",
+            "Second assessor": "",
+        }
+    ]
     res = _read_one(tmp_path, _record(), sf.FormStyle(), rows)
     assert res.problems["rule"].tolist() == ["no_log_row"]
     s = res.submissions.iloc[0]
@@ -277,6 +317,7 @@ def test_bad_files_are_listed_and_the_rest_still_read(tmp_path):
     (tmp_path / "forms" / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 binary word")
     (tmp_path / "forms" / "~$good.docx").write_bytes(b"lock")
     import docx
+
     other = docx.Document()
     other.add_paragraph("Minutes of the committee meeting")
     (tmp_path / "forms" / "sub").mkdir()
@@ -286,8 +327,13 @@ def test_bad_files_are_listed_and_the_rest_still_read(tmp_path):
     key = new_key_file(tmp_path / "key.txt")
     res = forms.read_forms(tmp_path / "forms", _log(tmp_path / "log.csv", [{}]), key)
     rules = dict(zip(res.problems["file"], res.problems["rule"]))
-    assert rules == {"corrupt.docx": "not_docx", "old.doc": "old_doc", "~$good.docx": "lock_file",
-                     "sub/minutes.docx": "not_a_form", "sheet.docx": "not_docx"}
+    assert rules == {
+        "corrupt.docx": "not_docx",
+        "old.doc": "old_doc",
+        "~$good.docx": "lock_file",
+        "sub/minutes.docx": "not_a_form",
+        "sheet.docx": "not_docx",
+    }
     assert len(res.submissions) == 1 and res.submissions.loc[0, "outcome"] == "minor"
 
 
@@ -307,39 +353,80 @@ def test_refusals(tmp_path):
 
 
 def test_formula_like_cells_are_neutralised(tmp_path):
-    rec = _record(overall="=HYPERLINK(\"http://x\")", comments={"1": "+1 well done"})
+    rec = _record(overall='=HYPERLINK("http://x")', comments={"1": "+1 well done"})
     res = _read_one(tmp_path, rec, sf.FormStyle())
     written = pd.read_csv(tmp_path / "out" / "comments.csv", dtype=str)
-    assert sorted(written["comment"]) == ["'+1 well done", "'=HYPERLINK(\"[link]\")"]
+    assert sorted(written["comment"]) == ["'+1 well done", '\'=HYPERLINK("[link]")']
     assert len(res.comments) == 2
 
 
 # --------------------------------------------------------------------------- command line
 def test_cli_forms(corpus, tmp_path, capsys):
     c = corpus["corpus"]
-    code = main(["forms", str(c.forms), "--log", str(c.log), "--key-file", str(corpus["key"]),
-                 "--out", str(tmp_path)])
+    code = main(
+        [
+            "forms",
+            str(c.forms),
+            "--log",
+            str(c.log),
+            "--key-file",
+            str(corpus["key"]),
+            "--out",
+            str(tmp_path),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0 and "Read" in out and err == ""
     words = set(re.findall(r"[^\W\d_]+", (out + err).casefold()))
     assert not {p.casefold() for p in _name_parts(c)} & words
-    assert (tmp_path / "submissions.csv").read_bytes() == (corpus["root"] / "out" / "submissions.csv").read_bytes()
+    assert (tmp_path / "submissions.csv").read_bytes() == (
+        corpus["root"] / "out" / "submissions.csv"
+    ).read_bytes()
 
 
 def test_cli_refuses_without_key_or_log(tmp_path, capsys):
     (tmp_path / "f").mkdir()
     _log(tmp_path / "log.csv", [{}])
-    code = main(["forms", str(tmp_path / "f"), "--log", str(tmp_path / "log.csv"),
-                 "--key-file", str(tmp_path / "key.txt"), "--out", str(tmp_path / "o")])
+    code = main(
+        [
+            "forms",
+            str(tmp_path / "f"),
+            "--log",
+            str(tmp_path / "log.csv"),
+            "--key-file",
+            str(tmp_path / "key.txt"),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 1 and err.startswith("cmalt-qa: error: key file") and "Traceback" not in err
     assert err.count("\n") == 1
-    code = main(["forms", str(tmp_path / "f"), "--key-file", str(tmp_path / "key.txt"),
-                 "--out", str(tmp_path / "o")])
+    code = main(
+        [
+            "forms",
+            str(tmp_path / "f"),
+            "--key-file",
+            str(tmp_path / "key.txt"),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert code == 2  # --log is required
     capsys.readouterr()
-    code = main(["forms", str(tmp_path / "f"), "--log", str(tmp_path / "nolog.csv"),
-                 "--key-file", str(tmp_path / "key.txt"), "--out", str(tmp_path / "o"), "--new-key"])
+    code = main(
+        [
+            "forms",
+            str(tmp_path / "f"),
+            "--log",
+            str(tmp_path / "nolog.csv"),
+            "--key-file",
+            str(tmp_path / "key.txt"),
+            "--out",
+            str(tmp_path / "o"),
+            "--new-key",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 1 and "log" in err and err.count("\n") == 1
     assert not (tmp_path / "key.txt").exists()  # no key made for a run refused anyway
