@@ -109,6 +109,11 @@ FIXED_PHRASES: Final[tuple[tuple[str, str | None], ...]] = (
         "reflection",
     ),
     (r"\breflects? (?:your )?(?:current|recent|up-to-date|present) practice\b", None),
+    # "the work described": the described work, not a request for description
+    (
+        r"\b(?:work|project|activity|activities|example|examples|changes?|initiative|practice) (?:that )?(?:you )?(?:have )?(?:described|describe)\b",
+        None,
+    ),
     (r"\bwhat (?:did not|didn't|did n't) (?:go well|work)\b", None),
     (r"\brather than\b.*$", None),
 )

@@ -60,7 +60,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -113,6 +113,61 @@ def _alternatives(pattern: str) -> list[str]:
     return [*parts, "".join(cur)]
 
 
+def _leading_expanded(alt: str) -> list[str]:
+    """``(?:a|b)rest`` -> ``arest``, ``brest`` (recursively), so that each branch starts
+    with a literal; an optional leading group ``(?:x)?rest`` -> ``xrest``, ``rest``."""
+    if not alt.startswith("(?:"):
+        return [alt]
+    depth, close = 0, -1
+    for i, ch in enumerate(alt):
+        if ch == "\\":
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            close = i
+            break
+    if close < 0 or (i > 0 and alt[close - 1] == "\\"):
+        return [alt]
+    inner, after = alt[3:close], alt[close + 1 :]
+    if after[:1] in ("*", "+", "{"):
+        return [alt]
+    heads = _alternatives(inner) + ([""] if after[:1] == "?" else [])
+    rest = after[1:] if after[:1] == "?" else after
+    if after[1:2] == "?":  # lazy quantifier: leave as is
+        return [alt]
+    return [x for h in heads for x in _leading_expanded(h + rest)]
+
+
+_PLAIN: Final = frozenset("abcdefghijklmnopqrstuvwxyz '-")
+
+
+def _trie(alts: list[str], depth: int = 0) -> str:
+    """Alternatives as one pattern factored by their leading literal characters.
+
+    Performance: the engine tries the branches of an alternation one after another at
+    every position; factored by first letters (``c(?:ould|annot)|m(?:ight|ay)``), a
+    position fails after a couple of character tests instead of one per cue. Which match
+    is found may change, not whether (nor where) one starts, which is all that is used.
+    """
+    groups: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for a in alts:
+        if a[:1] in _PLAIN and a[1:2] not in ("?", "*", "+", "{"):
+            groups.setdefault(a[0], []).append(a[1:])
+        else:
+            rest.append(a)
+    parts = [f"(?:{a})" for a in rest]
+    for ch, tails in groups.items():
+        if len(tails) == 1:
+            parts.append(ch + (f"(?:{tails[0]})" if tails[0] else ""))
+        elif depth < 6:
+            parts.append(f"{ch}(?:{_trie(tails, depth + 1)})")
+        else:
+            parts.append(ch + "(?:" + "|".join(f"(?:{t})" for t in tails) + ")")
+    return "|".join(parts)
+
+
 class _Cues:
     """Does a text contain any of a family of cues? (``search`` -> bool).
 
@@ -125,9 +180,9 @@ class _Cues:
 
     def __init__(self, patterns: Iterable[str], not_after: tuple[str, ...] = ()) -> None:
         alts = [a for p in patterns for a in _alternatives(p)]
-        at_word = [a[2:] for a in alts if a.startswith(r"\b")]
+        at_word = [x for a in alts if a.startswith(r"\b") for x in _leading_expanded(a[2:])]
         other = [a for a in alts if not a.startswith(r"\b")]
-        self._word = re.compile("|".join(f"(?:{a})" for a in at_word)) if at_word else None
+        self._word = re.compile(_trie(at_word)) if at_word else None
         self._other = re.compile("|".join(f"(?:{a})" for a in other)) if other else None
         self._not_after = not_after
 
@@ -159,7 +214,8 @@ _ABSENT_RE: Final = _Cues(lex.ABSENT_SECTION_CUES)
 
 _SENTENCE_RE: Final = re.compile(r"(?<=[.!?])\s+(?=\S)|\n+")
 _CLAUSE_RE: Final = re.compile(
-    r"\s*;\s*|:\s+|,\s+and\s+|,?\s+(?=\b(?:but|however|although|though|whereas|while|whilst|yet)\b)",
+    # each branch starts with one of ; : , or a space, so the engine scans by character
+    r";|:\s|,\s+and\s|[,\s]\s*(?=(?:but|however|although|though|whereas|while|whilst|yet)\b)",
     re.IGNORECASE,
 )
 _SUBORDINATE_RE: Final = re.compile(
@@ -168,8 +224,7 @@ _SUBORDINATE_RE: Final = re.compile(
 _LEADING_CONNECTIVE_RE: Final = re.compile(r"^(?:but|however|yet)\b,?\s*", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class _Clause:
+class _Clause(NamedTuple):
     """One clause's reading: the elements it names, those it finds lacking, and why."""
 
     text: str
@@ -556,20 +611,38 @@ def _lacking_by_section(comments: pd.DataFrame) -> pd.DataFrame:
         if c not in comments.columns:
             raise ValueError(f"comments: missing column {c!r}")
     c = comments.dropna(subset=["submission_id", "sections", "comment"])
-    read = lacking(c["comment"].astype(str).reset_index(drop=True))
-    long = pd.concat(
-        [
-            c[["submission_id", "sections"]].reset_index(drop=True),
-            read[list(ELEMENTS)].astype(bool),
-        ],
-        axis=1,
-    )
-    long["section"] = long["sections"].astype(str).str.split(r"\s*;\s*")
-    long = long.explode("section")
-    long = long[long["section"].ne("")]
-    long["submission_id"] = long["submission_id"].astype(str)
+    pieces = [
+        (str(sid), sec, text)
+        for sid, secs, comment in zip(c["submission_id"], c["sections"], c["comment"])
+        for sec, text in _by_section(str(comment), re.split(r"\s*;\s*", str(secs).strip()))
+    ]
+    long = pd.DataFrame(pieces, columns=["submission_id", "section", "text"])
+    read = lacking(long["text"])
+    long[list(ELEMENTS)] = read[list(ELEMENTS)].astype(bool).to_numpy()
     out = long.groupby(["submission_id", "section"])[list(ELEMENTS)].any()
     out["any"] = out.any(axis=1)
+    return out
+
+
+def _by_section(comment: str, sections: list[str]) -> list[tuple[str, str]]:
+    """(section, text) pieces of one comment covering ``sections``.
+
+    A core-area comment often names its sections ("Section 1b: the reflection ..."):
+    the text from a section's mention up to the next mention is about that section only;
+    text before the first mention (or a comment naming none) is about every section.
+    """
+    sections = [s for s in sections if s]
+    if len(sections) < 2:
+        return [(s, comment) for s in sections]
+    names = "|".join(re.escape(s) for s in sorted(sections, key=len, reverse=True))
+    marks = list(re.finditer(rf"(?<![\w.])(?:section\s+)?({names})(?![\w])", comment, re.I))
+    if not marks:
+        return [(s, comment) for s in sections]
+    cuts = [m.start() for m in marks] + [len(comment)]
+    out = [(s, comment[: cuts[0]]) for s in sections] if comment[: cuts[0]].strip() else []
+    for m, stop in zip(marks, cuts[1:]):
+        named = next(s for s in sections if s.lower() == m.group(1).lower())
+        out.append((named, comment[m.start() : stop]))
     return out
 
 

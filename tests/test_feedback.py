@@ -229,3 +229,80 @@ def test_load_without_comments_is_unchanged() -> None:
 
     recs = qa.load(SAMPLE)
     assert "gaps_source" not in recs.ratings.columns
+
+
+def test_area_comment_is_split_by_the_sections_it_names() -> None:
+    comments = pd.DataFrame(
+        {
+            "submission_id": ["S1"],
+            "sections": ["1a;1b;1c"],
+            "comment": [
+                "A promising area overall. Section 1a: the reflection needs to go deeper. "
+                "1b: the evidence does not show the work described."
+            ],
+        }
+    )
+    ratings = pd.DataFrame(
+        {
+            "submission_id": ["S1"] * 3,
+            "section": ["1a", "1b", "1c"],
+            "final": ["R", "R", "R"],
+            "gaps": [np.nan] * 3,
+        }
+    )
+    out = fb.derive_gaps(ratings, comments)
+    assert out["gaps"].tolist()[:2] == ["reflection", "evidence"]
+    assert pd.isna(out.loc[2, "gaps"])  # 1c: the comment finds nothing lacking in it
+
+
+@pytest.mark.slow
+def test_forms_to_records_recovers_planted_gaps(tmp_path) -> None:
+    """cmalt-qa forms output (comments.csv) -> qa.load: the derived gaps match the
+    planted ones element by element (counts), and every R has them."""
+    from cmalt_qa import forms, synthetic_forms
+
+    corpus, _, planted = synthetic_forms.generate_forms(40, tmp_path / "corpus", seed=5)
+    key = tmp_path / "key"
+    key.write_text("k" * 40)
+    forms.read_forms(corpus.forms, corpus.log, key, out=tmp_path / "data")
+    recs = qa.load(tmp_path / "data")
+    r = recs.ratings[recs.ratings["final"] == "R"]
+    p = planted[planted["final"] == "R"]
+    assert len(r) == len(p) > 10
+    assert (r["gaps_source"] == "feedback").all()
+    for e in E:
+        assert int(r[f"gap_{e}"].sum()) == int(p["gaps"].str.contains(e).sum()), e
+    assert qa.feedback.gaps_provenance(recs.ratings) == "feedback"
+
+
+def test_fast_cue_search_equals_plain_regex() -> None:
+    """The factored, boundary-checked cue search finds exactly what a plain regex of the
+    lexicon finds, on every labelled clause and on words cut at odd places."""
+    import re
+
+    from cmalt_qa import _feedback_lexicon as lex
+
+    families = {
+        "request": (fb._REQUEST_RE, lex.REQUEST_CUES),
+        "lack": (fb._LACK_RE, lex.LACK_CUES),
+        "resolved": (fb._RESOLVED_RE, lex.RESOLVED_CUES),
+        "presentation": (fb._PRESENTATION_RE, lex.PRESENTATION_CUES),
+        "absent": (fb._ABSENT_RE, lex.ABSENT_SECTION_CUES),
+        "fixed": (fb._FIXED_ANY, tuple(p for p, _ in lex.FIXED_PHRASES)),
+        **{e: (fb._ELEMENT_RE[e], lex.ELEMENT_CUES[e]) for e in E},
+    }
+    texts = [fb._lower(c) for t in labelled()["text"] for c in fb._clauses(t)]
+    texts += [t[i:] for t in texts[:200] for i in (1, 3)]  # starts inside a word
+    for name, (fast, patterns) in families.items():
+        plain = re.compile("|".join(f"(?:{p})" for p in patterns))
+        for t in texts:
+            assert fast.search(t) == bool(plain.search(t)), (name, t)
+    praise = re.compile(
+        r"(?<!not )(?<!n't )(?<!no )(?<!never )(?:"
+        + "|".join(f"(?:{p})" for p in lex.PRAISE_CUES)
+        + ")"
+    )
+    for t in texts:
+        # the plain form stops at the first match; the fast one looks on past a negated one
+        if fb._PRAISE_RE.search(t) != bool(praise.search(t)):
+            assert not praise.search(t) and re.search(r"\b(?:not|n't|no|never) \w", t)
