@@ -515,7 +515,8 @@ def read_comments(path: str | Path) -> pd.DataFrame:
         ``sections`` and ``section``, or a cell looks like an e-mail address (the cell
         is named by row and column, never echoed).
     """
-    from ._validate import Refusal, check_personal_cells
+    from ._errors import Refusal
+    from ._personal import check_personal_cells
     from .records import RecordsError
 
     p = Path(path)
