@@ -206,7 +206,10 @@ def _with_comments(recs: Records, path: Path, strict: bool) -> Records:
             ),
             extra,
         )
-    files = {**out.source.get("files", {}), f.name: {"sha256": _readers.sha256_file(f), "rows": len(comments)}}
+    files = {
+        **out.source.get("files", {}),
+        f.name: {"sha256": _readers.sha256_file(f), "rows": len(comments)},
+    }
     return replace(out, source={**out.source, "files": files})
 
 
