@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from . import (  # noqa: F401
         agreement,
         assessors,
+        feedback,
         plots,
         records,
         referrals,
@@ -48,6 +49,7 @@ _LAZY = {
     "referrals": ".referrals",
     "turnaround": ".turnaround",
     "assessors": ".assessors",
+    "feedback": ".feedback",
     "plots": ".plots",
     "reports": ".reports",
 }
