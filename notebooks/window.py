@@ -33,8 +33,8 @@ path = reports.resolve_data_path(data)
 recs = qa.load(path)
 chosen = reports.resolve("window", recs, window=window or None, as_of=as_of or None)
 window, as_of = chosen["window"], chosen["as_of"]
-here = reports.subset(recs, first_window=window, last_window=window)
-history = reports.subset(recs, last_window=window)
+here = recs.select(first_window=window, last_window=window)
+history = recs.select(last_window=window)
 severity = qa.assessors.severity(history, n_boot=n_boot)
 reports.say(
     f"**Reporting period {window}, as of {as_of}**: "

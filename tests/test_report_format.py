@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cmalt_qa import _report_format as fmt
+from cmalt_qa.reports import _format as fmt
 
 
 def test_doctests() -> None:

@@ -11,7 +11,7 @@ import thin_data
 from conftest import UX_N_BOOT
 
 from cmalt_qa import cli
-from cmalt_qa._site import MANIFEST
+from cmalt_qa.reports._site import MANIFEST
 
 pytestmark = pytest.mark.slow
 

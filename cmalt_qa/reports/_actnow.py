@@ -9,7 +9,7 @@ Three pieces, each a data function and a renderer:
   assessors to contact, assessors out of line, and the two notices above.
 
 The data functions return plain values and tables; :func:`notice_lines` and
-:func:`act_now_html` turn them into words through :mod:`cmalt_qa._report_format`.
+:func:`act_now_html` turn them into words through :mod:`cmalt_qa.reports._format`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from . import _report_format as fmt
+from . import _format as fmt
 
 __all__ = [
     "STALE_DAYS",
@@ -225,7 +225,7 @@ def freshness(recs: Any, as_of: Any, *, stale_days: int = STALE_DAYS) -> Freshne
 
     Stale when the report date is more than ``stale_days`` after the last date.
     """
-    from ._analysis import latest_date
+    from .._analysis import latest_date
 
     try:
         last = latest_date(recs.submissions).date()
@@ -259,7 +259,7 @@ def act_now(
     at_risk_days : int
         As for :func:`cmalt_qa.turnaround.open_cases`.
     """
-    from .turnaround import open_cases
+    from ..turnaround import open_cases
 
     open_now = open_cases(recs, as_of, at_risk_days=at_risk_days)
     urgent = open_now[open_now["status"] != "on track"].reset_index(drop=True)

@@ -1,7 +1,7 @@
 """What the report notebooks call to show tables, boxes and headlines for people.
 
-Thin display wrappers over :mod:`cmalt_qa._report_format` (the strings) and
-:mod:`cmalt_qa._report_actnow` (the act-now data); re-exported by
+Thin display wrappers over :mod:`cmalt_qa.reports._format` (the strings) and
+:mod:`cmalt_qa.reports._actnow` (the act-now data); re-exported by
 :mod:`cmalt_qa.reports`.
 """
 
@@ -12,8 +12,8 @@ from typing import Any, Final
 
 import pandas as pd
 
-from . import _report_actnow as _an
-from . import _report_format as fmt
+from . import _actnow as _an
+from . import _format as fmt
 
 __all__ = [
     "HEADLINE_MIN_N",
@@ -66,7 +66,7 @@ def table(
         Plain numbers, as an analysis returned them.
     caption : str
     columns : sequence of Col or str
-        What to show (:func:`cmalt_qa._report_format.col`).
+        What to show (:func:`cmalt_qa.reports._format.col`).
     keys : sequence of str
         Source columns shown as row headers.
     empty : str
@@ -76,8 +76,8 @@ def table(
     collapse_after : int, optional
         Fold a longer table under a one-line summary.
     note, summary, markers
-        As for :func:`cmalt_qa._report_format.html_table` and
-        :func:`cmalt_qa._report_format.format_table`.
+        As for :func:`cmalt_qa.reports._format.html_table` and
+        :func:`cmalt_qa.reports._format.format_table`.
     order : (column, ascending), optional
         Sort the rows first (stable).
     """

@@ -33,7 +33,7 @@ from typing import Any, Final, TextIO
 
 import pandas as pd
 
-from . import _report_format as fmt
+from . import _format as fmt
 
 __all__ = ["Job", "plan_site", "build_site", "run_jobs", "fingerprint", "index_html", "MANIFEST"]
 
@@ -69,7 +69,7 @@ def fingerprint(
     assessors and problems tables, the parameters (without the data path or output
     names), the notebook's source and the toolkit version.
     """
-    from . import __version__
+    from .. import __version__
 
     h = hashlib.sha256()
     h.update(f"cmalt-qa {__version__}\n{kind}\n".encode())
@@ -112,7 +112,7 @@ def plan_site(
 
     ``periods``: the window reports of the latest ``periods`` periods only (all when None).
     """
-    from .reports import latest_date, notebook_parameters, notebook_path, report_stem, resolve
+    from ._params import latest_date, notebook_parameters, notebook_path, report_stem, resolve
 
     latest = latest_date(recs)
     windows = sorted(recs.submissions["window"].dropna().astype(str).unique())
@@ -137,7 +137,7 @@ def plan_site(
 
 
 # --------------------------------------------------------------------------- workers
-# A worker is a child process ``python -m cmalt_qa._site --worker SITE`` with one kernel
+# A worker is a child process ``python -m cmalt_qa.reports._site --worker SITE`` with one kernel
 # for all its reports; it reads jobs as JSON lines on stdin and answers one JSON line per
 # job. A plain subprocess, not multiprocessing: a spawned multiprocessing child re-imports
 # the caller's main module, which a script without a main guard cannot survive.
@@ -147,7 +147,7 @@ def _start_kernel(out: str) -> tuple[Any, Any]:
     """This worker's kernel, started in ``out``; returns (manager, stop function)."""
     import contextlib
 
-    from ._report_kernel import isolated_kernel
+    from ._kernel import isolated_kernel
 
     stack = contextlib.ExitStack()
     km = stack.enter_context(isolated_kernel())
@@ -170,9 +170,9 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from . import _report_html
-    from ._report_kernel import KERNEL_NAME
-    from .reports import _TITLES
+    from . import _html
+    from ._kernel import KERNEL_NAME
+    from ._runner import _TITLES
 
     t0 = time.perf_counter()
     stem = job["stem"]
@@ -190,14 +190,14 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
         )
     except PapermillExecutionError as exc:
         return {"stem": stem, "error": f"cell {exc.cell_index} failed: {exc.ename}: {exc.evalue}"}
-    page = _report_html.export_html(executed, title=_TITLES[job["kind"]] + f" ({stem})")
+    page = _html.export_html(executed, title=_TITLES[job["kind"]] + f" ({stem})")
     tmp = html.with_name(html.name + ".tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, html)
     return {
         "stem": stem,
         "seconds": time.perf_counter() - t0,
-        "problems": _report_html.audit_html(page),
+        "problems": _html.audit_html(page),
     }
 
 
@@ -230,7 +230,7 @@ def run_jobs(
     import subprocess
     import threading
 
-    from .reports import notebook_path
+    from ._params import notebook_path
 
     log = log or sys.stderr
     todo: queue.Queue[Job] = queue.Queue()
@@ -241,7 +241,7 @@ def run_jobs(
 
     def drive() -> None:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cmalt_qa._site", "--worker", str(out)],
+            [sys.executable, "-m", "cmalt_qa.reports._site", "--worker", str(out)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -292,7 +292,7 @@ def run_jobs(
 # --------------------------------------------------------------------------- index
 def _headlines(recs: Any, as_of: _dt.date, min_n: int) -> pd.DataFrame:
     """Per period: within-promise share (with interval), first-attempt referral rate, open."""
-    from . import referrals, turnaround
+    from .. import referrals, turnaround
 
     t = turnaround.summary(recs, by=("window",), as_of=as_of.isoformat())
     o = referrals.outcomes(recs, by=("window",))
@@ -323,7 +323,7 @@ def _headlines(recs: Any, as_of: _dt.date, min_n: int) -> pd.DataFrame:
 
 def index_html(recs: Any, jobs: Sequence[Job], *, min_n: int = 5) -> str:
     """The site's ``index.html``: the periods with their headline figures, and links."""
-    from .reports import latest_date
+    from ._params import latest_date
 
     esc = _html.escape
     latest = latest_date(recs)
@@ -344,7 +344,7 @@ def index_html(recs: Any, jobs: Sequence[Job], *, min_n: int = 5) -> str:
         for j in jobs
         if j.kind != "window"
     )
-    from . import __version__
+    from .. import __version__
 
     return _INDEX.format(
         latest=esc(str(latest)),
@@ -447,8 +447,8 @@ def build_site(
         ``built`` (stems run), ``kept`` (stems up to date), ``seconds`` (wall clock),
         ``index`` (path of index.html).
     """
-    from .records import RecordsError, load
-    from .reports import ReportError, notices, resolve_data_path
+    from ..records import RecordsError, load
+    from ._params import ReportError, notices, resolve_data_path
 
     log = log or sys.stderr
     t0 = time.perf_counter()
@@ -478,7 +478,7 @@ def build_site(
     answers = run_jobs(todo, site, workers=workers, log=log) if todo else []
     built = [a["stem"] for a in answers if "error" not in a]
     failed = {a["stem"]: a["error"] for a in answers if "error" in a}
-    from . import __version__
+    from .. import __version__
 
     entry = {
         j.stem: {
@@ -516,4 +516,4 @@ def build_site(
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         sys.exit(_worker_main(sys.argv[2]))
-    sys.exit("usage: python -m cmalt_qa._site --worker SITE")
+    sys.exit("usage: python -m cmalt_qa.reports._site --worker SITE")

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
-from ._report_format import TABLE_CSS, TABLE_SCRIPT
+from ._format import TABLE_CSS, TABLE_SCRIPT
 
 __all__ = ["export_html", "audit_html", "PLACEHOLDER_ALT"]
 
