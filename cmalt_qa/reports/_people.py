@@ -32,6 +32,8 @@ __all__ = [
     "show_notices",
     "headline_row",
     "markers_of",
+    "infer_columns",
+    "published_html",
 ]
 
 HEADLINE_MIN_N: Final[int] = 10
@@ -121,6 +123,72 @@ def markers_of(published: Any) -> pd.DataFrame:
     coarse = shown.apply(lambda s: s.astype(str).str.startswith(("\u2248", "<")))
     keep = hidden.fillna(False).astype(bool) | coarse
     return shown.where(keep)
+
+
+_DECIMALS = __import__("re").compile(r"\.(\d+)")
+
+
+def _kind_from_shown(
+    values: pd.Series, shown: pd.Series, hidden: pd.Series
+) -> tuple[str, int | None]:
+    """A column's kind and decimals, read from the strings the disclosure step printed."""
+    if (
+        pd.api.types.is_bool_dtype(values)
+        or set(values.dropna().unique()) <= {True, False}
+        and len(values.dropna())
+    ):
+        return "yesno", None
+    if not pd.api.types.is_numeric_dtype(values):
+        return "text", None
+    texts = [
+        str(t) for t, h in zip(shown, hidden) if not h and not str(t).startswith(("<", "\u2248"))
+    ]
+    texts = [t for t in texts if t and t not in ("n/a", "nan")]
+    digits = max((len(m.group(1)) for t in texts if (m := _DECIMALS.search(t))), default=0)
+    if any(t.endswith("%") for t in texts):
+        return "pct", digits
+    if digits == 0 and all(float(v).is_integer() for v in values.dropna()):
+        return "count", None
+    return ("signed" if any(t.startswith("+") for t in texts) else "num"), digits or 2
+
+
+def infer_columns(published: Any) -> list[fmt.Col]:
+    """Display columns of a published table, each kind read from the strings it printed;
+    an estimate shown with its interval columns becomes one cell."""
+    cols = [c for c in published.columns]
+    labels = dict(getattr(published, "labels", None) or {})
+    hidden = published.hidden.reindex(index=published.shown.index, columns=cols, fill_value=False)
+    specs = fmt.auto_columns(cols, labels=labels)
+    out = []
+    for c in specs:
+        first = c.columns[0]
+        kind, digits = _kind_from_shown(
+            published.values[first],
+            published.shown[first],
+            hidden[first].fillna(False).astype(bool),
+        )
+        if len(c.columns) == 3 and kind == "count":
+            kind = "num"
+        out.append(fmt.Col(c.source, kind, c.label, digits))
+    return out
+
+
+def published_html(
+    published: Any,
+    note: str | None = None,
+    *,
+    empty: str = "Nothing to show yet.",
+    collapse_after: int | None = 30,
+) -> str:
+    """HTML of a table that passed disclosure control, formatted for people: human
+    headings, each estimate with its interval in one cell, the markers the disclosure
+    step gave (``suppressed``, ``<5``, ``≈80%``) kept, no ``nan``."""
+    cols = infer_columns(published)
+    shown = fmt.format_table(published.values, cols, markers=markers_of(published))
+    keys = [c.label for c in cols if c.columns[0] in published.keys]
+    return fmt.html_table(
+        shown, published.caption, keys=keys, note=note, empty=empty, collapse_after=collapse_after
+    )
 
 
 def published_table(
