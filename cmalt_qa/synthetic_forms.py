@@ -38,6 +38,7 @@ __all__ = [
     "write_form",
     "write_corpus",
     "generate_forms",
+    "as_read",
     "LOG_HEADERS",
 ]
 
@@ -560,3 +561,41 @@ def generate_forms(
             drop=True
         )
     return write_corpus(out, subs, ratings, seed=seed, **kw), subs, ratings  # type: ignore[arg-type]
+
+
+def as_read(
+    corpus: FormCorpus, submissions: pd.DataFrame, ratings: pd.DataFrame, key: bytes
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The records written, as ``cmalt-qa forms`` should read them back with ``key``.
+
+    Identifiers become the pseudonyms the key gives the names the writer used
+    (:mod:`cmalt_qa.forms`: submission, portfolio, candidate, assessors); the assessors of
+    a submission awaiting allocation are blank (the log has none); the placeholder rating
+    rows of unassessed submissions (nothing rated: no form) are left out. Rows in the
+    order ``forms`` writes them. ``gaps`` is kept (the form does not carry it).
+    """
+    from .anonymise import pseudonym
+
+    name = submissions["portfolio_id"].map(corpus.candidates)
+    first = submissions[submissions["attempt"] == "1"].set_index("portfolio_id")["submitted_on"]
+    cycle = submissions["portfolio_id"].map(first).fillna(submissions["submitted_on"])
+    sid = [
+        pseudonym(f"{n} {d}", key, "submission", "S")
+        for n, d in zip(name, submissions["submitted_on"])
+    ]
+    s = submissions.copy()
+    s["submission_id"] = sid
+    s["portfolio_id"] = [pseudonym(f"{n} {d}", key, "portfolio", "P") for n, d in zip(name, cycle)]
+    s["candidate_id"] = [pseudonym(n, key, "candidate", "C") for n in name]
+    allocated = submissions["allocated_on"] != ""
+    for col in ("lead_assessor", "second_assessor"):
+        s[col] = [
+            pseudonym(corpus.assessors[a], key, "assessor", "A") if ok else ""
+            for a, ok in zip(submissions[col], allocated)
+        ]
+    s = s.sort_values(["submitted_on", "submission_id"], kind="stable", ignore_index=True)
+    r = ratings[(ratings[["lead", "second", "final"]] != "").any(axis=1)].copy()
+    r["submission_id"] = r["submission_id"].map(dict(zip(submissions["submission_id"], sid)))
+    order = r["section"].map(scheme.SECTIONS.index)
+    r = r.assign(_o=order).sort_values(["submission_id", "_o"], kind="stable", ignore_index=True)
+    return s, r.drop(columns="_o")

@@ -1,56 +1,30 @@
 """Done-when of `cmalt-qa forms`: generated forms and log go through `cmalt-qa forms` and
 then `cmalt-qa report window` with the same figures as the records they were written from.
 
-The reference is the generator's own records as `synthetic.write_csvs` writes them (gaps
-included), with the identifiers replaced by the pseudonyms the key gives their names, the
-assessors of submissions awaiting allocation left blank (as the log has them), and the
-generator's placeholder rating rows of unassessed submissions (nothing rated) left out,
-since no form exists for them. Both datasets go through the window report; every table, sentence and figure
-alt text must agree (the provenance, which names the data folder and file hashes, aside).
+The reference is the generator's own records (gaps included) as
+`synthetic_forms.as_read` relabels them: identifiers replaced by the pseudonyms the key
+gives their names, the assessors of submissions awaiting allocation blank (as the log has
+them), the generator's placeholder rating rows of unassessed submissions (nothing rated,
+no form) left out, rows in the order `forms` writes them (agreement.by_section's bootstrap
+intervals currently depend on input row order: a shuffle of the same records moves them).
+Both datasets go through the window report; every table, sentence and figure alt text
+must agree (the provenance, which names the data folder and file hashes, aside).
 """
 
 from __future__ import annotations
 
 import re
 
-import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from cmalt_qa import reports, scheme, synthetic
+from cmalt_qa import reports, synthetic
 from cmalt_qa import synthetic_forms as sf
-from cmalt_qa.anonymise import new_key_file, pseudonym, read_key
+from cmalt_qa.anonymise import new_key_file, read_key
 from cmalt_qa.cli import main
 
 pytestmark = pytest.mark.slow
 N_BOOT = 50
-
-
-def _relabelled(c: sf.FormCorpus, subs: pd.DataFrame, rats: pd.DataFrame, key: bytes):
-    name = subs["portfolio_id"].map(c.candidates)
-    start = subs[subs["attempt"] == "1"].set_index("portfolio_id")["submitted_on"]
-    cycle = subs["portfolio_id"].map(start).fillna(subs["submitted_on"])
-    sid = [
-        pseudonym(f"{n} {d}", key, "submission", "S") for n, d in zip(name, subs["submitted_on"])
-    ]
-    s = subs.copy()
-    s["submission_id"] = sid
-    s["portfolio_id"] = [pseudonym(f"{n} {d}", key, "portfolio", "P") for n, d in zip(name, cycle)]
-    allocated = subs["allocated_on"] != ""
-    for col in ("lead_assessor", "second_assessor"):
-        s[col] = [
-            pseudonym(c.assessors[a], key, "assessor", "A") if ok else ""
-            for a, ok in zip(subs[col], allocated)
-        ]
-    r = rats[(rats[["lead", "second", "final"]] != "").any(axis=1)].copy()
-    r["submission_id"] = r["submission_id"].map(dict(zip(subs["submission_id"], sid)))
-    # rows in the order `forms` writes them: agreement.by_section's bootstrap intervals
-    # currently depend on input row order (a shuffle moves them), so the same records in
-    # another order would not give the same intervals
-    s = s.sort_values(["submitted_on", "submission_id"], kind="stable")
-    r = r.assign(order=r["section"].map(scheme.SECTIONS.index))
-    r = r.sort_values(["submission_id", "order"], kind="stable").drop(columns="order")
-    return s, r
 
 
 def _figures(html: str) -> list[str]:
@@ -83,7 +57,8 @@ def test_forms_then_window_report_give_the_records_figures(tmp_path):
         ]
     )
     assert code == 0
-    s, r = _relabelled(c, subs, rats, read_key(key_file))
+    s, r = sf.as_read(c, subs, rats, read_key(key_file))
+    s = s.drop(columns="candidate_id")
     (tmp_path / "records").mkdir()
     for name, df in (("submissions", s), ("ratings", r)):  # as synthetic.write_csvs writes them
         df.to_csv(tmp_path / "records" / f"{name}.csv", index=False, lineterminator="\n")
