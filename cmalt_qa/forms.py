@@ -707,7 +707,9 @@ def _records(
                 "lead_assessor": pseudonym(lead, key, "assessor", "A") if lead else "",
                 "second_assessor": pseudonym(second, key, "assessor", "A") if second else "",
                 "second_nominated": row.second_nominated,
-                "sector": row.sector,
+                "sector": ""
+                if _EMAIL.search(row.sector) or _LINK.search(row.sector)
+                else row.sector,
             }
         )
         if form is None:
@@ -771,6 +773,22 @@ def _people(log: list[_LogRow], forms: list[_Form]) -> list[tuple[str, str]]:
     return people
 
 
+def _problem_frame(problems: list[dict], people: list[tuple[str, str]]) -> pd.DataFrame:
+    """problems.csv, with every known name replaced (in any case in file names)."""
+    loose, strict = _Redactor(people, loose=True), _Redactor(people)
+    rows = [
+        {
+            "file": loose(p["file"]),
+            "place": p["place"],
+            "value": loose(p["value"]),
+            "rule": p["rule"],
+            "message": strict(p["message"]),
+        }
+        for p in problems
+    ]
+    return _frame(rows, PROBLEM_COLUMNS)
+
+
 def read_forms(
     forms: str | Path,
     log: str | Path,
@@ -810,6 +828,8 @@ def read_forms(
     """
     key = read_key(key_file)
     root, log_path = Path(forms), Path(log)
+    if out is not None and Path(out).resolve() == root.resolve():
+        raise FormsError("--out must differ from the forms folder")
     table = read_log(log_path)
     files = _form_files(root)
     problems: list[dict] = []
@@ -825,21 +845,7 @@ def read_forms(
     subs, rats, coms = _records(pairs, key)
     for f in read:
         problems.extend(f.problems)
-    loose = _Redactor(_people(rows, read), loose=True)
-    strict = _Redactor(_people(rows, read))
-    probs = _frame(
-        [
-            {
-                "file": loose(p["file"]),
-                "place": p["place"],
-                "value": loose(p["value"]),
-                "rule": p["rule"],
-                "message": strict(p["message"]),
-            }
-            for p in problems
-        ],
-        PROBLEM_COLUMNS,
-    )
+    probs = _problem_frame(problems, _people(rows, read))
     result = FormsResult(
         submissions=_frame(
             sorted(subs, key=lambda s: (s["submitted_on"], s["submission_id"])), SUBMISSION_COLUMNS
@@ -863,8 +869,6 @@ def read_forms(
     )
     if out is not None:
         dst = Path(out)
-        if dst.resolve() == root.resolve():
-            raise FormsError("--out must differ from the forms folder")
         dst.mkdir(parents=True, exist_ok=True)
         for name in ("submissions", "ratings", "comments", "problems"):
             _write(getattr(result, name), dst / f"{name}.csv")
