@@ -42,8 +42,10 @@ import pandas as pd
 
 from . import _forms_docx as fx
 from . import scheme
-from ._validate import BOOL_ALIASES, PATHWAY_ALIASES, TYPE_ALIASES, _key
 from .anonymise import pseudonym, read_key
+from .scheme import BOOL_ALIASES, PATHWAY_ALIASES
+from .scheme import SUBMISSION_TYPE_ALIASES as TYPE_ALIASES
+from .scheme import phrase_key as _key
 
 __all__ = [
     "read_forms",

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import cmalt_qa as qa
-from cmalt_qa import forms, scheme
+from cmalt_qa import forms, scheme, synthetic
 from cmalt_qa import synthetic_forms as sf
 from cmalt_qa._forms_docx import parse_day_first, parse_rating
 from cmalt_qa.anonymise import AnonymiseError, new_key_file, read_key
@@ -115,6 +115,18 @@ def test_output_loads_without_problems(corpus):
         pytest.xfail("the loader does not yet accept submissions awaiting allocation")
     assert recs.problems.empty, recs.problems.to_string()
     assert len(recs.submissions) == len(corpus["subs"])
+
+
+def test_open_submissions_are_in_the_at_risk_list(corpus):
+    recs = qa.load(corpus["root"] / "out")
+    if _awaiting_allocation_refused(recs):
+        pytest.xfail("the loader does not yet accept submissions awaiting allocation")
+    subs = corpus["result"].submissions
+    open_ = qa.turnaround.open_cases(recs, as_of=synthetic.AS_OF).set_index("submission_id")
+    assert set(open_.index) == set(subs.loc[subs["result_on"] == "", "submission_id"])
+    awaiting = subs.loc[subs["allocated_on"] == "", "submission_id"]
+    assert len(awaiting) and (open_.loc[awaiting, "stage"] == "awaiting allocation").all()
+    assert open_.loc[awaiting, "lead_assessor"].isna().all()
 
 
 def test_same_inputs_and_key_give_identical_bytes(corpus, tmp_path):
