@@ -1,4 +1,4 @@
-"""Benchmark 5: ``cmalt-qa forms`` reading 1,000 completed Word assessment forms.
+"""Benchmark 7: ``cmalt-qa forms`` reading 1,000 completed Word assessment forms.
 
 Subject: :func:`cmalt_qa.forms.read_forms` on a generated corpus of about 1,000 forms
 plus their submission log (``cmalt_qa.synthetic_forms.generate_forms``; ``--quick``:
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     wall_rate = len(files) / t.subject_median
     body = "\n".join(
         [
-            "### 5. `cmalt-qa forms`: completed Word forms + log -> records (one core)",
+            "### 7. `cmalt-qa forms`: completed Word forms + log -> records (one core)",
             "",
             f"{len(files)} generated forms (`synthetic_forms.generate_forms`), their log of "
             f"{result.files['log_rows']} rows; {repeats} interleaved repeats after a warm-up.",

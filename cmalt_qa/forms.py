@@ -60,7 +60,7 @@ __all__ = [
     "PROBLEM_COLUMNS",
     "RULES",
     "neutralise",
-    "add_forms_parser",
+    "run_command",
 ]
 
 LOG_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
@@ -879,48 +879,26 @@ def read_forms(
 
 
 # --------------------------------------------------------------------------- command line
-def _run_forms(args: object) -> int:
+def run_command(forms: str, log: str, key_file: str, out: str, new_key: bool) -> int:
+    """``cmalt-qa forms``: refuse what cannot run, make the key if asked, read, report.
+
+    Prints the summary (counts and rules, never a name); the parser is in
+    :func:`cmalt_qa.cli.add_forms_parser`.
+    """
     from .anonymise import new_key_file
 
-    key_path, log_path = Path(args.key_file), Path(args.log)  # type: ignore[attr-defined]
+    key_path, log_path = Path(key_file), Path(log)
     if not log_path.is_file():  # refuse before a new key is made for nothing
         raise FormsError(f"submission log {log_path} not found (pass ALT's log with --log)")
-    if not args.new_key and not key_path.is_file():  # type: ignore[attr-defined]
+    if not new_key and not key_path.is_file():
         raise FormsError(
             f"key file {key_path} not found: the pseudonyms need the secret key used for "
             "every run (create it once with --new-key and keep it apart from the data)"
         )
-    if args.new_key:  # type: ignore[attr-defined]
+    if new_key:
         new_key_file(key_path)
         print(f"Created a new key in {key_path}: keep it secret and reuse it for every run.")
-    result = read_forms(args.forms, log_path, key_path, out=args.out)  # type: ignore[attr-defined]
+    result = read_forms(forms, log_path, key_path, out=out)
     print(result.summary())
     print(f"Next: cmalt-qa validate {result.out}")
     return 0
-
-
-def add_forms_parser(subparsers: object) -> None:
-    """Register ``forms FORMS --log LOG --key-file KEY --out DIR [--new-key]``."""
-    p = subparsers.add_parser(  # type: ignore[attr-defined]
-        "forms",
-        help="read completed assessment forms (.docx) and the submission log into records",
-        description="Read every completed CMALT Assessment Form (.docx) under FORMS and ALT's "
-        "submission log (CSV or .xlsx), and write pseudonymous submissions.csv, ratings.csv, "
-        "comments.csv and problems.csv to DIR. Names become keyed pseudonyms (the key in KEY, "
-        "as for anonymise); no name, e-mail address or link is written or printed.",
-    )
-    p.add_argument("forms", metavar="FORMS", help="folder holding the forms (searched recursively)")
-    p.add_argument("--log", required=True, metavar="LOG", help="the submission log, CSV or .xlsx")
-    p.add_argument(
-        "--key-file",
-        required=True,
-        metavar="KEY",
-        help="file holding the secret key (at least 32 characters)",
-    )
-    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
-    p.add_argument(
-        "--new-key",
-        action="store_true",
-        help="create KEY with a fresh random key first (refused if it exists)",
-    )
-    p.set_defaults(func=_run_forms)
