@@ -7,7 +7,7 @@ against an independent computation.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -62,9 +62,6 @@ def prior_counts(assessor: npt.ArrayLike, day: npt.ArrayLike, base: npt.ArrayLik
     day_start = np.maximum.accumulate(np.where(new_day, pos, 0))
     out[order] = day_start - block_start + b[a_s]
     return out
-
-
-
 
 
 def ratio_bootstrap(

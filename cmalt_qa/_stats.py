@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Final, Iterable, Literal, Mapping, Sequence
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -159,12 +160,14 @@ def gini(x: npt.ArrayLike) -> float:
     i = np.arange(1, n + 1, dtype=np.float64)
     return float(2.0 * np.dot(i, v) / (n * total) - (n + 1.0) / n)
 
+
 def ratio_by_group(group: IntArray, num: FloatArray, den: FloatArray, n_groups: int) -> FloatArray:
     """Per-group ratio of sums ``sum(num) / sum(den)``; NaN where the denominator is 0."""
     s = np.bincount(group, weights=num, minlength=n_groups)
     m = np.bincount(group, weights=den, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(m > 0, s / np.where(m > 0, m, 1.0), np.nan)
+
 
 def ratio_variance(group: IntArray, num: FloatArray, den: FloatArray, n_groups: int) -> FloatArray:
     """Cluster-level (linearisation) sampling variance of each group's ratio of sums.
@@ -191,6 +194,7 @@ def ratio_variance(group: IntArray, num: FloatArray, den: FloatArray, n_groups: 
     with np.errstate(invalid="ignore", divide="ignore"):
         v = n / (n - 1.0) * ss / (m * m)
     return np.where(n >= 2, v, np.nan)
+
 
 def dersimonian_laird(y: npt.ArrayLike, v: npt.ArrayLike) -> float:
     """Between-group variance tau^2 by the method of moments (DerSimonian & Laird 1986).
@@ -226,6 +230,7 @@ def dersimonian_laird(y: npt.ArrayLike, v: npt.ArrayLike) -> float:
     q = np.dot(w, (y_ - mu) ** 2)
     c = sw - np.dot(w, w) / sw
     return float(max(0.0, (q - (k - 1.0)) / c))
+
 
 def shrink_weight(tau2: float, v: FloatArray) -> FloatArray:
     """Normal-normal empirical-Bayes weight :math:`B_i = \\tau^2/(\\tau^2 + v_i)`.
@@ -380,8 +385,10 @@ def km_fit(
     at_risk = (t.size - np.searchsorted(order, times, side="left")).astype(np.int64)
     ev_sorted = np.sort(t[e])
     ce_sorted = np.sort(t[~e])
-    events = (np.searchsorted(ev_sorted, times, "right") - np.searchsorted(ev_sorted, times, "left"))
-    censored = np.searchsorted(ce_sorted, times, "right") - np.searchsorted(ce_sorted, times, "left")
+    events = np.searchsorted(ev_sorted, times, "right") - np.searchsorted(ev_sorted, times, "left")
+    censored = np.searchsorted(ce_sorted, times, "right") - np.searchsorted(
+        ce_sorted, times, "left"
+    )
     return KMFit(
         times, sf, low, high, at_risk,
         events.astype(np.int64), censored.astype(np.int64), int(t.size),
@@ -632,9 +639,11 @@ def suppression_mask(
         _check_columns(table, [k, v], f"subsets[{k!r}]")
 
     part_cols = [c for v in parts_map.values() for c in v]
-    cells = list(dict.fromkeys(
-        [*count_cols, *parts_map, *part_cols, *subsets_map, *subsets_map.values(), *derived_map]
-    ))
+    cells = list(
+        dict.fromkeys(
+            [*count_cols, *parts_map, *part_cols, *subsets_map, *subsets_map.values(), *derived_map]
+        )
+    )
     values = table[cells].apply(pd.to_numeric, errors="coerce")
     mask = pd.DataFrame(False, index=table.index, columns=cells)
     for c in dict.fromkeys([*count_cols, *parts_map, *part_cols]):
@@ -731,7 +740,9 @@ def disclose(
 def _format_value(
     value: Any, fmt: str | Callable[[Any], str] | None, is_count: bool, missing: str
 ) -> str:
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+    if value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+    ):
         return missing
     if callable(fmt):
         return str(fmt(value))
@@ -746,5 +757,7 @@ def _format_value(
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.3g}"
+        return (
+            str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.3g}"
+        )
     return str(value)

@@ -22,12 +22,19 @@ def _without(recs, pathway):
 
 
 GROUPED = {
-    "referrals.by_section": lambda r: qa.referrals.by_section(r, by=("pathway",), n_boot=200, seed=3),
+    "referrals.by_section": lambda r: qa.referrals.by_section(
+        r, by=("pathway",), n_boot=200, seed=3
+    ),
     "referrals.gaps": lambda r: qa.referrals.gaps(r, by=("pathway",), n_boot=200, seed=3),
-    "assessors.nominated_second_effect":
-        lambda r: qa.assessors.nominated_second_effect(r, by=("pathway",), n_boot=200, seed=3),
-    "agreement.by_section": lambda r: qa.agreement.by_section(r, by=("pathway",), n_boot=200, seed=3),
-    "agreement.resolution": lambda r: qa.agreement.resolution(r, by=("pathway",), n_boot=200, seed=3),
+    "assessors.nominated_second_effect": lambda r: qa.assessors.nominated_second_effect(
+        r, by=("pathway",), n_boot=200, seed=3
+    ),
+    "agreement.by_section": lambda r: qa.agreement.by_section(
+        r, by=("pathway",), n_boot=200, seed=3
+    ),
+    "agreement.resolution": lambda r: qa.agreement.resolution(
+        r, by=("pathway",), n_boot=200, seed=3
+    ),
 }
 
 
@@ -46,7 +53,8 @@ def test_row_order_does_not_matter(sample_records):
     shuffled = dataclasses.replace(
         sample_records,
         submissions=sample_records.submissions.sample(frac=1.0, random_state=1),
-        ratings=sample_records.ratings.sample(frac=1.0, random_state=2))
+        ratings=sample_records.ratings.sample(frac=1.0, random_state=2),
+    )
     for f in (GROUPED["referrals.by_section"], GROUPED["agreement.by_section"]):
         pd.testing.assert_frame_equal(f(sample_records), f(shuffled))
 
@@ -84,8 +92,9 @@ def test_ratio_replicates_equal_a_loop_and_count_undefined():
 def test_resubmission_is_the_same_portfolio(sample_records):
     """Referral rates pooled with resubmissions resample portfolios: the interval is a
     bootstrap over portfolios (wider than Wilson over submissions would be)."""
-    t = qa.referrals.by_section(sample_records, by=("section",), submission_types=None,
-                                n_boot=200, seed=0)
+    t = qa.referrals.by_section(
+        sample_records, by=("section",), submission_types=None, n_boot=200, seed=0
+    )
     first = qa.referrals.by_section(sample_records, by=("section",), n_boot=200, seed=0)
     from cmalt_qa._stats import wilson_interval
 
