@@ -81,6 +81,7 @@ __all__ = [
     "apply_comments",
     "synthetic_comments",
     "gaps_provenance",
+    "gap_sources",
 ]
 
 ELEMENTS: Final[tuple[str, ...]] = tuple(GAP_ELEMENTS)
@@ -744,3 +745,61 @@ def gaps_provenance(ratings: pd.DataFrame) -> str:
         return "recorded"
     kinds = set(has["gaps_source"].dropna().astype(str))
     return "mixed" if len(kinds) > 1 else (kinds.pop() if kinds else "recorded")
+
+
+def gap_sources(
+    recs: Records,
+    by: str | Sequence[str] = ("year",),
+    *,
+    submission_types: str | Sequence[str] | None = ("first",),
+) -> pd.DataFrame:
+    """How many final-R decisions had their gaps recorded, read from feedback, or neither.
+
+    Parameters
+    ----------
+    recs : Records
+    by : str or sequence of str
+        Grouping columns of the ratings joined with their submissions (e.g. ``year``,
+        ``section``, ``pathway``).
+    submission_types : str, sequence of str or None
+        Kinds of submission counted (default first submissions, as
+        :func:`cmalt_qa.referrals.gaps`); None: every kind.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``n_r`` (final R decisions), ``recorded``, ``feedback``
+        (gaps derived by :func:`derive_gaps`) and ``missing`` (no gaps either way);
+        ``recorded + feedback + missing == n_r``. Without a ``gaps_source`` column every
+        R with gaps counts as recorded.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> t = gap_sources(qa.synthetic.generate(60, seed=1), by=())
+    >>> int(t.loc[0, "n_r"]) == int(t.loc[0, "recorded"] + t.loc[0, "missing"])
+    True
+    """
+    from ._analysis import check_args, check_by, filter_types, groups
+
+    args = check_args(recs, by, submission_types=submission_types)
+    m = filter_types(recs.merged(), args.submission_types)
+    m = m[m["final"] == "R"]
+    by_ = check_by(args.by or (), m.columns, what="rating or submission columns")
+    source = (
+        m["gaps_source"].astype(object)
+        if "gaps_source" in m
+        else pd.Series(np.where(m["gaps"].notna(), "recorded", None), index=m.index)
+    )
+    m = m.assign(_source=source.where(m["gaps"].notna()))
+    rows = [
+        {
+            **dict(zip(by_, key)),
+            "n_r": len(g),
+            "recorded": int((g["_source"] == "recorded").sum()),
+            "feedback": int((g["_source"] == "feedback").sum()),
+            "missing": int(g["_source"].isna().sum()),
+        }
+        for key, g in groups(m, by_)
+    ]
+    return pd.DataFrame(rows, columns=[*by_, "n_r", "recorded", "feedback", "missing"])
