@@ -21,11 +21,13 @@ ELEMENT_CUES: Final[dict[str, tuple[str, ...]]] = {
         r"\bcontext(?:ual)?\b",
         r"\bbackground\b",
         r"\bsetting\b",
-        r"\byour (?:own |personal )?(?:role|contribution|part)\b",
+        r"\byour (?:own |personal )?(?:role|contribution|part|responsibilit(?:y|ies))\b",
+        r"\b(?:what |the )?part you played\b",
+        r"\byour (?:current )?(?:post|job|institution|organisation|organization|workplace)\b",
         r"\bwho did what\b",
         r"\bfirst person\b",
         r"\bwhat (?:was|you) (?:actually |personally )?(?:did|done|do|contributed)\b",
-        r"\bwhat (?:the|this|your) (?:project|work|activity|initiative) (?:involved|was about|entailed)\b",
+        r"\bwhat (?:the|this|your) (?:project|work|activity|initiative|intervention|course|programme) (?:involved|was about|entailed|was|is)\b",
         r"\bsteps you took\b",
         r"\b(?:account|outline|overview) of (?:what|the (?:project|activity|work))\b",
         r"\bthe activit(?:y|ies)\b",
@@ -39,7 +41,8 @@ ELEMENT_CUES: Final[dict[str, tuple[str, ...]]] = {
         r"\bappendi(?:x|ces)\b",
         r"\b(?:hyper)?links?\b",
         r"\burls?\b",
-        r"\b(?:video|recording|image|photo|certificate|attachment|attached|spreadsheet)s?\b",
+        r"\b(?:video|recording|image|photo|certificate|attachment|attached|spreadsheet|pdf|folder|website|web ?page|document|file)s?\b",
+        r"\bbacked up\b|\bsubstantiat\w*|\bsupporting (?:documents?|material|items?)\b",
         r"\b(?:padlet|sharepoint|onedrive|dropbox|google drive|youtube|intranet)\b",
         r"\b(?:survey results|session plan|attendance record|policy document|minutes)\b",
         r"\b(?:mentioned|referred to|referenced) in the (?:text|narrative)\b",
@@ -49,7 +52,21 @@ ELEMENT_CUES: Final[dict[str, tuple[str, ...]]] = {
     "reflection": (
         r"\breflect\w*",
         r"\bcritical(?:ly)?\b",
-        r"\banaly[st]\w*",
+        r"\banaly(?:se|sed|ses|sing|sis|ze|zed|zing|tical|tically)\b",
+        r"\bevaluat\w*",
+        r"\bapprais\w*",
+        r"\bcritique\b",
+        r"\bwhat went\b",
+        r"\b(?:your|the|their) thinking\b",
+        r"\btaught you\b",
+        r"\b(?:made|make|makes) a difference\b",
+        r"\bwhy (?:it|this|that) mattered\b",
+        r"\bwhat (?:will|would|might) you (?:change|do)\b",
+        r"\b(?:same way|do it|do this) again\b",
+        r"\bwhat (?:does|did|do) (?:it|this|that|they) tell you\b",
+        r"\bstep back\b",
+        r"\bin hindsight\b",
+        r"\bnext steps\b",
         r"\bimpact\b",
         r"\binsights?\b",
         r"\bdepth\b",
@@ -86,7 +103,15 @@ FIXED_PHRASES: Final[tuple[tuple[str, str | None], ...]] = (
     (r"\bdescri\w* rather than (?:reflect|analys)\w*", "reflection"),
     (r"\btendency to describe\b", "reflection"),
     (
-        r"\breads (?:mainly |mostly |largely )?as (?:a |an )?(?:description|account|narrative)\b",
+        r"\brather than (?:an? )?(?:reflection|reflective\w*|critical\w*|analys\w*|evaluat\w*)",
+        "reflection",
+    ),
+    (
+        r"\b(?:beyond|more than) (?:simply |just |merely )?(?:summar\w+|describ\w+|listing|recounting|narrating|reporting)\b",
+        "reflection",
+    ),
+    (
+        r"\breads (?:mainly |mostly |largely )?(?:as|like) (?:a |an )?(?:description|account|narrative|report|summary|list|log|diary|chronology)\b",
         "reflection",
     ),
     (
@@ -115,7 +140,9 @@ FIXED_PHRASES: Final[tuple[tuple[str, str | None], ...]] = (
         None,
     ),
     (r"\bwhat (?:did not|didn't|did n't) (?:go well|work)\b", None),
-    (r"\brather than\b.*$", None),
+    # what is left after "rather than" is the current state, not a request; the phrase
+    # itself says something is lacking ("" = a lack with no element of its own)
+    (r"\brather than\b.*$", ""),
 )
 
 # --------------------------------------------------------------------------- cues
@@ -128,6 +155,8 @@ REQUEST_CUES: Final[tuple[str, ...]] = (
     r"\bbenefit from\b",
     r"\b(?:should|must|needs?|needed|need to|required|requires?)\b",
     r"\bwe would (?:like|encourage|suggest|expect|welcome)\b",
+    r"\bwould have liked\b|\bwould like to see\b|\bwe'd like\b",
+    r"\b(?:and|then|also) (?:consider|reflect|explain|describe|discuss|add|include|provide|say)\b",
     r"\b(?:encourage|suggest|recommend)\w*\b",
     r"\bit would be (?:good|helpful|useful|nice|interesting|valuable)\b",
     r"\b(?:more|further|deeper|fuller|stronger|clearer|additional|greater)\b",
@@ -161,6 +190,10 @@ LACK_CUES: Final[tuple[str, ...]] = (
     r"\bbehind a\b",
     r"\bcould not\b|\bunable to\b",
     r"\bneeds? work\b",
+    r"\b(?:unavailable|blank|empty|cropped|corrupt\w*|expired|unsure|uncertain)\b",
+    r"\b(?:stops|stopped|falls|fell) short\b",
+    r"\bcannot tell\b|\bcan't tell\b",
+    r"\bwithout\b",
     r"\bis not\s*[.!]?$",
 )
 
@@ -205,7 +238,8 @@ PRESENTATION_CUES: Final[tuple[str, ...]] = (
     r"\bword (?:count|limit|guidance)\b|\bwords\b",
     r"\btypo\w*|\bspelling\b|\bgrammar\b|\bproofread\w*",
     r"\breferenc\w+ style\b",
-    r"\bsingle (?:pdf|file|document)\b|\bformat\b",
+    r"\bsingle (?:pdf|file|document)\b|\bformatting\b|\bformatted\b",
+    r"\bnumber (?:your|the) (?:appendi|page|section|heading|figure)\w*",
     r"\b(?:same|new) (?:tab|window)\b",
     r"\bprose\b|\bwriting style\b|\btighten\w*|\bwordy\b|\bverbose\b",
     r"\bease of (?:reading|use)\b|\beasier to (?:read|find|navigate|follow)\b",
@@ -216,6 +250,8 @@ PRESENTATION_CUES: Final[tuple[str, ...]] = (
 ABSENT_SECTION_CUES: Final[tuple[str, ...]] = (
     r"\b(?:section|area|option)\b[^;]*\b(?:missing|absent|omitted|left blank|not (?:been )?(?:included|submitted|completed|provided|attempted))\b",
     r"\bno (?:section|core area|specialist area|advanced area)\b",
+    r"\b(?:section|area|option)\b[^;]*\bnot (?:part of|in|present in|there)\b",
+    r"\bnothing (?:under|in|for) (?:core area|section|specialist area|advanced area|area)\b",
     r"\bnot (?:completed|included|submitted|provided|attempted) (?:the|a|your) (?:\w+ )?(?:section|area|option)\b",
 )
 

@@ -251,7 +251,7 @@ def _fixed_phrases(c: str, fixed: list[tuple[re.Pattern[str], str | None]]) -> t
     for rx, element in fixed:
         if rx.search(c):
             if element is not None:
-                settled.add(element)
+                settled.add(element)  # "" marks a lack with no element of its own
             c = rx.sub(" ", c)
     return c, settled
 
@@ -289,9 +289,11 @@ def _read_clause(original: str, topic: frozenset[str], has: _Present) -> _Clause
     if has.presentation and _PRESENTATION_RE.search(c):
         return _Clause(original, frozenset(), frozenset(), resolved)
     c, settled = _fixed_phrases(c, has.fixed) if has.fixed else (c, set())
+    lack_phrase = "" in settled
+    settled.discard("")
     named = frozenset(e for e, rx in has.elements.items() if rx.search(c))
     asks = bool(_REQUEST_RE.search(c)) or c.rstrip().endswith("?")
-    states_lack = asks or bool(_LACK_RE.search(c))
+    states_lack = asks or lack_phrase or bool(_LACK_RE.search(c))
     if not states_lack or (not asks and _PRAISE_RE.search(c)):
         return _Clause(original, named | settled, frozenset(settled), resolved)
     if named:
