@@ -23,7 +23,10 @@ ELEMENT_CUES: Final[dict[str, tuple[str, ...]]] = {
         r"\bsetting\b",
         r"\byour (?:own |personal )?(?:role|contribution|part|responsibilit(?:y|ies))\b",
         r"\b(?:what |the )?part you played\b",
-        r"\byour (?:current )?(?:post|job|institution|organisation|organization|workplace)\b",
+        r"\byour (?:current )?(?:post|job|position)\b",
+        r"\bwho (?:the|this|your) (?:course|module|programme|project|training|session|resource)s? (?:was|were|is|are) for\b",
+        r"\bhow (?:it|this|they) (?:was|were) (?:delivered|run|organised|set up)\b",
+        r"\boutline of (?:the|your) (?:institution|organisation|context|project|activity|work)\b",
         r"\bwho did what\b",
         r"\bfirst person\b",
         r"\bwhat (?:was|you) (?:actually |personally )?(?:did|done|do|contributed)\b",
@@ -67,11 +70,20 @@ ELEMENT_CUES: Final[dict[str, tuple[str, ...]]] = {
         r"\bstep back\b",
         r"\bin hindsight\b",
         r"\bnext steps\b",
+        r"\byour (?:own )?(?:view|views|opinion|judgement|judgment|values|beliefs|development|growth|learning)\b",
+        r"\bhow (?:successful|effective|well) (?:it|this|they|the \w+) (?:was|were|is|are|went|worked)\b",
+        r"\b(?:drawbacks|shortcomings|weaknesses|pros and cons|trade-offs)\b",
+        r"\blook(?:ing)? back\b|\bso what\b|\bquestioning\b|\blong-term\b",
+        r"\b(?:value|benefit|effect|effects|consequences?|difference) (?:to|for|on) (?:learners|students|staff|colleagues|users|you|your|the learners|them)\b",
+        r"\bwhat (?:you|they) made of\b|\bbuild on\b",
+        r"\bmeant (?:for|to) (?:you|your)\b",
+        r"\bdone (?:better|differently)\b",
+        r"\bshaped? (?:your|the way)\b",
         r"\bimpact\b",
-        r"\binsights?\b",
+        r"\binsight\w*",
         r"\bdepth\b",
         r"\bwhat (?:you|they) (?:have )?(?:learn(?:ed|t)?|took from)\b",
-        r"\blearn(?:ed|t)? from\b",
+        r"\blearn(?:ed|t|ing)? from\b",
         r"\blessons?\b",
         r"\byour (?:own )?practice\b",
         r"\bthe way you work\b",
@@ -163,6 +175,7 @@ REQUEST_CUES: Final[tuple[str, ...]] = (
     r"\bstrengthen\w*\b",
     r"\bimprov\w+\b",
     r"\benhance\w*\b",
+    r"\benrich\w*\b",
     r"\b(?:expand|elaborate) on\b",
     r"\b(?:say|tell us) more\b",
     r"^(?:to pass this section,? )?(?:consider|add|include|provide|expand|explain|describe|reflect|discuss|clarify|give|say|outline|think|try|draw|rewrite|revise)\b",
@@ -190,6 +203,8 @@ LACK_CUES: Final[tuple[str, ...]] = (
     r"\bbehind a\b",
     r"\bcould not\b|\bunable to\b",
     r"\bneeds? work\b",
+    r"\blight on\b|\bheavy on\b|\bleft guessing\b|\bsketch\w*|\bnot drawn out\b",
+    r"\bdifficult\b|\bhard\b|\bsign-?in\b",
     r"\b(?:unavailable|blank|empty|cropped|corrupt\w*|expired|unsure|uncertain)\b",
     r"\b(?:stops|stopped|falls|fell) short\b",
     r"\bcannot tell\b|\bcan't tell\b",
@@ -211,7 +226,8 @@ PRAISE_CUES: Final[tuple[str, ...]] = (
 )
 
 #: The comment says a problem has been put right: nothing lacking from that clause or
-#: the clauses before it in the sentence.
+#: the clauses before it in the sentence. Not in a negated clause ("No evidence has
+#: been supplied"): see :data:`NEGATION`.
 RESOLVED_CUES: Final[tuple[str, ...]] = (
     r"\b(?:has|have) (?:now )?been (?:fixed|corrected|resolved|addressed|added|rectified|updated|repaired|remedied|amended|supplied|included)\b",
     r"\bnow (?:works?|opens?|loads?|accessible|includes?|meets?|present|explains?|provides?|clear)\b",
@@ -221,6 +237,7 @@ RESOLVED_CUES: Final[tuple[str, ...]] = (
     r"\byou have now (?:included|provided|explained)\b",
     r"\baddress(?:es|ed) (?:our|the) (?:earlier |previous |original )?(?:concern|feedback|comment|point)s?\b",
     r"\bno longer\b",
+    r"\b(?:has|have) (?:now )?been (?:replaced|reinstated|restored|re-?uploaded|re-?shared|opened|made (?:public|available|accessible))\b",
 )
 
 #: About something other than the three elements: presentation, navigation, file
@@ -238,7 +255,7 @@ PRESENTATION_CUES: Final[tuple[str, ...]] = (
     r"\bword (?:count|limit|guidance)\b|\bwords\b",
     r"\btypo\w*|\bspelling\b|\bgrammar\b|\bproofread\w*",
     r"\breferenc\w+ style\b",
-    r"\bsingle (?:pdf|file|document)\b|\bformatting\b|\bformatted\b",
+    r"\bsingle (?:pdf|file|document)\b|\bformatting\b|\bformatted\b|\bconvert\w*",
     r"\bnumber (?:your|the) (?:appendi|page|section|heading|figure)\w*",
     r"\b(?:same|new) (?:tab|window)\b",
     r"\bprose\b|\bwriting style\b|\btighten\w*|\bwordy\b|\bverbose\b",
@@ -252,6 +269,7 @@ ABSENT_SECTION_CUES: Final[tuple[str, ...]] = (
     r"\bno (?:section|core area|specialist area|advanced area)\b",
     r"\b(?:section|area|option)\b[^;]*\bnot (?:part of|in|present in|there)\b",
     r"\bnothing (?:under|in|for) (?:core area|section|specialist area|advanced area|area)\b",
+    r"\bnot (?:contain|include|have)s? (?:the |a |an |any )?(?:\w+ ){0,2}(?:section|area|option)\b",
     r"\bnot (?:completed|included|submitted|provided|attempted) (?:the|a|your) (?:\w+ )?(?:section|area|option)\b",
 )
 
@@ -281,3 +299,6 @@ SYNTHETIC_PRAISE: Final[dict[str, tuple[str, ...]]] = {
     "evidence": ("The evidence is well chosen.", "The evidence is relevant and clearly explained."),
     "reflection": ("The reflection is thoughtful.", "A genuinely reflective account."),
 }
+
+#: Negation that stops a clause from reading as "put right".
+NEGATION: Final[str] = r"\b(?:no|not|none|nothing|never)\b(?! longer)|n't\b"

@@ -212,6 +212,7 @@ _PRAISE_RE: Final = _Cues(lex.PRAISE_CUES, not_after=("not ", "n't ", "no ", "ne
 _RESOLVED_RE: Final = _Cues(lex.RESOLVED_CUES)
 _PRESENTATION_RE: Final = _Cues(lex.PRESENTATION_CUES)
 _ABSENT_RE: Final = _Cues(lex.ABSENT_SECTION_CUES)
+_NEGATION_RE: Final = re.compile(lex.NEGATION)
 
 _SENTENCE_RE: Final = re.compile(r"(?<=[.!?])\s+(?=\S)|\n+")
 _CLAUSE_RE: Final = re.compile(
@@ -285,7 +286,7 @@ class _Present:
 def _read_clause(original: str, topic: frozenset[str], has: _Present) -> _Clause:
     """Read one clause (steps 2-5 of the module docstring); ``topic`` is inherited."""
     c = _lower(original)
-    resolved = has.resolved and bool(_RESOLVED_RE.search(c))
+    resolved = has.resolved and _RESOLVED_RE.search(c) and not _NEGATION_RE.search(c)
     if has.presentation and _PRESENTATION_RE.search(c):
         return _Clause(original, frozenset(), frozenset(), resolved)
     c, settled = _fixed_phrases(c, has.fixed) if has.fixed else (c, set())
