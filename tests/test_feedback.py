@@ -22,7 +22,7 @@ E = list(fb.ELEMENTS)
 def test_labelled_set_shape() -> None:
     t = labelled()
     assert len(t) >= 200
-    assert set(t["split"]) == {"dev", "heldout", "fresh", "fresh2"}
+    assert set(t["split"]) == {"dev", "heldout", "fresh", "fresh2", "fresh3"}
     assert (t["split"] == "heldout").sum() >= 100
     assert not t["text"].duplicated().any()
     assert t["id"].is_unique
