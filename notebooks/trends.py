@@ -32,7 +32,7 @@ reports.setup_notebook()
 path = reports.resolve_data_path(data)
 recs = qa.load(path)
 chosen = reports.resolve("trends", recs, window=last_window or None)
-span = reports.subset(recs, last_window=chosen["last_window"])
+span = recs.select(last_window=chosen["last_window"])
 scope = f"{chosen['first_window']} to {chosen['last_window']}"
 reports.say(f"**Periods {scope}**: {len(span.submissions)} submissions.")
 reports.provenance(
