@@ -17,25 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402
+from bench_report import timed  # noqa: E402
 
 TARGET = 0.5
-
-
-def timed(cmd: list[str]) -> float:
-    t0 = time.perf_counter()
-    res = subprocess.run(cmd, capture_output=True, text=True, cwd=c.ROOT)
-    dt = time.perf_counter() - t0
-    if res.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stderr[-3000:]}")
-    return dt
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ import bench_forms  # noqa: E402
 import bench_load  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_report  # noqa: E402
+import bench_site  # noqa: E402
 
 HEADER = """# Benchmark results
 
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_agreement.main(quick)
     bench_memory.main(quick + ([] if args.no_before else ["--before"]))
     bench_report.main(quick)
+    bench_site.main(quick)
     bench_forms.main(quick)
     bench_cli_start.main(quick)
     bench_feedback.main(quick)
