@@ -1,0 +1,80 @@
+"""What a report says first: rows kept out, stale data, the act-now box (issues 13.3,
+13.4 and 15.1). Data functions and their words, without running a notebook."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from conftest import SAMPLE
+
+import cmalt_qa as qa
+from cmalt_qa import reports
+from cmalt_qa.reports import _actnow as an
+
+
+@pytest.fixture(scope="module")
+def latest_kept_out(tmp_path_factory):
+    """The sample with its latest 100 submissions on an unknown pathway (quarantined)."""
+    out = tmp_path_factory.mktemp("kept-out")
+    for f in SAMPLE.glob("*.csv"):
+        shutil.copy(f, out / f.name)
+    subs = pd.read_csv(out / "submissions.csv", dtype=str, keep_default_na=False)
+    subs = subs.sort_values("submitted_on", kind="stable")
+    subs.loc[subs.index[-100:], "pathway"] = "XCMALT"
+    subs.to_csv(out / "submissions.csv", index=False)
+    return qa.load(out)
+
+
+def test_banner_says_what_was_kept_out_and_what_it_changes(latest_kept_out) -> None:
+    recs = latest_kept_out
+    params = reports.resolve("window", recs)
+    lines = reports.notices(recs, params)
+    text = " ".join(lines)
+    assert "100 rows of submissions.csv" in text
+    assert "The latest 100 submissions (to 2026-09-20) were kept out" in text
+    assert f"the report covers {params['window']} although the data run to 2026-09" in text
+    html = an.notices_html(an.left_out(recs, window=params["window"]))
+    assert "kept out of the figures" in html and "unknown" in html
+
+
+def test_no_banner_when_nothing_was_kept_out(sample_records) -> None:
+    left = an.left_out(sample_records, window="2026-09")
+    assert left.rows == 0 and an.notices_html(left) == "" and an.notice_lines(left) == []
+
+
+def test_stale_report_date_is_stated(sample_records) -> None:
+    fresh = an.freshness(sample_records, "2027-01-01")
+    assert fresh.stale and fresh.gap_days == 103
+    assert fresh.sentence() == (
+        "The export ends 2026-09-20, 103 days before the report date 2027-01-01: cases shown "
+        "overdue may have results not in this export."
+    )
+    assert not an.freshness(sample_records, "2026-09-25").stale  # within a week
+    lines = reports.notices(sample_records, {"window": "2026-09", "as_of": "2027-01-01"})
+    assert lines == [fresh.sentence()]
+
+
+def test_act_now_box_lists_urgent_cases_and_assessors(sample_records) -> None:
+    severity = pd.DataFrame(
+        {"assessor_id": ["A1", "<img src=x onerror=alert(1)>"], "out_of_line": [False, True]}
+    )
+    box = an.act_now(sample_records, "2026-09-20", window="2026-09", severity=severity)
+    assert len(box.urgent) == 5 and set(box.urgent["status"]) == {"at risk"}
+    html = an.act_now_html(box)
+    assert "no portfolio is overdue; 5 are at risk" in html
+    assert "Assessors to contact" in html and "S02337" in html
+    assert "1 assessor out of line" in html
+    assert "<img" not in html  # data values are text, never markup
+    late = an.act_now(sample_records, "2027-01-01", window="2026-09")
+    html = an.act_now_html(late)
+    assert "47 portfolios are overdue" in html and "Stale data" in html
+    assert "The 12 most urgent of 47" in html  # the rest under Open cases
+
+
+def test_nothing_at_risk_is_said_in_words(sample_records) -> None:
+    box = an.act_now(sample_records, "2019-01-20", window="2019-01")
+    assert box.urgent.empty
+    html = an.act_now_html(box)
+    assert "No portfolio is overdue or at risk" in html and "<table" not in html
