@@ -655,30 +655,68 @@ class Disclosure:
                     steps += 1
         return DisclosedReport(self)
 
-    def _hide_one_for(self, i: int) -> bool:
-        """Hide one more printed cell linked to cell ``i``; False when none is left."""
+    def _candidates(self, i: int, limit: int = 12) -> list[tuple[str, int, float]]:
+        """Printed cells (``"cell"``) and percentages (``"share"``) linked to cell ``i``.
+
+        Nearest first; among cells at the same distance the smallest value that makes
+        the hidden group at least ``min_count + 2`` large, then the largest; never a zero.
+        """
         target = self._cells[i]
-        best: tuple[float, int] | None = None
         need = self.min_count + 2 - (0 if np.isnan(target.value) else target.value)
         reach = self._linked(i)
+        out = []
         for j, depth in reach.items():
             c = self._cells[j]
             if c.hidden or c.fixed or not c.published or c.value <= 0:
                 continue
-            # Nearer first; then the smallest value big enough; then the largest.
-            score = (depth * 1e9 + (c.value if c.value >= need else 1e8 - c.value))
-            if best is None or score < best[0]:
-                best = (score, j)
-        if best is not None:
-            self._cells[best[1]].hidden = True
-            self._propagate()
-            return True
-        for s in self._shares:  # a printed percentage that pins it
-            if s.step > 0 and (s.num == i or s.num in reach or s.den in reach):
-                s.forced_hidden = True
-                self._propagate()
-                return True
-        return False
+            out.append(("cell", j, depth * 1e9 + (c.value if c.value >= need else 1e8 - c.value)))
+        for k, s in enumerate(self._shares):
+            linked = [reach.get(s.num, 9), reach.get(s.den, 9), 0 if s.num == i else 9]
+            if s.step > 0 and not s.forced_hidden and min(linked) < 9:
+                out.append(("share", k, min(linked) * 1e9))
+        return sorted(out, key=lambda c: c[2])[:limit]
+
+    def _apply(self, kind: str, k: int) -> None:
+        if kind == "cell":
+            self._cells[k].hidden = True
+        else:
+            self._shares[k].forced_hidden = True
+        self._propagate()
+
+    def _undo(self, kind: str, k: int) -> None:
+        if kind == "cell":
+            self._cells[k].hidden = False
+        else:
+            self._shares[k].forced_hidden = False
+        self._propagate()
+
+    def _n_withheld(self) -> int:
+        return sum(c.hidden for c in self._cells) + len(self._hidden_derived)
+
+    def _hide_one_for(self, i: int) -> bool:
+        """Withhold one more printed cell or percentage for cell ``i``.
+
+        Each candidate (:meth:`_candidates`) is tried: the one that protects cell ``i``
+        while withholding the fewest printed figures (a count drags its rates and
+        coefficients with it) is kept; if none protects it alone, the one that widens
+        its interval most per figure withheld. False when no candidate is left.
+        """
+        base = self._n_withheld()
+        lo0, hi0 = self._range(i, integer=False)
+        best: tuple[tuple[float, ...], str, int] | None = None
+        for order, (kind, k, _) in enumerate(self._candidates(i)):
+            self._apply(kind, k)
+            cost = self._n_withheld() - base
+            lo, hi = self._range(i, integer=False)
+            self._undo(kind, k)
+            gain = (hi - lo) - (hi0 - lo0)
+            key = (0.0, cost, order) if self._ok(i, lo, hi) else (1.0, -gain / cost, order)
+            if gain > 0 and (best is None or key < best[0]):
+                best = (key, kind, k)
+        if best is None:
+            return False
+        self._apply(best[1], best[2])
+        return True
 
     def _linked(self, i: int, depth: int = 3) -> dict[int, int]:
         """Cells reachable from ``i`` through relations, with their distance."""
@@ -702,63 +740,107 @@ class Disclosure:
         return seen
 
     # ---------------------------------------------------------------- the audit
-    def _system(self) -> tuple[list[int], Any, Any, Any, Any, list[tuple[float, float]]]:
-        """The attacker's system over the cells not known exactly.
+    def _is_free(self, i: int) -> bool:
+        c = self._cells[i]
+        return c.hidden or not c.published or np.isnan(c.value)
 
-        Returns the free cells, ``A_eq x = b_eq``, ``A_ub x <= b_ub`` and the bounds.
+    def _active_shares(self) -> list[_Share]:
+        return [s for s in self._shares if s.step > 0 and s.ref not in self._hidden_derived]
+
+    def _component(self, i: int) -> tuple[list[int], list[int], list[_Share]]:
+        """The free cells linked to cell ``i``, and the relations among them.
+
+        The attacker's problem splits into independent pieces: relations only link
+        cells through cells that are not known exactly. Solving each cell over its own
+        piece gives the same bounds as the whole system, much faster.
         """
-        from scipy import sparse
+        if getattr(self, "_eq_of_size", -1) != len(self._equalities):
+            self._eq_of: dict[int, list[int]] = {}
+            for k, (terms, _) in enumerate(self._equalities):
+                for j in terms:
+                    self._eq_of.setdefault(j, []).append(k)
+            self._eq_of_size = len(self._equalities)
+        eq_of = self._eq_of
+        shares = self._active_shares()
+        share_of: dict[int, list[int]] = {}
+        for k, sh in enumerate(shares):
+            share_of.setdefault(sh.num, []).append(k)
+            share_of.setdefault(sh.den, []).append(k)
+        cells, eqs, shs = {i}, set(), set()
+        todo = [i]
+        while todo:
+            a = todo.pop()
+            linked = [self._equalities[k][0] for k in eq_of.get(a, ()) if k not in eqs]
+            eqs.update(eq_of.get(a, ()))
+            for k in share_of.get(a, ()):
+                if k not in shs:
+                    shs.add(k)
+                    linked.append({shares[k].num: 1.0, shares[k].den: 1.0})
+            for terms in linked:
+                for j in terms:
+                    if j not in cells and self._is_free(j):
+                        cells.add(j)
+                        todo.append(j)
+        return sorted(cells), sorted(eqs), [shares[k] for k in sorted(shs)]
 
-        free = [i for i, c in enumerate(self._cells)
-                if c.hidden or not c.published or np.isnan(c.value)]
+    def _system(self, free: list[int], eqs: list[int], shares: list[_Share]) -> tuple[Any, ...]:
+        """``A_eq x = b_eq``, ``A_ub x <= b_ub`` and bounds over the ``free`` cells.
+
+        Dense: a piece holds a handful to a few hundred cells, where scipy's sparse
+        set-up costs more than it saves.
+        """
         col = {i: k for k, i in enumerate(free)}
-        known = {i: c.value for i, c in enumerate(self._cells) if i not in col}
+        known = lambda j: self._cells[j].value  # noqa: E731 - a cell known exactly
         rows, cols, vals, b_eq = [], [], [], []
-        for terms, _ in self._equalities:
-            rhs = -sum(a * known[j] for j, a in terms.items() if j in known)
-            r = len(b_eq)
+        for r, k in enumerate(eqs):
+            terms = self._equalities[k][0]
+            b_eq.append(-sum(a * known(j) for j, a in terms.items() if j not in col))
             for j, a in terms.items():
                 if j in col:
                     rows.append(r), cols.append(col[j]), vals.append(a)
-            b_eq.append(rhs)
-        a_eq = sparse.csr_matrix((vals, (rows, cols)), shape=(len(b_eq), len(free)))
+        a_eq = np.zeros((len(b_eq), len(free)))
+        np.add.at(a_eq, (np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)), vals)
         urows, ucols, uvals, b_ub = [], [], [], []
-        for s in self._shares:
-            if s.step == 0.0 or s.ref in self._hidden_derived:
-                continue
+        for s in shares:
             shown = round(s.value / s.step) * s.step
             lo, hi = shown - s.step / 2, shown + s.step / 2
             for coef_num, coef_den in ((-1.0, lo), (1.0, -hi)):  # lo*d <= n <= hi*d
-                r = len(b_ub)
                 rhs = 0.0
                 for j, a in ((s.num, coef_num), (s.den, coef_den)):
                     if j in col:
-                        urows.append(r), ucols.append(col[j]), uvals.append(a)
+                        urows.append(len(b_ub)), ucols.append(col[j]), uvals.append(a)
                     else:
-                        rhs -= a * known[j]
+                        rhs -= a * known(j)
                 b_ub.append(rhs)
-        a_ub = sparse.csr_matrix((uvals, (urows, ucols)), shape=(len(b_ub), len(free)))
-        bounds = []
-        for i in free:
-            c = self._cells[i]
-            low = 1.0 if (c.published and c.hidden) else c.lower
-            bounds.append((low, _HUGE))
+        a_ub = np.zeros((len(b_ub), len(free)))
+        np.add.at(a_ub, (np.asarray(urows, dtype=int), np.asarray(ucols, dtype=int)), uvals)
+        bounds = [(1.0 if (self._cells[i].published and self._cells[i].hidden)
+                   else self._cells[i].lower, _HUGE) for i in free]
         return free, a_eq, np.asarray(b_eq), a_ub, np.asarray(b_ub), bounds
 
-    def _range(self, i: int, *, integer: bool, system: Any = None) -> tuple[float, float]:
+    def _range(self, i: int, *, integer: bool) -> tuple[float, float]:
         """Smallest and largest value of cell ``i`` consistent with what is published."""
-        from scipy.optimize import linprog, milp, LinearConstraint, Bounds
+        from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-        free, a_eq, b_eq, a_ub, b_ub, bounds = system or self._system()
-        if i not in free:
+        if not self._is_free(i):
             v = self._cells[i].value
             return v, v
+        free, a_eq, b_eq, a_ub, b_ub, bounds = self._system(*self._component(i))
         k = free.index(i)
+        if a_eq.shape[0] == 0 and a_ub.shape[0] == 0:
+            return bounds[k]
         out = []
         for sign in (1.0, -1.0):
             cost = np.zeros(len(free))
             cost[k] = sign
-            if integer:
+            res = linprog(cost, A_ub=a_ub if a_ub.shape[0] else None,
+                          b_ub=b_ub if a_ub.shape[0] else None,
+                          A_eq=a_eq if a_eq.shape[0] else None,
+                          b_eq=b_eq if a_eq.shape[0] else None,
+                          bounds=bounds, method="highs")
+            # An integral vertex is also the integer optimum: integer programming is
+            # needed only where the linear optimum is fractional.
+            if integer and res.status == 0 and np.abs(res.x - np.round(res.x)).max() > 1e-7:
                 cons = []
                 if a_eq.shape[0]:
                     cons.append(LinearConstraint(a_eq, b_eq, b_eq))
@@ -767,19 +849,13 @@ class Disclosure:
                 lb, ub = np.array(bounds).T
                 res = milp(cost, constraints=cons, integrality=np.ones(len(free)),
                            bounds=Bounds(lb, ub))
-            else:
-                res = linprog(cost, A_ub=a_ub if a_ub.shape[0] else None,
-                              b_ub=b_ub if a_ub.shape[0] else None,
-                              A_eq=a_eq if a_eq.shape[0] else None,
-                              b_eq=b_eq if a_eq.shape[0] else None,
-                              bounds=bounds, method="highs")
             if res.status != 0 or res.x is None:
                 raise DisclosureError(
-                    f"the disclosure audit could not be solved ({res.message}); "
-                    "the published figures are inconsistent with the declared relations")
+                    f"the disclosure audit could not be solved for {self._cells[i].label} "
+                    f"({res.message}): the published figures are inconsistent with the "
+                    "declared relations")
             out.append(sign * res.fun)
-        lo, hi = out[0], out[1]
-        return (math.ceil(lo - 1e-6), math.floor(hi + 1e-6)) if not integer else (lo, hi)
+        return math.ceil(out[0] - 1e-6), math.floor(out[1] + 1e-6)
 
     def _ok(self, i: int, lo: float, hi: float) -> bool:
         c = self._cells[i]
@@ -822,7 +898,6 @@ class Disclosure:
             ``upper - lower >= min_count``). Cell values are not included: the audit
             table is safe to keep beside a published report.
         """
-        system = self._system()
         rows = []
         for i, c in enumerate(self._cells):
             sens = self._sensitive(i)
@@ -831,9 +906,9 @@ class Disclosure:
             if c.published and not c.hidden:
                 lo = hi = c.value
             else:
-                lo, hi = self._range(i, integer=False, system=system)
+                lo, hi = self._range(i, integer=False)
                 if integer and sens and hi - lo < 1e6:
-                    lo, hi = self._range(i, integer=True, system=system)
+                    lo, hi = self._range(i, integer=True)
             row = c.ref.row
             tab = self._tables.get(c.ref.table)
             rows.append({
