@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from . import _assessors_core as _core
-from ._analysis import check_by, check_ci, check_n_boot, check_records, groups
+from ._analysis import check_args, check_by, check_records, groups
 from ._stats import bootstrap_weights, percentile_interval, wilson_interval
 from .records import Records
 from .scheme import LEAD_MIN_PRIOR_ASSESSMENTS, RATING_SCORE
@@ -291,7 +291,7 @@ def rule_breaches(
     return _staff(cases.reset_index(drop=True))
 
 
-def rule_counts(recs: Records, *, by: Sequence[str] | str = ("window",), ci: float = 0.95) -> pd.DataFrame:
+def rule_counts(recs: Records, by: Sequence[str] | str = ("window",), *, ci: float = 0.95) -> pd.DataFrame:
     """Breaches of each pairing rule per group, with rates and Wilson intervals.
 
     Returns
@@ -303,8 +303,8 @@ def rule_counts(recs: Records, *, by: Sequence[str] | str = ("window",), ci: flo
         ``ci_high`` (Wilson; NaN when ``n_checked`` is 0), ``n_unknown_prior`` (breaches
         in which an assessor's prior count was unknown and taken as 0).
     """
-    cols = list(check_by(by, check_records(recs).submissions.columns))
-    check_ci(ci)
+    check_args(recs, by, ci=ci)
+    cols = list(check_by(by, recs.submissions.columns))
     e, cases = _all_cases(recs)
     group_keys = recs.submissions[["submission_id", *cols]]
     e = e[["submission_id", "_resub_checked"]].merge(group_keys, on="submission_id")
@@ -433,8 +433,7 @@ def severity(
     DerSimonian, R. & Laird, N. (1986). Meta-analysis in clinical trials. Controlled
     Clinical Trials 7(3), 177-188.
     """
-    check_n_boot(n_boot)
-    check_ci(ci)
+    check_args(recs, n_boot=n_boot, ci=ci, seed=seed)
     if min_portfolios < 2:
         raise ValueError("min_portfolios must be at least 2 (a variance needs two submissions)")
     long = _paired(recs)
@@ -480,8 +479,7 @@ def severity_drift(
         ``assessor_id, <period>, n_portfolios, n_ratings, severity, ci_low, ci_high``
         as :func:`severity` (raw, unshrunk; intervals NaN below ``min_portfolios``).
     """
-    check_n_boot(n_boot)
-    check_ci(ci)
+    check_args(recs, n_boot=n_boot, ci=ci, seed=seed)
     if min_portfolios < 1:
         raise ValueError("min_portfolios must be at least 1")
     long = _paired(recs, extra=[period])
@@ -494,7 +492,7 @@ def severity_drift(
 
 # --------------------------------------------------------------------------- nominated
 def nominated_second_effect(
-    recs: Records, *, by: Sequence[str] | str = (), n_boot: int = 1000, seed: int = 0, ci: float = 0.95
+    recs: Records, by: Sequence[str] | str = (), *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95
 ) -> pd.DataFrame:
     """Are candidate-nominated second assessors more lenient than ALT-nominated ones?
 
@@ -516,9 +514,8 @@ def nominated_second_effect(
     comparison is descriptive: nominated seconds may differ from ALT's in who they are
     as well as in how they were chosen.
     """
-    check_n_boot(n_boot)
-    check_ci(ci)
-    cols = list(check_by(by, check_records(recs).submissions.columns))
+    check_args(recs, by, n_boot=n_boot, ci=ci, seed=seed)
+    cols = list(check_by(by, recs.submissions.columns))
     if "second_nominated" not in recs.submissions:
         raise ValueError("the submissions have no second_nominated column")
     m = recs.merged(["second_nominated", *cols])
