@@ -699,12 +699,14 @@ class Disclosure:
         Each candidate (:meth:`_candidates`) is tried: the one that protects cell ``i``
         while withholding the fewest printed figures (a count drags its rates and
         coefficients with it) is kept; if none protects it alone, the one that widens
-        its interval most per figure withheld. False when no candidate is left.
+        its interval most per figure withheld; if none widens it, the nearest. False
+        when no candidate is left.
         """
         base = self._n_withheld()
         lo0, hi0 = self._range(i, integer=False)
         best: tuple[tuple[float, ...], str, int] | None = None
-        for order, (kind, k, _) in enumerate(self._candidates(i)):
+        candidates = self._candidates(i)
+        for order, (kind, k, _) in enumerate(candidates):
             self._apply(kind, k)
             cost = self._n_withheld() - base
             lo, hi = self._range(i, integer=False)
@@ -713,6 +715,10 @@ class Disclosure:
             key = (0.0, cost, order) if self._ok(i, lo, hi) else (1.0, -gain / cost, order)
             if gain > 0 and (best is None or key < best[0]):
                 best = (key, kind, k)
+        if best is None and candidates:
+            # No single step widens it (the cell is pinned through two printed cells,
+            # e.g. a total repeated in another table): withhold the nearest and go on.
+            best = ((), candidates[0][0], candidates[0][1])
         if best is None:
             return False
         self._apply(best[1], best[2])
@@ -979,10 +985,15 @@ class DisclosedReport:
                 if s.ref.table == name and s.step > 0}
 
     def values(self, name: str) -> pd.DataFrame:
-        """Table ``name`` with hidden cells NaN and coarsened percentages rounded."""
+        """Table ``name`` with hidden cells NaN and coarsened percentages rounded.
+
+        A column ``suppressed`` is added: True for a row with a printed cell hidden
+        (figures draw a "suppressed" placeholder there, never an absent bar).
+        """
         t = self._d._tables[name]
         out = t.frame.copy()
         mask = self.hidden(name)
+        out["suppressed"] = mask[[c for c in t.columns if c in mask]].any(axis=1)
         for c in mask.columns:
             if mask[c].any():
                 out[c] = out[c].where(~mask[c])

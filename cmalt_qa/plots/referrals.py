@@ -12,7 +12,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text, require_columns
+from ._style import (
+    ACCENT,
+    ALERT,
+    GAP_COLOURS,
+    NEUTRAL,
+    OKABE_ITO,
+    PATHWAY_COLOURS,
+    alt_text,
+    mark_suppressed,
+    require_columns,
+    suppressed_rows,
+)
 
 __all__ = [
     "plot_section_rates",
@@ -45,34 +56,57 @@ def _err(rate: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
 def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Referral rate per section with its interval, sorted (``referrals.by_section``).
 
-    A ``pathway`` column, if present, gives one dodged series per pathway.
+    A ``pathway`` column, if present, gives one dodged series per pathway. Rows of a
+    published table whose rate is withheld (``suppressed``) are drawn as hatched
+    "suppressed" placeholders, and the title ranks only the sections shown.
     """
     require_columns(table, ["section", "rate", "ci_low", "ci_high", "n"], "plot_section_rates")
     ax = _axes(ax)
-    t = table[table["n"] > 0].copy()
+    hidden = suppressed_rows(table, "rate")
+    t = table[(table["n"] > 0) | hidden].copy()
+    hidden = hidden[t.index]
     t["section"] = t["section"].astype(str)
-    order = t.groupby("section")["rate"].mean().sort_values().index.tolist()
+    shown = t[~hidden]
+    shown_order = shown.groupby("section")["rate"].mean().sort_values().index.tolist()
+    order = [s for s in dict.fromkeys(t.loc[hidden, "section"]) if s not in shown_order]
+    order += shown_order
     y = {s: i for i, s in enumerate(order)}
     series = list(t.groupby("pathway", sort=True)) if "pathway" in t else [(None, t)]
     width = 0.8 / len(series)
+    drawn_mark = False
     for j, (pw, g) in enumerate(series):
         off = (j - (len(series) - 1) / 2) * width
         colour = PATHWAY_COLOURS.get(pw, ACCENT) if pw is not None else ACCENT
+        gh = hidden[g.index]
+        g = g[~gh]
         ax.errorbar(g["rate"], g["section"].map(y) + off, xerr=_err(g["rate"], g["ci_low"], g["ci_high"]),
                     fmt="o", color=colour, capsize=3, label=pw)
+        gone = t.loc[gh[gh].index, "section"].map(y) + off
+        mark_suppressed(ax, gone.tolist(), horizontal=True, extent=(0.0, 0.3), width=width * 0.9,
+                        text=len(series) == 1, legend=not drawn_mark and len(gone) > 0)
+        drawn_mark = drawn_mark or len(gone) > 0
     ax.set_yticks(range(len(order)), order)
     ax.set_xlabel("Share of submissions with a final R (95% interval)")
     ax.set_ylabel("Section")
     ax.set_xlim(0, 1)
-    if len(series) > 1:
-        ax.legend(title="Pathway", loc="lower right")
-    top = t.loc[t["rate"].idxmax()]
+    if len(series) > 1 or hidden.any():
+        ax.legend(title="Pathway" if len(series) > 1 else None, loc="lower right",
+                  fontsize="small")
+    n_hidden = int(hidden.sum())
+    note = (f"; {n_hidden} {'row is' if n_hidden == 1 else 'rows are'} suppressed"
+            if n_hidden else "")
+    if shown.empty:
+        ax.set_title("Every section is suppressed: too few submissions to publish")
+        alt_text(ax, f"Referral rate by section: every figure is suppressed{note}.")
+        return ax
+    top = shown.loc[shown["rate"].idxmax()]
     who = f" ({top['pathway']})" if "pathway" in t else ""
-    ax.set_title(f"Section {top['section']}{who} is referred most often: {top['rate']:.0%}")
-    alt_text(ax, f"Referral rate by section. Highest: section {top['section']}{who}, "
+    among = " among those shown" if n_hidden else ""
+    ax.set_title(f"Section {top['section']}{who} is referred most often{among}: {top['rate']:.0%}")
+    alt_text(ax, f"Referral rate by section. Highest{among}: section {top['section']}{who}, "
                  f"{top['rate']:.0%} of {int(top['n'])} submissions (95% interval "
                  f"{top['ci_low']:.0%} to {top['ci_high']:.0%}); lowest: section "
-                 f"{order[0]}.")
+                 f"{shown_order[0]}{note}.")
     return ax
 
 
@@ -136,12 +170,20 @@ def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "wind
         v = t[f"share_{o}"].fillna(0).to_numpy(float)
         ax.bar(pos, v, bottom=bottom, color=colour, hatch=hatch, edgecolor="white", label=o)
         bottom += v
-    ax.set_xticks(pos, t[x].astype(str), rotation=45, ha="right")
+    hidden = suppressed_rows(t, "rate").to_numpy()
+    mark_suppressed(ax, pos[hidden].tolist())
+    t = t.assign(_pos=pos)[~hidden] if hidden.any() else t
+    ax.set_xticks(pos, table.sort_values(x)[x].astype(str), rotation=45, ha="right")
     ax.set_xlabel(x.capitalize())
     ax.set_ylabel("Share of decided first submissions")
     ax.set_ylim(0, 1)
     ax.legend(title="Outcome", bbox_to_anchor=(1.01, 1), loc="upper left")
-    title, alt = (_outcomes_over_time if x in _TIME_COLUMNS else _outcomes_by_group)(t, x)
+    if t.empty:
+        title, alt = (f"Every {x} is suppressed", f"Outcomes per {x}: every figure suppressed.")
+    else:
+        title, alt = (_outcomes_over_time if x in _TIME_COLUMNS else _outcomes_by_group)(t, x)
+    if hidden.any():
+        alt += f" {int(hidden.sum())} {x}(s) suppressed."
     ax.set_title(title)
     alt_text(ax, alt)
     return ax
