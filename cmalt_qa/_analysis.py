@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import numbers
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, Iterable, Iterator, Sequence
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -222,9 +223,7 @@ def check_types(submission_types: str | Sequence[str] | None) -> tuple[str, ...]
     return kinds
 
 
-def filter_types(
-    frame: pd.DataFrame, submission_types: str | Sequence[str] | None
-) -> pd.DataFrame:
+def filter_types(frame: pd.DataFrame, submission_types: str | Sequence[str] | None) -> pd.DataFrame:
     """The rows of ``frame`` whose ``submission_type`` is one of the kinds asked for.
 
     Parameters

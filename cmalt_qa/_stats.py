@@ -13,7 +13,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from scipy import stats
 
 __all__ = [
@@ -285,8 +284,10 @@ def km_fit(
     at_risk = (t.size - np.searchsorted(order, times, side="left")).astype(np.int64)
     ev_sorted = np.sort(t[e])
     ce_sorted = np.sort(t[~e])
-    events = (np.searchsorted(ev_sorted, times, "right") - np.searchsorted(ev_sorted, times, "left"))
-    censored = np.searchsorted(ce_sorted, times, "right") - np.searchsorted(ce_sorted, times, "left")
+    events = np.searchsorted(ev_sorted, times, "right") - np.searchsorted(ev_sorted, times, "left")
+    censored = np.searchsorted(ce_sorted, times, "right") - np.searchsorted(
+        ce_sorted, times, "left"
+    )
     return KMFit(
         times, sf, low, high, at_risk,
         events.astype(np.int64), censored.astype(np.int64), int(t.size),

@@ -34,9 +34,7 @@ ID_COLUMNS: Final[frozenset[str]] = frozenset(
     {"submission_id", "portfolio_id", "lead_assessor", "second_assessor", "assessor_id"}
 )
 
-RATING_TEXT_ONLY: Final[frozenset[str]] = frozenset(
-    {"section", "lead", "second", "final", "gaps"}
-)
+RATING_TEXT_ONLY: Final[frozenset[str]] = frozenset({"section", "lead", "second", "final", "gaps"})
 """Rating columns replaced by their normalised form in the output: their raw text is
 read only to quote it in problem lines, so the reader may give them as Categoricals of
 the text (performance; validation treats both alike)."""
@@ -93,9 +91,7 @@ def _aliases(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
 PATHWAY_ALIASES: Final = _aliases(
     (c, [scheme.PATHWAY_NAMES[c], c.replace("CMALT", " CMALT")]) for c in scheme.PATHWAYS
 ) | {"associate": "ACMALT", "senior": "SCMALT", "a-cmalt": "ACMALT", "s-cmalt": "SCMALT"}
-OUTCOME_ALIASES: Final = _aliases(
-    (c, [scheme.OUTCOME_NAMES[c]]) for c in scheme.OUTCOMES
-) | {
+OUTCOME_ALIASES: Final = _aliases((c, [scheme.OUTCOME_NAMES[c]]) for c in scheme.OUTCOMES) | {
     _key("minor revisions required"): "minor",
     _key("major revisions required"): "major",
     _key("referral - minor"): "minor",
@@ -107,9 +103,7 @@ RATING_ALIASES: Final = _aliases((c, [scheme.RATING_NAMES[c]]) for c in scheme.R
     _key("revision required"): "R",
     _key("revisions"): "R",
 }
-SECTION_ALIASES: Final = {_key(s): s for s in scheme.SECTIONS} | {
-    f"{s}.0": s for s in ("4",)
-}
+SECTION_ALIASES: Final = {_key(s): s for s in scheme.SECTIONS} | {f"{s}.0": s for s in ("4",)}
 TYPE_ALIASES: Final = {
     "first": "first", "first submission": "first", "1st submission": "first",
     "resubmission": "resubmission", "re-submission": "resubmission",
@@ -124,7 +118,9 @@ BOOL_ALIASES: Final = {
     "1": True, "0": False, "t": True, "f": False, "1.0": True, "0.0": False,
 }  # fmt: skip
 GAP_ALIASES: Final = {e: e for e in scheme.GAP_ELEMENTS} | {
-    "desc": "description", "reflective": "reflection", "reflect": "reflection",
+    "desc": "description",
+    "reflective": "reflection",
+    "reflect": "reflection",
 }
 
 
@@ -152,7 +148,7 @@ class _Problems:
         if not m.any():
             return
         sub = frame.loc[m]
-        vals = (value.loc[m] if value is not None else sub[column] if column in sub else "")
+        vals = value.loc[m] if value is not None else sub[column] if column in sub else ""
         vals = pd.Series(vals, index=sub.index).astype(object)
         if callable(message):
             msgs = [message(r) for _, r in sub.iterrows()]
@@ -219,8 +215,12 @@ def _spread(per_unique: np.ndarray, codes: np.ndarray, missing: object) -> np.nd
 
 
 def _category_codes(
-    frame: pd.DataFrame, col: str, aliases: dict, categories: Iterable[str],
-    fz: _Factors, mapped: pd.Series,
+    frame: pd.DataFrame,
+    col: str,
+    aliases: dict,
+    categories: Iterable[str],
+    fz: _Factors,
+    mapped: pd.Series,
 ) -> np.ndarray:
     """``pd.Categorical(mapped, categories=categories).codes`` (-1 for NaN), where
     ``mapped`` is ``frame[col]`` mapped through ``aliases`` (as :func:`_codes` gives it).
@@ -291,16 +291,17 @@ def _map_codes_unknown(
     return pd.Series(mapped[codes], index=col.index), unknown[codes]
 
 
-def _parse_dates(
-    col: pd.Series, factors: tuple[np.ndarray, np.ndarray] | None = None
-) -> pd.Series:
+def _parse_dates(col: pd.Series, factors: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
     """ISO dates (a midnight time, as Excel exports give, is accepted); others NaT."""
     # performance: parsed once per distinct value (dates repeat a lot)
     codes, uniques = factors if factors is not None else pd.factorize(col, sort=False)
     u = pd.Series(np.asarray(uniques, dtype=object)).str.replace(
-        r"[T ]00:00(:00(\.0+)?)?$", "", regex=True)
-    parsed = np.append(pd.to_datetime(u, format="%Y-%m-%d", errors="coerce").to_numpy(
-        dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+        r"[T ]00:00(:00(\.0+)?)?$", "", regex=True
+    )
+    parsed = np.append(
+        pd.to_datetime(u, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[ns]"),
+        np.datetime64("NaT", "ns"),
+    )
     return pd.Series(parsed[codes], index=col.index, name=col.name)
 
 
@@ -385,7 +386,10 @@ def _blank(frame: pd.DataFrame, col: str, fz: _Factors | None = None) -> pd.Seri
 
 
 def _required(
-    file: str, frame: pd.DataFrame, cols: Iterable[str], p: _Problems,
+    file: str,
+    frame: pd.DataFrame,
+    cols: Iterable[str],
+    p: _Problems,
     fz: _Factors | None = None,
 ) -> pd.Series:
     bad = pd.Series(False, index=frame.index)
@@ -411,7 +415,11 @@ def _codes(
     mapped, unknown = _map_codes_unknown(raw, aliases, factors)
     bad = pd.Series(unknown, index=frame.index)
     p.add(
-        file, frame, bad, col, "unknown_code",
+        file,
+        frame,
+        bad,
+        col,
+        "unknown_code",
         lambda r: f"{col} {r[col]!r} is not a known code; expected {expected}",
     )
     return mapped, bad
@@ -441,15 +449,23 @@ def _duplicates(
         mask = pd.Series(False, index=frame.index)
         mask.loc[dup[dup].index] = True
     if mask.any():
-        first_row = frame.loc[mask].groupby(keys, sort=False)["row"].transform(
-            lambda r: ", ".join(map(str, r))
+        first_row = (
+            frame.loc[mask]
+            .groupby(keys, sort=False)["row"]
+            .transform(lambda r: ", ".join(map(str, r)))
         )
         frame = frame.assign(_rows=first_row.reindex(frame.index))
         label = " and ".join(keys)
         p.add(
-            file, frame, mask, keys[-1], "duplicate_key",
-            lambda r: f"{label} {' / '.join(r[k] for k in keys)!r} appears on rows "
-            f"{r['_rows']}; keys must be unique, so every copy is kept out",
+            file,
+            frame,
+            mask,
+            keys[-1],
+            "duplicate_key",
+            lambda r: (
+                f"{label} {' / '.join(r[k] for k in keys)!r} appears on rows "
+                f"{r['_rows']}; keys must be unique, so every copy is kept out"
+            ),
             value=frame[keys[-1]],
         )
     return mask
@@ -477,23 +493,39 @@ def validate(
     ``{"submissions" | "ratings": {column: (codes, uniques)}}`` (see :class:`_Factors`).
     """
     factorized = factorized or {}
-    fz = _Factors({id(subs): factorized.get("submissions", {}),
-                   id(rats): factorized.get("ratings", {})})
+    fz = _Factors(
+        {id(subs): factorized.get("submissions", {}), id(rats): factorized.get("ratings", {})}
+    )
     p = _Problems()
     fs, fr, fa = names["submissions"], names["ratings"], names["assessors"]
 
     # ---- submissions: cell rules ---------------------------------------------------
     bad_s = _required(fs, subs, SUBMISSION_REQUIRED, p, fz)
-    pathway, b = _codes(fs, subs, "pathway", PATHWAY_ALIASES,
-                        "ACMALT, CMALT or SCMALT (or Associate / Senior CMALT)", p, fz)
+    pathway, b = _codes(
+        fs,
+        subs,
+        "pathway",
+        PATHWAY_ALIASES,
+        "ACMALT, CMALT or SCMALT (or Associate / Senior CMALT)",
+        p,
+        fz,
+    )
     bad_s |= b
     attempt, b = _codes(fs, subs, "attempt", ATTEMPT_ALIASES, "1 or 2", p, fz)
     bad_s |= b
-    outcome, b = _codes(fs, subs, "outcome", OUTCOME_ALIASES,
-                        "distinction, pass, minor, major or fail (or the form's phrases)", p, fz)
+    outcome, b = _codes(
+        fs,
+        subs,
+        "outcome",
+        OUTCOME_ALIASES,
+        "distinction, pass, minor, major or fail (or the form's phrases)",
+        p,
+        fz,
+    )
     bad_s |= b
-    stype, b = _codes(fs, subs, "submission_type", TYPE_ALIASES,
-                      "first, resubmission or review", p, fz)
+    stype, b = _codes(
+        fs, subs, "submission_type", TYPE_ALIASES, "first, resubmission or review", p, fz
+    )
     bad_s |= b
     nominated, b = _codes(fs, subs, "second_nominated", BOOL_ALIASES, "true or false", p, fz)
     bad_s |= b
@@ -504,18 +536,35 @@ def validate(
         d = _parse_dates(raw, fz.get(subs, c) if c in subs else None)
         # performance: "not blank" from the distinct values (no object comparison)
         m = d.isna() & ~_blank(subs, c, fz)
-        p.add(fs, subs, m, c, "bad_date",
-              lambda r, c=c: f"{c} {r[c]!r} is not a date in the form YYYY-MM-DD "
-              "(or the day does not exist)")
+        p.add(
+            fs,
+            subs,
+            m,
+            c,
+            "bad_date",
+            lambda r, c=c: (
+                f"{c} {r[c]!r} is not a date in the form YYYY-MM-DD (or the day does not exist)"
+            ),
+        )
         bad_s |= m
         dates[c] = d
-    order = [("submitted_on", "allocated_on"), ("allocated_on", "assessed_on"),
-             ("submitted_on", "assessed_on"), ("submitted_on", "result_on"),
-             ("assessed_on", "result_on")]
+    order = [
+        ("submitted_on", "allocated_on"),
+        ("allocated_on", "assessed_on"),
+        ("submitted_on", "assessed_on"),
+        ("submitted_on", "result_on"),
+        ("assessed_on", "result_on"),
+    ]
     for early, late in order:
         m = (dates[late] < dates[early]).fillna(False)
-        p.add(fs, subs, m, late, "date_order",
-              lambda r, e=early, l=late: f"{l} {r[l]} is before {e} {r[e]}")
+        p.add(
+            fs,
+            subs,
+            m,
+            late,
+            "date_order",
+            lambda r, e=early, la=late: f"{la} {r[la]} is before {e} {r[e]}",
+        )
         bad_s |= m
 
     # performance: on integer codes, with each distinct second assessor located among
@@ -526,14 +575,23 @@ def validate(
     sec_in_lead[:-1][np.asarray(sec_u == "", dtype=bool)] = -2
     sec_in_lead[sec_in_lead == -1] = -2
     same = pd.Series(lead_codes == sec_in_lead[sec_codes_s], index=subs.index)
-    p.add(fs, subs, same, "second_assessor", "same_assessor",
-          lambda r: f"assessor {r['second_assessor']!r} is both lead and second; "
-          "a portfolio needs two different assessors")
+    p.add(
+        fs,
+        subs,
+        same,
+        "second_assessor",
+        "same_assessor",
+        lambda r: (
+            f"assessor {r['second_assessor']!r} is both lead and second; "
+            "a portfolio needs two different assessors"
+        ),
+    )
     bad_s |= same
 
     # blank type: from attempt (1 -> first, 2 -> resubmission)
-    stype = stype.where(~_blank(subs, "submission_type", fz),
-                        attempt.map({1: "first", 2: "resubmission"}))
+    stype = stype.where(
+        ~_blank(subs, "submission_type", fz), attempt.map({1: "first", 2: "resubmission"})
+    )
     # performance: each comparison of an object column is made once, on small codes
     if "attempt" in subs:  # attempt == 1 / == 2 judged per distinct raw value
         att_codes, att_raw = fz.get(subs, "attempt")
@@ -545,9 +603,11 @@ def validate(
     types = ["first", "resubmission", "review"]
     # the codes of stype (after the blank fill above): a blank cell takes its attempt's
     att_type = np.where(att1, 0, np.where(att2, 1, -1))
-    type_code = np.where(_blank(subs, "submission_type", fz).to_numpy(), att_type,
-                         _category_codes(subs, "submission_type", TYPE_ALIASES, types, fz,
-                                         stype))
+    type_code = np.where(
+        _blank(subs, "submission_type", fz).to_numpy(),
+        att_type,
+        _category_codes(subs, "submission_type", TYPE_ALIASES, types, fz, stype),
+    )
     out_code = _category_codes(subs, "outcome", OUTCOME_ALIASES, scheme.OUTCOMES, fz, outcome)
     out_known = out_code >= 0  # outcome.notna(): mapped outcomes are codes or NaN
 
@@ -557,49 +617,96 @@ def validate(
         table[[list(scheme.OUTCOMES).index(v) for v in values if v in scheme.OUTCOMES]] = True
         return table[out_code]
 
-    m = pd.Series(((type_code == 1) & att1) | (((type_code == 0) | (type_code == 2)) & att2),
-                  index=subs.index)
-    p.add(fs, subs, m, "submission_type", "attempt_type",
-          lambda r: f"submission_type {r.get('submission_type', '')!r} does not fit attempt "
-          f"{r['attempt']}: a first submission or review is attempt 1, a resubmission attempt 2")
+    m = pd.Series(
+        ((type_code == 1) & att1) | (((type_code == 0) | (type_code == 2)) & att2), index=subs.index
+    )
+    p.add(
+        fs,
+        subs,
+        m,
+        "submission_type",
+        "attempt_type",
+        lambda r: (
+            f"submission_type {r.get('submission_type', '')!r} does not fit attempt "
+            f"{r['attempt']}: a first submission or review is attempt 1, a resubmission attempt 2"
+        ),
+    )
     bad_s |= m
 
     allowed1, allowed2 = scheme.OUTCOMES_BY_ATTEMPT[1], scheme.OUTCOMES_BY_ATTEMPT[2]
-    m = pd.Series(out_known & ((att1 & ~outcome_in(allowed1)) | (att2 & ~outcome_in(allowed2))),
-                  index=subs.index)
-    p.add(fs, subs, m, "outcome", "outcome_for_attempt",
-          lambda r: f"outcome {r['outcome']!r} is not possible on attempt {r['attempt']}: "
-          "a first submission ends in distinction, pass, minor or major referral; "
-          "a resubmission in pass or fail")
+    m = pd.Series(
+        out_known & ((att1 & ~outcome_in(allowed1)) | (att2 & ~outcome_in(allowed2))),
+        index=subs.index,
+    )
+    p.add(
+        fs,
+        subs,
+        m,
+        "outcome",
+        "outcome_for_attempt",
+        lambda r: (
+            f"outcome {r['outcome']!r} is not possible on attempt {r['attempt']}: "
+            "a first submission ends in distinction, pass, minor or major referral; "
+            "a resubmission in pass or fail"
+        ),
+    )
     bad_s |= m
     m = out_known & dates["result_on"].isna() & ~_blank(subs, "outcome", fz)
     m &= _blank(subs, "result_on", fz)  # True throughout when the column is absent
-    p.add(fs, subs, m, "result_on", "outcome_without_result_date",
-          lambda r: f"outcome {r['outcome']!r} is given but result_on is blank")
+    p.add(
+        fs,
+        subs,
+        m,
+        "result_on",
+        "outcome_without_result_date",
+        lambda r: f"outcome {r['outcome']!r} is given but result_on is blank",
+    )
     bad_s |= m
     m = ~out_known & dates["result_on"].notna() & _blank(subs, "outcome", fz)
-    p.add(fs, subs, m, "outcome", "result_without_outcome",
-          lambda r: f"result_on {r['result_on']} is given but the outcome is blank")
+    p.add(
+        fs,
+        subs,
+        m,
+        "outcome",
+        "result_without_outcome",
+        lambda r: f"result_on {r['result_on']} is given but the outcome is blank",
+    )
     bad_s |= m
 
-    bad_s |= _duplicates(fs, subs, ["submission_id"], ~_blank(subs, "submission_id", fz), p,
-                         key_codes=fz.get(subs, "submission_id")[0].astype(np.int64))
+    bad_s |= _duplicates(
+        fs,
+        subs,
+        ["submission_id"],
+        ~_blank(subs, "submission_id", fz),
+        p,
+        key_codes=fz.get(subs, "submission_id")[0].astype(np.int64),
+    )
 
     # ---- ratings: cell rules --------------------------------------------------------
     bad_r = _required(fr, rats, RATING_REQUIRED, p, fz)
-    section, b = _codes(fr, rats, "section", SECTION_ALIASES,
-                        "one of " + " ".join(scheme.SECTIONS), p, fz)
+    section, b = _codes(
+        fr, rats, "section", SECTION_ALIASES, "one of " + " ".join(scheme.SECTIONS), p, fz
+    )
     bad_r |= b
     rating_cols: dict[str, pd.Series] = {}
     for c in ("lead", "second", "final"):
-        rating_cols[c], b = _codes(fr, rats, c, RATING_ALIASES,
-                                   "S, A or R (Strong, Adequate, Revisions required)", p, fz)
+        rating_cols[c], b = _codes(
+            fr, rats, c, RATING_ALIASES, "S, A or R (Strong, Adequate, Revisions required)", p, fz
+        )
         bad_r |= b
     gaps_raw = rats["gaps"] if "gaps" in rats else pd.Series("", index=rats.index)
     gap_flags, b = _gaps(gaps_raw, fz.get(rats, "gaps") if "gaps" in rats else None)
-    p.add(fr, rats, b, "gaps", "unknown_code",
-          lambda r: f"gaps {r['gaps']!r} holds an element that is not description, "
-          "evidence or reflection (separate elements with ';')")
+    p.add(
+        fr,
+        rats,
+        b,
+        "gaps",
+        "unknown_code",
+        lambda r: (
+            f"gaps {r['gaps']!r} holds an element that is not description, "
+            "evidence or reflection (separate elements with ';')"
+        ),
+    )
     bad_r |= b
     key_ok = ~bad_r & ~_blank(rats, "submission_id", fz)
     # performance: the duplicate check needs the keys and ``row`` only, not a copy of
@@ -613,10 +720,14 @@ def validate(
     key_ok_n = key_ok.to_numpy()
     # performance: no compress when every row takes part
     if (np.bincount(pair if key_ok_n.all() else pair[key_ok_n], minlength=1) > 1).any():
-        rats_k = pd.DataFrame({"submission_id": rats["submission_id"],
-                               "section": section.fillna(""), "row": rats["row"]})
-        bad_r |= _duplicates(fr, rats_k, ["submission_id", "section"], key_ok, p,
-                             key_codes=pair)
+        rats_k = pd.DataFrame(
+            {
+                "submission_id": rats["submission_id"],
+                "section": section.fillna(""),
+                "row": rats["row"],
+            }
+        )
+        bad_r |= _duplicates(fr, rats_k, ["submission_id", "section"], key_ok, p, key_codes=pair)
 
     def per_rating(values: pd.Series | np.ndarray, fill: object) -> np.ndarray:
         """Values given per distinct rating submission_id, spread over rating rows."""
@@ -633,8 +744,14 @@ def validate(
     pos = _positions(ssid_uniques, rsid_uniques)
     known = pd.Series(per_rating(pos >= 0, False), index=rats.index)
     m = ~known & ~_blank(rats, "submission_id", fz)
-    p.add(fr, rats, m, "submission_id", "unknown_submission",
-          lambda r: f"submission_id {r['submission_id']!r} is not in {fs}")
+    p.add(
+        fr,
+        rats,
+        m,
+        "submission_id",
+        "unknown_submission",
+        lambda r: f"submission_id {r['submission_id']!r} is not in {fs}",
+    )
     bad_r |= m
 
     # ---- cross-table rules, to a fixed point -------------------------------------
@@ -647,36 +764,57 @@ def validate(
 
     def pathway_of_rating_ids() -> pd.Series:
         """The pathway (text) of each distinct rating id; for problem lines only."""
-        pw_sub_u = np.where(once, pathway.to_numpy(dtype=object)[first_row[:n_sub_u]]
-                            if len(subs) else np.empty(0, dtype=object), np.nan)
-        return pd.Series(np.where(pos >= 0, pw_sub_u[pos] if n_sub_u else np.nan, np.nan)
-                         if len(pos) else np.empty(0, dtype=object), dtype=object)
+        pw_sub_u = np.where(
+            once,
+            pathway.to_numpy(dtype=object)[first_row[:n_sub_u]]
+            if len(subs)
+            else np.empty(0, dtype=object),
+            np.nan,
+        )
+        return pd.Series(
+            np.where(pos >= 0, pw_sub_u[pos] if n_sub_u else np.nan, np.nan)
+            if len(pos)
+            else np.empty(0, dtype=object),
+            dtype=object,
+        )
 
     # performance: the same as pathway codes (index in scheme.PATHWAYS, -1 for none),
     # from integer codes instead of object arrays and a Categorical of 200,000 values
-    path_code = _category_codes(subs, "pathway", PATHWAY_ALIASES, scheme.PATHWAYS, fz,
-                                pathway)
+    path_code = _category_codes(subs, "pathway", PATHWAY_ALIASES, scheme.PATHWAYS, fz, pathway)
     pw_code_sub_u = np.where(once, path_code[first_row[:n_sub_u]], -1)
-    pw_code_u = (np.where(pos >= 0, pw_code_sub_u[pos], -1) if n_sub_u
-                 else np.full(len(pos), -1, dtype=np.int64))
+    pw_code_u = (
+        np.where(pos >= 0, pw_code_sub_u[pos], -1)
+        if n_sub_u
+        else np.full(len(pos), -1, dtype=np.int64)
+    )
     # section x pathway lookup by integer codes (vectorised; unknown codes pass here,
     # they are reported by their own rule)
     # performance: one extra row and column of True, so code -1 (unknown section or
     # pathway, which passes here) indexes it directly: one gather, no masking
     present = np.ones((len(scheme.SECTIONS) + 1, len(scheme.PATHWAYS) + 1), dtype=bool)
-    present[:-1, :-1] = [[scheme.requirement(sc, pw) != "absent" for pw in scheme.PATHWAYS]
-                         for sc in scheme.SECTIONS]
+    present[:-1, :-1] = [
+        [scheme.requirement(sc, pw) != "absent" for pw in scheme.PATHWAYS] for sc in scheme.SECTIONS
+    ]
     # performance: category codes per distinct value, then spread over the rows
-    si = _spread(pd.Categorical(sec_of_raw.replace("", np.nan), categories=scheme.SECTIONS)
-                 .codes, raw_sec_codes, -1)
+    si = _spread(
+        pd.Categorical(sec_of_raw.replace("", np.nan), categories=scheme.SECTIONS).codes,
+        raw_sec_codes,
+        -1,
+    )
     pi = per_rating(pw_code_u, -1)
     has = present[si, pi]
     m = ~has & ~bad_r
     if m.any():  # performance: assign copies the table
         pw_u = pathway_of_rating_ids()
         rat_path = pd.Series(per_rating(pw_u.to_numpy(dtype=object), np.nan), index=rats.index)
-        p.add(fr, rats.assign(_p=rat_path), m, "section", "section_not_on_pathway",
-              lambda r: f"section {r['section']!r} is not assessed on the {r['_p']} pathway")
+        p.add(
+            fr,
+            rats.assign(_p=rat_path),
+            m,
+            "section",
+            "section_not_on_pathway",
+            lambda r: f"section {r['section']!r} is not assessed on the {r['_p']} pathway",
+        )
     bad_r |= m
 
     # Judge outcomes on every final that parses, even on a row kept out for another
@@ -684,36 +822,48 @@ def validate(
     if "final" in rats:  # performance: judged per distinct value of the column
         fin_codes, fin_raw = fz.get(rats, "final")
         fin_u = _map_codes(pd.Series(fin_raw, dtype=object), RATING_ALIASES)
-        final_r = pd.Series(_spread((fin_u == "R").to_numpy(), fin_codes, False),
-                            index=rats.index)
-        has_final = pd.Series(_spread(fin_u.notna().to_numpy(), fin_codes, False),
-                              index=rats.index)
+        final_r = pd.Series(_spread((fin_u == "R").to_numpy(), fin_codes, False), index=rats.index)
+        has_final = pd.Series(_spread(fin_u.notna().to_numpy(), fin_codes, False), index=rats.index)
     else:
         final_r = pd.Series(False, index=rats.index)
         has_final = pd.Series(False, index=rats.index)
     n_sid = len(rsid_uniques) + 1  # the last slot: a missing id, which groupby drops
     # performance: count the ids of the flagged rows only (no float weights)
-    any_r = pd.Series(np.bincount(rsid_codes[final_r.to_numpy(dtype=bool)],
-                                  minlength=n_sid)[:-1] > 0, index=rsid_uniques)
-    any_final = pd.Series(np.bincount(rsid_codes[has_final.to_numpy(dtype=bool)],
-                                      minlength=n_sid)[:-1] > 0, index=rsid_uniques)
+    any_r = pd.Series(
+        np.bincount(rsid_codes[final_r.to_numpy(dtype=bool)], minlength=n_sid)[:-1] > 0,
+        index=rsid_uniques,
+    )
+    any_final = pd.Series(
+        np.bincount(rsid_codes[has_final.to_numpy(dtype=bool)], minlength=n_sid)[:-1] > 0,
+        index=rsid_uniques,
+    )
     # each submission row: the value of its id among the rating ids (False if none)
     rat_u_of_sub_u = np.full(n_sub_u + 1, -1, dtype=np.int64)
     rat_u_of_sub_u[pos[pos >= 0]] = np.flatnonzero(pos >= 0)
     r_of_row = rat_u_of_sub_u[ssid_codes]
-    s_any_r = pd.Series(np.append(any_r.to_numpy(dtype=bool), False)[r_of_row],
-                        index=subs.index)
-    s_any_final = pd.Series(np.append(any_final.to_numpy(dtype=bool), False)[r_of_row],
-                            index=subs.index)
+    s_any_r = pd.Series(np.append(any_r.to_numpy(dtype=bool), False)[r_of_row], index=subs.index)
+    s_any_final = pd.Series(
+        np.append(any_final.to_numpy(dtype=bool), False)[r_of_row], index=subs.index
+    )
     passing = outcome_in(scheme.PASSING_OUTCOMES)
     needs_r = outcome_in(scheme.REFERRAL_OUTCOMES | {"fail"})
     m = ~bad_s & ((passing & s_any_r) | (needs_r & s_any_final & ~s_any_r))
     if m.any():  # performance: assign copies the table
-        p.add(fs, subs.assign(_o=outcome), m, "outcome", "outcome_contradicts_ratings",
-              lambda r: f"outcome {r['_o']!r} contradicts the final ratings: "
-              + ("a pass needs every section A or better, yet a final R is recorded"
-                 if r["_o"] in scheme.PASSING_OUTCOMES
-                 else "a referral or fail needs at least one final R, yet none is recorded"))
+        p.add(
+            fs,
+            subs.assign(_o=outcome),
+            m,
+            "outcome",
+            "outcome_contradicts_ratings",
+            lambda r: (
+                f"outcome {r['_o']!r} contradicts the final ratings: "
+                + (
+                    "a pass needs every section A or better, yet a final R is recorded"
+                    if r["_o"] in scheme.PASSING_OUTCOMES
+                    else "a referral or fail needs at least one final R, yet none is recorded"
+                )
+            ),
+        )
     bad_s |= m
 
     # resubmissions need a valid, referred first attempt of the same portfolio
@@ -724,32 +874,64 @@ def validate(
     referred_u[pf_codes[first.to_numpy()]] = True
     referred_u[-1] = False  # a missing id is never "in" a set of ids
     m = ~bad_s & att2 & ~referred_u[pf_codes]
-    p.add(fs, subs, m, "portfolio_id", "orphan_resubmission",
-          lambda r: f"resubmission of portfolio {r['portfolio_id']!r} has no valid first "
-          "attempt with a referral (minor or major) in the data")
+    p.add(
+        fs,
+        subs,
+        m,
+        "portfolio_id",
+        "orphan_resubmission",
+        lambda r: (
+            f"resubmission of portfolio {r['portfolio_id']!r} has no valid first "
+            "attempt with a referral (minor or major) in the data"
+        ),
+    )
     bad_s |= m
 
     # ratings follow their submission out
     bad_sub_u = np.zeros(n_sub_u + 1, dtype=bool)
     bad_sub_u[ssid_codes[bad_s.to_numpy()]] = True
-    m = pd.Series(per_rating(np.where(pos >= 0, bad_sub_u[pos], False), False),
-                  index=rats.index) & known & ~bad_r
-    p.add(fr, rats, m, "submission_id", "submission_quarantined",
-          lambda r: f"submission {r['submission_id']!r} was kept out (see {fs}), "
-          "so its ratings are too")
+    m = (
+        pd.Series(per_rating(np.where(pos >= 0, bad_sub_u[pos], False), False), index=rats.index)
+        & known
+        & ~bad_r
+    )
+    p.add(
+        fr,
+        rats,
+        m,
+        "submission_id",
+        "submission_quarantined",
+        lambda r: (
+            f"submission {r['submission_id']!r} was kept out (see {fs}), so its ratings are too"
+        ),
+    )
     bad_r |= m
 
     # ---- assessors ----------------------------------------------------------------
     if asrs is None:
-        asrs_out = pd.DataFrame({"assessor_id": pd.Series(dtype=object),
-                                 "prior_assessments": pd.Series(dtype="float64")})
+        asrs_out = pd.DataFrame(
+            {
+                "assessor_id": pd.Series(dtype=object),
+                "prior_assessments": pd.Series(dtype="float64"),
+            }
+        )
     else:
         bad_a = _required(fa, asrs, ASSESSOR_REQUIRED, p)
-        raw = asrs["prior_assessments"] if "prior_assessments" in asrs else pd.Series("", index=asrs.index)
+        raw = (
+            asrs["prior_assessments"]
+            if "prior_assessments" in asrs
+            else pd.Series("", index=asrs.index)
+        )
         num = pd.to_numeric(raw.where(raw != ""), errors="coerce")
         m = (raw != "") & (num.isna() | (num < 0) | (num % 1 != 0))
-        p.add(fa, asrs, m, "prior_assessments", "bad_number",
-              lambda r: f"prior_assessments {r['prior_assessments']!r} is not a whole number >= 0")
+        p.add(
+            fa,
+            asrs,
+            m,
+            "prior_assessments",
+            "bad_number",
+            lambda r: f"prior_assessments {r['prior_assessments']!r} is not a whole number >= 0",
+        )
         bad_a |= m
         bad_a |= _duplicates(fa, asrs, ["assessor_id"], ~bad_a, p)
         asrs_out = asrs.loc[~bad_a].assign(prior_assessments=num[~bad_a].astype("float64"))
@@ -802,31 +984,59 @@ def validate(
     scols["window"] = window
     w_codes, w_uniques = pd.factorize(window, sort=False)
     if (w_codes >= 0).all():  # performance: the year of each distinct window
-        scols["year"] = pd.Series(w_uniques, dtype=object).str.slice(0, 4).astype("int64") \
-            .to_numpy()[w_codes]
+        scols["year"] = (
+            pd.Series(w_uniques, dtype=object).str.slice(0, 4).astype("int64").to_numpy()[w_codes]
+        )
     else:
-        scols["year"] = pd.Series(window, dtype=object).str.slice(0, 4).astype("int64") \
-            .to_numpy()
+        scols["year"] = pd.Series(window, dtype=object).str.slice(0, 4).astype("int64").to_numpy()
     # The promise rule lives once, in scheme; applied per distinct submission date.
-    due = np.array([np.datetime64(scheme.promise_due(d), "ns") for d in sub_days],
-                   dtype="datetime64[ns]")
+    due = np.array(
+        [np.datetime64(scheme.promise_due(d), "ns") for d in sub_days], dtype="datetime64[ns]"
+    )
     scols["promise_due"] = _spread(due, sub_codes, np.datetime64("NaT", "ns"))
-    scols["turnaround_days"] = (pd.Series(scols["result_on"]) - submitted).dt.days \
-        .astype("float64").to_numpy()
-    first_cols = ["submission_id", "portfolio_id", "attempt", "submission_type", "pathway",
-                  "submitted_on", "allocated_on", "assessed_on", "result_on", "outcome",
-                  "lead_assessor", "second_assessor", "second_nominated", "sector",
-                  "window", "year", "promise_due", "turnaround_days"]
+    scols["turnaround_days"] = (
+        (pd.Series(scols["result_on"]) - submitted).dt.days.astype("float64").to_numpy()
+    )
+    first_cols = [
+        "submission_id",
+        "portfolio_id",
+        "attempt",
+        "submission_type",
+        "pathway",
+        "submitted_on",
+        "allocated_on",
+        "assessed_on",
+        "result_on",
+        "outcome",
+        "lead_assessor",
+        "second_assessor",
+        "second_nominated",
+        "sector",
+        "window",
+        "year",
+        "promise_due",
+        "turnaround_days",
+    ]
     if "sector" not in scols:
         scols["sector"] = np.full(len(kept), np.nan)
-    s = pd.DataFrame({c: scols[c] for c in first_cols + [c for c in scols if c not in first_cols]},
-                     index=pd.RangeIndex(len(kept)), copy=False)
+    s = pd.DataFrame(
+        {c: scols[c] for c in first_cols + [c for c in scols if c not in first_cols]},
+        index=pd.RangeIndex(len(kept)),
+        copy=False,
+    )
 
     # performance: the ratings table is built once, in its final column order, from
     # the kept rows of each column (no intermediate copies of the whole table)
     keep = np.flatnonzero((~bad_r).to_numpy())
-    rfirst = ["submission_id", "section", "lead", "second", "final", "gaps",
-              *[f"gap_{e}" for e in scheme.GAP_ELEMENTS]]
+    rfirst = [
+        "submission_id",
+        "section",
+        "lead",
+        "second",
+        "final",
+        "gaps",
+        *[f"gap_{e}" for e in scheme.GAP_ELEMENTS],
+    ]
     made: dict[str, np.ndarray | pd.api.extensions.ExtensionArray] = {
         "section": section.to_numpy(dtype=object),
         **{c: rating_cols[c].to_numpy(dtype=object) for c in ("lead", "second", "final")},
@@ -844,14 +1054,11 @@ def validate(
         cols[c] = col if every else col[keep]
     r = pd.DataFrame(cols, index=pd.RangeIndex(len(keep)), copy=False)
     # these hold no blank text by construction: mapped codes or NaN, and a required key
-    r = _blank_to_nan(r, no_blank=("submission_id", "section", "lead", "second", "final",
-                                   "gaps"))
+    r = _blank_to_nan(r, no_blank=("submission_id", "section", "lead", "second", "final", "gaps"))
     return Validated(s, r, asrs_out, p.frame())
 
 
-def _nominated(
-    subs: pd.DataFrame, fz: _Factors, nominated: pd.Series
-) -> pd.arrays.BooleanArray:
+def _nominated(subs: pd.DataFrame, fz: _Factors, nominated: pd.Series) -> pd.arrays.BooleanArray:
     """``nominated.astype("boolean")`` (values True, False or NaN), made per distinct
     value of the raw column (performance: no per-cell type inference)."""
     if "second_nominated" not in subs:
@@ -915,7 +1122,8 @@ def _gaps(
     # performance: plain arrays, not a DataFrame (no block consolidation copies)
     out: dict[str, np.ndarray | pd.arrays.BooleanArray] = {"gaps": canon[codes]}
     for j, e in enumerate(scheme.GAP_ELEMENTS):
-        out[f"gap_{e}"] = pd.arrays.BooleanArray(np.ascontiguousarray(flags[:, j])[codes],
-                                                 rows_na.copy())
+        out[f"gap_{e}"] = pd.arrays.BooleanArray(
+            np.ascontiguousarray(flags[:, j])[codes], rows_na.copy()
+        )
     bad_rows = bad[codes] if bad.any() else np.zeros(len(codes), dtype=bool)
     return out, pd.Series(bad_rows, index=raw.index)

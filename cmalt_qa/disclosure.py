@@ -52,9 +52,10 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Final, Iterable, Mapping, Sequence
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -285,8 +286,9 @@ class Disclosure:
         self._hidden_derived: set[CellRef] = set()
 
     # ---------------------------------------------------------------- registration
-    def _new_cell(self, ref: CellRef, value: float, label: str, *, published: bool,
-                  lower: float = 0.0) -> int:
+    def _new_cell(
+        self, ref: CellRef, value: float, label: str, *, published: bool, lower: float = 0.0
+    ) -> int:
         if ref in self._index:
             raise ValueError(f"cell registered twice: {label}")
         self._index[ref] = len(self._cells)
@@ -376,33 +378,64 @@ class Disclosure:
         for col, spec in (shares or {}).items():
             den, comp = (spec, ()) if isinstance(spec, str) else (spec[0], tuple(spec[1]))
             share_map[col], companions[col] = den, comp
-        named = {*[c for v in companions.values() for c in v], *count_cols, *cols, *keys, *parts_map, *derived_map, *share_map,
-                 *share_map.values(), *(subsets or {}), *(subsets or {}).values(),
-                 *[c for v in [*parts_map.values(), *derived_map.values()] for c in v]}
+        named = {
+            *[c for v in companions.values() for c in v],
+            *count_cols,
+            *cols,
+            *keys,
+            *parts_map,
+            *derived_map,
+            *share_map,
+            *share_map.values(),
+            *(subsets or {}),
+            *(subsets or {}).values(),
+            *[c for v in [*parts_map.values(), *derived_map.values()] for c in v],
+        }
         missing = sorted(c for c in named if c not in table.columns)
         if missing:
             raise ValueError(f"table {name!r}: column(s) {missing} not in the table")
         frame = table.reset_index(drop=True)
         published = [c for c in count_cols if c in cols]
-        t = _Table(name, frame, list(keys), cols, published, derived_map, share_map,
-                   dict(formats or {}), caption, dict(labels or {}), companions)
+        t = _Table(
+            name,
+            frame,
+            list(keys),
+            cols,
+            published,
+            derived_map,
+            share_map,
+            dict(formats or {}),
+            caption,
+            dict(labels or {}),
+            companions,
+        )
         self._tables[name] = t
         # Every count named in a relation is a cell, printed or not.
-        related = {*parts_map, *[c for v in parts_map.values() for c in v],
-                   *(subsets or {}), *(subsets or {}).values(), *share_map.values()}
+        related = {
+            *parts_map,
+            *[c for v in parts_map.values() for c in v],
+            *(subsets or {}),
+            *(subsets or {}).values(),
+            *share_map.values(),
+        }
         for c in dict.fromkeys([*count_cols, *[c for c in related if c in count_cols]]):
             for i in range(len(frame)):
                 v = pd.to_numeric(frame[c].iloc[i], errors="coerce")
                 if pd.isna(v):
                     continue
-                self._new_cell(CellRef(name, i, c), float(v),
-                               f"{name} / {_row_label(frame, keys, i)} / {c}",
-                               published=c in published, lower=0.0)
+                self._new_cell(
+                    CellRef(name, i, c),
+                    float(v),
+                    f"{name} / {_row_label(frame, keys, i)} / {c}",
+                    published=c in published,
+                    lower=0.0,
+                )
         for i in range(len(frame)):
             self._register_row(t, i, parts_map, dict(subsets or {}))
 
-    def _register_row(self, t: _Table, i: int, parts_map: Mapping[str, list[str]],
-                      subsets: Mapping[str, str]) -> None:
+    def _register_row(
+        self, t: _Table, i: int, parts_map: Mapping[str, list[str]], subsets: Mapping[str, str]
+    ) -> None:
         idx = self._index
         row = _row_label(t.frame, t.keys, i)
         for total, cols in parts_map.items():
@@ -411,20 +444,26 @@ class Disclosure:
                 terms = {idx[refs[0]]: 1.0}
                 for r in refs[1:]:
                     terms[idx[r]] = terms.get(idx[r], 0.0) - 1.0
-                self._equalities.append((terms, f"{t.name} / {row}: {total} = "
-                                         + " + ".join(cols)))
+                self._equalities.append((terms, f"{t.name} / {row}: {total} = " + " + ".join(cols)))
         for part, total in subsets.items():
             a, b = CellRef(t.name, i, part), CellRef(t.name, i, total)
             if a in idx and b in idx:
                 rest = self._new_cell(
                     CellRef(t.name, i, f"{total} - {part}"),
                     self._cells[idx[b]].value - self._cells[idx[a]].value,
-                    f"{t.name} / {row} / {total} - {part} (not printed)", published=False)
-                self._equalities.append(({idx[b]: 1.0, idx[a]: -1.0, rest: -1.0},
-                                         f"{t.name} / {row}: {total} = {part} + rest"))
+                    f"{t.name} / {row} / {total} - {part} (not printed)",
+                    published=False,
+                )
+                self._equalities.append(
+                    (
+                        {idx[b]: 1.0, idx[a]: -1.0, rest: -1.0},
+                        f"{t.name} / {row}: {total} = {part} + rest",
+                    )
+                )
         for col, sources in t.derived.items():
             self._derived[CellRef(t.name, i, col)] = [
-                idx[CellRef(t.name, i, s)] for s in sources if CellRef(t.name, i, s) in idx]
+                idx[CellRef(t.name, i, s)] for s in sources if CellRef(t.name, i, s) in idx
+            ]
         for col, den in t.shares.items():
             p = pd.to_numeric(t.frame[col].iloc[i], errors="coerce")
             dref = CellRef(t.name, i, den)
@@ -432,17 +471,33 @@ class Disclosure:
                 continue
             d = idx[dref]
             num = self._new_cell(
-                CellRef(t.name, i, f"{col} x {den}"), round(float(p) * self._cells[d].value),
-                f"{t.name} / {row} / count behind {col} (not printed)", published=False)
+                CellRef(t.name, i, f"{col} x {den}"),
+                round(float(p) * self._cells[d].value),
+                f"{t.name} / {row} / count behind {col} (not printed)",
+                published=False,
+            )
             rest = self._new_cell(
                 CellRef(t.name, i, f"{den} - {col} x {den}"),
                 self._cells[d].value - self._cells[num].value,
-                f"{t.name} / {row} / rest behind {col} (not printed)", published=False)
-            self._equalities.append(({d: 1.0, num: -1.0, rest: -1.0},
-                                     f"{t.name} / {row}: {den} = count behind {col} + rest"))
-            self._shares.append(_Share(CellRef(t.name, i, col), num, d, float(p),
-                                       _format_step(t.formats.get(col)),
-                                       t.companions.get(col, ())))
+                f"{t.name} / {row} / rest behind {col} (not printed)",
+                published=False,
+            )
+            self._equalities.append(
+                (
+                    {d: 1.0, num: -1.0, rest: -1.0},
+                    f"{t.name} / {row}: {den} = count behind {col} + rest",
+                )
+            )
+            self._shares.append(
+                _Share(
+                    CellRef(t.name, i, col),
+                    num,
+                    d,
+                    float(p),
+                    _format_step(t.formats.get(col)),
+                    t.companions.get(col, ()),
+                )
+            )
             self._derived.setdefault(CellRef(t.name, i, col), []).append(d)
 
     def add_relation(self, terms: Mapping[CellRef, float], why: str) -> None:
@@ -454,11 +509,19 @@ class Disclosure:
         why : str
             Stated in messages (e.g. ``"sections: 3b = sum over pathways"``).
         """
-        self._equalities.append(({self._index[self.cell(r.table, r.row, r.column)]: float(c)
-                                  for r, c in terms.items()}, why))
+        self._equalities.append(
+            (
+                {
+                    self._index[self.cell(r.table, r.row, r.column)]: float(c)
+                    for r, c in terms.items()
+                },
+                why,
+            )
+        )
 
-    def add_margin(self, total: str, detail: str, *, over: Sequence[str],
-                   columns: Sequence[str]) -> None:
+    def add_margin(
+        self, total: str, detail: str, *, over: Sequence[str], columns: Sequence[str]
+    ) -> None:
         """Declare that ``total`` is ``detail`` summed over the ``over`` columns.
 
         Every row of ``total`` equals the sum of the rows of ``detail`` that share its
@@ -477,10 +540,18 @@ class Disclosure:
                 if ref not in self._index:
                     continue
                 terms = {ref: 1.0}
-                terms.update({CellRef(detail, int(j), c): -1.0 for j in rows
-                              if CellRef(detail, int(j), c) in self._index})
-                self.add_relation(terms, f"{total} / {_row_label(t.frame, t.keys, i)} / {c}"
-                                  f" = sum over {', '.join(over)} in {detail}")
+                terms.update(
+                    {
+                        CellRef(detail, int(j), c): -1.0
+                        for j in rows
+                        if CellRef(detail, int(j), c) in self._index
+                    }
+                )
+                self.add_relation(
+                    terms,
+                    f"{total} / {_row_label(t.frame, t.keys, i)} / {c}"
+                    f" = sum over {', '.join(over)} in {detail}",
+                )
 
     def add_number(self, name: str, value: float, *, equals: Iterable[CellRef] = ()) -> CellRef:
         """Register a count quoted in the prose (a headline, an alt text).
@@ -539,19 +610,25 @@ class Disclosure:
             old = self._new_cell(
                 CellRef(f"[{tag}] {c['table']}", len(self._cells), c["column"]),
                 np.nan if c.get("value") is None else float(c["value"]),
-                f"{tag} / {c['table']} / {c['row']} / {c['column']}", published=True,
-                lower=1.0 if c.get("value") is None else 0.0)
+                f"{tag} / {c['table']} / {c['row']} / {c['column']}",
+                published=True,
+                lower=1.0 if c.get("value") is None else 0.0,
+            )
             cell = self._cells[old]
             cell.fixed = True
             cell.hidden = c.get("value") is None
             now = self._cells[here]
             delta = self._new_cell(
                 CellRef(f"[change since {tag}] {c['table']}", len(self._cells), c["column"]),
-                np.nan, f"{c['table']} / {c['row']} / {c['column']}: change since {tag}",
-                published=False, lower=0.0 if nested else -_HUGE)
+                np.nan,
+                f"{c['table']} / {c['row']} / {c['column']}: change since {tag}",
+                published=False,
+                lower=0.0 if nested else -_HUGE,
+            )
             self._cells[delta].sensitive_range = True
-            self._equalities.append(({here: 1.0, old: -1.0, delta: -1.0},
-                                     f"{now.label} = {tag} + change"))
+            self._equalities.append(
+                ({here: 1.0, old: -1.0, delta: -1.0}, f"{now.label} = {tag} + change")
+            )
             linked += 1
         return linked
 
@@ -589,8 +666,9 @@ class Disclosure:
 
     def _propagate(self) -> None:
         """Hide derived cells whose sources are hidden; pick each share's step."""
-        self._hidden_derived = {ref for ref, src in self._derived.items()
-                                if any(self._cells[s].hidden for s in src)}
+        self._hidden_derived = {
+            ref for ref, src in self._derived.items() if any(self._cells[s].hidden for s in src)
+        }
         for s in self._shares:
             den = self._cells[s.den]
             if s.forced_hidden or s.ref in self._hidden_derived or den.hidden:
@@ -600,11 +678,12 @@ class Disclosure:
             if s.step == 0.0:
                 self._hidden_derived.add(s.ref)
             if s.step == 0.0 or s.step > s.base_step + 1e-12:
-                self._hidden_derived.update(CellRef(s.ref.table, s.ref.row, c)
-                                            for c in s.companions)
+                self._hidden_derived.update(
+                    CellRef(s.ref.table, s.ref.row, c) for c in s.companions
+                )
 
     def _primary(self) -> None:
-        for i, c in enumerate(self._cells):
+        for c in self._cells:
             if c.published and not c.fixed and 0 < c.value < self.min_count:
                 c.hidden = True
         self._propagate()
@@ -820,8 +899,15 @@ class Disclosure:
                 b_ub.append(rhs)
         a_ub = np.zeros((len(b_ub), len(free)))
         np.add.at(a_ub, (np.asarray(urows, dtype=int), np.asarray(ucols, dtype=int)), uvals)
-        bounds = [(1.0 if (self._cells[i].published and self._cells[i].hidden)
-                   else self._cells[i].lower, _HUGE) for i in free]
+        bounds = [
+            (
+                1.0
+                if (self._cells[i].published and self._cells[i].hidden)
+                else self._cells[i].lower,
+                _HUGE,
+            )
+            for i in free
+        ]
         return free, a_eq, np.asarray(b_eq), a_ub, np.asarray(b_ub), bounds
 
     def _range(self, i: int, *, integer: bool) -> tuple[float, float]:
@@ -839,11 +925,15 @@ class Disclosure:
         for sign in (1.0, -1.0):
             cost = np.zeros(len(free))
             cost[k] = sign
-            res = linprog(cost, A_ub=a_ub if a_ub.shape[0] else None,
-                          b_ub=b_ub if a_ub.shape[0] else None,
-                          A_eq=a_eq if a_eq.shape[0] else None,
-                          b_eq=b_eq if a_eq.shape[0] else None,
-                          bounds=bounds, method="highs")
+            res = linprog(
+                cost,
+                A_ub=a_ub if a_ub.shape[0] else None,
+                b_ub=b_ub if a_ub.shape[0] else None,
+                A_eq=a_eq if a_eq.shape[0] else None,
+                b_eq=b_eq if a_eq.shape[0] else None,
+                bounds=bounds,
+                method="highs",
+            )
             # An integral vertex is also the integer optimum: integer programming is
             # needed only where the linear optimum is fractional.
             if integer and res.status == 0 and np.abs(res.x - np.round(res.x)).max() > 1e-7:
@@ -853,13 +943,15 @@ class Disclosure:
                 if a_ub.shape[0]:
                     cons.append(LinearConstraint(a_ub, -np.inf, b_ub))
                 lb, ub = np.array(bounds).T
-                res = milp(cost, constraints=cons, integrality=np.ones(len(free)),
-                           bounds=Bounds(lb, ub))
+                res = milp(
+                    cost, constraints=cons, integrality=np.ones(len(free)), bounds=Bounds(lb, ub)
+                )
             if res.status != 0 or res.x is None:
                 raise DisclosureError(
                     f"the disclosure audit could not be solved for {self._cells[i].label} "
                     f"({res.message}): the published figures are inconsistent with the "
-                    "declared relations")
+                    "declared relations"
+                )
             out.append(sign * res.fun)
         return math.ceil(out[0] - 1e-6), math.floor(out[1] + 1e-6)
 
@@ -879,11 +971,15 @@ class Disclosure:
     def _message(self, i: int) -> str:
         c = self._cells[i]
         if c.published and not c.hidden:
-            return f"disclosure audit failed: {c.label} is a count below {self.min_count} and printed"
+            return (
+                f"disclosure audit failed: {c.label} is a count below {self.min_count} and printed"
+            )
         lo, hi = self._range(i, integer=False)
-        return (f"disclosure audit failed: {c.label} can be narrowed to {lo:g} .. {hi:g} "
-                f"from what is published (an interval {hi - lo:g} wide; at least "
-                f"{self.min_count} required)")
+        return (
+            f"disclosure audit failed: {c.label} can be narrowed to {lo:g} .. {hi:g} "
+            f"from what is published (an interval {hi - lo:g} wide; at least "
+            f"{self.min_count} required)"
+        )
 
     def audit(self, *, integer: bool = True) -> pd.DataFrame:
         """The attacker's problem for every hidden or sensitive cell.
@@ -917,17 +1013,35 @@ class Disclosure:
                     lo, hi = self._range(i, integer=True)
             row = c.ref.row
             tab = self._tables.get(c.ref.table)
-            rows.append({
-                "table": c.ref.table,
-                "row": _row_label(tab.frame, tab.keys, row) if tab else "",
-                "column": c.ref.column, "label": c.label, "hidden": c.hidden,
-                "printed": c.published, "sensitive": sens,
-                "lower": float(lo), "upper": float(hi), "width": float(hi - lo),
-                "protected": (not sens) or (bool(c.hidden or not c.published)
-                                            and self._ok(i, lo, hi)),
-            })
-        cols = ["table", "row", "column", "label", "hidden", "printed", "sensitive",
-                "lower", "upper", "width", "protected"]
+            rows.append(
+                {
+                    "table": c.ref.table,
+                    "row": _row_label(tab.frame, tab.keys, row) if tab else "",
+                    "column": c.ref.column,
+                    "label": c.label,
+                    "hidden": c.hidden,
+                    "printed": c.published,
+                    "sensitive": sens,
+                    "lower": float(lo),
+                    "upper": float(hi),
+                    "width": float(hi - lo),
+                    "protected": (not sens)
+                    or (bool(c.hidden or not c.published) and self._ok(i, lo, hi)),
+                }
+            )
+        cols = [
+            "table",
+            "row",
+            "column",
+            "label",
+            "hidden",
+            "printed",
+            "sensitive",
+            "lower",
+            "upper",
+            "width",
+            "protected",
+        ]
         return pd.DataFrame(rows, columns=cols)
 
 
@@ -965,14 +1079,15 @@ class DisclosedReport:
                 f"disclosure audit failed: {r['label']} (table {r['table']}, row "
                 f"{r['row']}, column {r['column']}) can be narrowed to {r['lower']:g} .. "
                 f"{r['upper']:g} from what is published; at least {self.min_count} wide "
-                f"required{more}")
+                f"required{more}"
+            )
         return a
 
     def hidden(self, name: str) -> pd.DataFrame:
         """Which cells of table ``name`` are hidden (every column of the table)."""
         t = self._d._tables[name]
         mask = pd.DataFrame(False, index=t.frame.index, columns=t.frame.columns)
-        for (ref, i) in self._d._index.items():
+        for ref, i in self._d._index.items():
             if ref.table == name and ref.column in mask.columns and self._d._cells[i].hidden:
                 mask.loc[ref.row, ref.column] = True
         for ref in self._d._hidden_derived:
@@ -981,8 +1096,11 @@ class DisclosedReport:
         return mask
 
     def _steps(self, name: str) -> dict[tuple[int, str], float]:
-        return {(s.ref.row, s.ref.column): s.step for s in self._d._shares
-                if s.ref.table == name and s.step > 0}
+        return {
+            (s.ref.row, s.ref.column): s.step
+            for s in self._d._shares
+            if s.ref.table == name and s.step > 0
+        }
 
     def values(self, name: str) -> pd.DataFrame:
         """Table ``name`` with hidden cells NaN and coarsened percentages rounded.
@@ -1028,9 +1146,17 @@ class DisclosedReport:
     def table(self, name: str) -> PublishedTable:
         """Table ``name`` as published."""
         t = self._d._tables[name]
-        return PublishedTable(name, t.caption, tuple(k for k in t.keys if k in t.columns),
-                              tuple(t.columns), self.shown(name), self.values(name),
-                              self.hidden(name), self.min_count, dict(t.labels))
+        return PublishedTable(
+            name,
+            t.caption,
+            tuple(k for k in t.keys if k in t.columns),
+            tuple(t.columns),
+            self.shown(name),
+            self.values(name),
+            self.hidden(name),
+            self.min_count,
+            dict(t.labels),
+        )
 
     def ledger_cells(self) -> list[dict[str, Any]]:
         """What this report publishes, as ledger cells: printed counts only.
@@ -1045,8 +1171,14 @@ class DisclosedReport:
             if t is None or not c.published or c.fixed:
                 continue
             row = {k: str(t.frame[k].iloc[ref.row]) for k in t.keys}
-            out.append({"table": ref.table, "row": row, "column": ref.column,
-                        "value": None if c.hidden else int(round(c.value))})
+            out.append(
+                {
+                    "table": ref.table,
+                    "row": row,
+                    "column": ref.column,
+                    "value": None if c.hidden else int(round(c.value)),
+                }
+            )
         return out
 
 
@@ -1090,7 +1222,8 @@ class Ledger:
         except (OSError, json.JSONDecodeError) as exc:
             raise DisclosureError(
                 f"the publication ledger {self.path} cannot be read ({exc}); it records "
-                "what has been published and is needed for the audit: restore it") from exc
+                "what has been published and is needed for the audit: restore it"
+            ) from exc
         if not isinstance(data, dict) or "datasets" not in data:
             raise DisclosureError(f"the publication ledger {self.path} is not a ledger")
         return data
@@ -1104,17 +1237,28 @@ class Ledger:
                 out.extend({**e, "data_sha256": sha} for e in entries)
         return sorted(out, key=lambda e: e.get("written", ""))
 
-    def record(self, report: str, *, kind: str, data_sha256: str,
-               scope: Mapping[str, Any], cells: list[dict[str, Any]]) -> None:
+    def record(
+        self,
+        report: str,
+        *,
+        kind: str,
+        data_sha256: str,
+        scope: Mapping[str, Any],
+        cells: list[dict[str, Any]],
+    ) -> None:
         """Add (or replace) the entry of a published report; written atomically."""
         data = self._load()
         entries = data["datasets"].setdefault(data_sha256, [])
         entries[:] = [e for e in entries if e.get("report") != report]
-        entries.append({
-            "report": report, "kind": kind, "scope": dict(scope),
-            "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "cells": cells,
-        })
+        entries.append(
+            {
+                "report": report,
+                "kind": kind,
+                "scope": dict(scope),
+                "written": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+                "cells": cells,
+            }
+        )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -1232,9 +1376,11 @@ def suppression_mask(
     for k, v in subsets_map.items():
         _check_columns(table, [k, v], f"subsets[{k!r}]")
     part_cols = [c for v in parts_map.values() for c in v]
-    cells = list(dict.fromkeys(
-        [*count_cols, *parts_map, *part_cols, *subsets_map, *subsets_map.values(), *derived_map]
-    ))
+    cells = list(
+        dict.fromkeys(
+            [*count_cols, *parts_map, *part_cols, *subsets_map, *subsets_map.values(), *derived_map]
+        )
+    )
     values = table[cells].apply(pd.to_numeric, errors="coerce")
     mask = pd.DataFrame(False, index=table.index, columns=cells)
     for c in dict.fromkeys([*count_cols, *parts_map, *part_cols]):
@@ -1251,8 +1397,9 @@ def suppression_mask(
             return mask
 
 
-def _hide_lone_parts(mask: pd.DataFrame, values: pd.DataFrame,
-                     parts_map: Mapping[str, list[str]]) -> None:
+def _hide_lone_parts(
+    mask: pd.DataFrame, values: pd.DataFrame, parts_map: Mapping[str, list[str]]
+) -> None:
     for total, cols in parts_map.items():
         part_vals = values[cols].to_numpy(dtype=np.float64)
         for i in range(len(mask)):
@@ -1326,8 +1473,9 @@ def disclose(
 def _format_value(
     value: Any, fmt: str | Callable[[Any], str] | None, is_count: bool, missing: str
 ) -> str:
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
-                         and pd.isna(value)):
+    if value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+    ):
         return missing
     if callable(fmt):
         return str(fmt(value))
@@ -1342,5 +1490,7 @@ def _format_value(
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.3g}"
+        return (
+            str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.3g}"
+        )
     return str(value)

@@ -37,9 +37,7 @@ class RecordsError(ValueError):
 
     def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
         super().__init__(message)
-        self.problems = (
-            problems if problems is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
-        )
+        self.problems = problems if problems is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,6 @@ class Records:
             f"Records(submissions={len(self.submissions)}, ratings={len(self.ratings)}, "
             f"assessors={len(self.assessors)}, problems={len(self.problems)})"
         )
-
 
 
 # --------------------------------------------------------------------------- reading
@@ -214,9 +211,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read_csv(
-    path: Path, table: str = ""
-) -> tuple[pd.DataFrame, str, list[_Factors] | None]:
+def _read_csv(path: Path, table: str = "") -> tuple[pd.DataFrame, str, list[_Factors] | None]:
     """The table (every cell text), the file's sha256, and, when the cells are already
     stripped (see :func:`_arrow_frame`), each column's factorisation.
 
@@ -240,12 +235,17 @@ def _read_csv(
         return frame, digest, fast[1]
     try:
         frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_filter=False,
-            encoding="utf-8-sig", skipinitialspace=True,
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            encoding="utf-8-sig",
+            skipinitialspace=True,
         )
     except UnicodeDecodeError as exc:
-        raise RecordsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                           "save the file as CSV UTF-8") from exc
+        raise RecordsError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as CSV UTF-8"
+        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise RecordsError(f"{path}: the file is empty (a header row is required)") from exc
     except pd.errors.ParserError as exc:
@@ -324,16 +324,21 @@ def _arrow_frame(data: bytes) -> tuple[pd.DataFrame, list[_Factors]] | None:
         if _header(name) in _v.RATING_TEXT_ONLY:
             # performance: no 2.6 M-row object column for text that validation reads
             # only to quote it in problem lines (the same strings, as a Categorical)
-            columns.append(pd.Categorical.from_codes(
-                codes, dtype=pd.CategoricalDtype(pd.Index(uniques, dtype=object)),
-                validate=False))
+            columns.append(
+                pd.Categorical.from_codes(
+                    codes,
+                    dtype=pd.CategoricalDtype(pd.Index(uniques, dtype=object)),
+                    validate=False,
+                )
+            )
         else:
             columns.append(uniques[codes])
         factors.append((codes, uniques))
     # copy=False: the arrays are new and ours, so no copy and no consolidation (one
     # block per column, as the pandas reader's cleaning leaves them)
-    frame = pd.DataFrame(dict(zip(range(len(names)), columns)),
-                         index=pd.RangeIndex(table.num_rows), copy=False)
+    frame = pd.DataFrame(
+        dict(zip(range(len(names)), columns)), index=pd.RangeIndex(table.num_rows), copy=False
+    )
     frame.columns = pd.Index(names, dtype=object)
     return frame, factors
 
@@ -375,18 +380,21 @@ def _dictionary_encode(col: Any) -> tuple[np.ndarray, list[str], bool]:
         return np.empty(0, dtype=np.int32), [], False
     last = enc.chunk(enc.num_chunks - 1).dictionary
     if all(ch.dictionary.equals(last.slice(0, len(ch.dictionary))) for ch in enc.chunks):
-        indices = np.concatenate(
-            [ch.indices.to_numpy(zero_copy_only=False) for ch in enc.chunks])
+        indices = np.concatenate([ch.indices.to_numpy(zero_copy_only=False) for ch in enc.chunks])
         return indices, last.to_pylist(), _may_need_strip(last)
     one = pa.concat_arrays(col.chunks).dictionary_encode()
-    return (one.indices.to_numpy(zero_copy_only=False), one.dictionary.to_pylist(),
-            _may_need_strip(one.dictionary))
+    return (
+        one.indices.to_numpy(zero_copy_only=False),
+        one.dictionary.to_pylist(),
+        _may_need_strip(one.dictionary),
+    )
 
 
 def _read(
     path: Path,
-) -> tuple[dict[str, pd.DataFrame | None], dict[str, str], dict[str, Any],
-           dict[str, list[_Factors]]]:
+) -> tuple[
+    dict[str, pd.DataFrame | None], dict[str, str], dict[str, Any], dict[str, list[_Factors]]
+]:
     """Raw tables, their display names, the source description, and for the tables
     whose cells are already stripped text (see :func:`_arrow_frame`) the factorisation
     of each column."""
@@ -402,8 +410,10 @@ def _read(
                 if t == "assessors":
                     tables[t] = None
                     continue
-                raise RecordsError(f"{path}: {t}.csv is missing (a dataset folder needs "
-                                   "submissions.csv and ratings.csv; assessors.csv is optional)")
+                raise RecordsError(
+                    f"{path}: {t}.csv is missing (a dataset folder needs "
+                    "submissions.csv and ratings.csv; assessors.csv is optional)"
+                )
             tables[t], digest, fac = _read_csv(f, t)
             if fac is not None:
                 clean_cells[t] = fac
@@ -422,20 +432,22 @@ def _read(
                 if t == "assessors":
                     tables[t] = None
                     continue
-                raise RecordsError(f"{path}: the workbook has no sheet named {t!r} "
-                                   f"(sheets: {', '.join(map(str, sheets))})")
+                raise RecordsError(
+                    f"{path}: the workbook has no sheet named {t!r} "
+                    f"(sheets: {', '.join(map(str, sheets))})"
+                )
             tables[t] = by_name[t]
-        files[path.name] = {"sha256": _sha256(path),
-                            "rows": {t: len(v) for t, v in tables.items() if v is not None}}
+        files[path.name] = {
+            "sha256": _sha256(path),
+            "rows": {t: len(v) for t, v in tables.items() if v is not None},
+        }
         return tables, names, {"path": str(path), "files": files}, clean_cells
     if not path.exists():
         raise RecordsError(f"{path}: no such folder or workbook")
     raise RecordsError(f"{path}: expected a folder of CSV files or an .xlsx workbook")
 
 
-def load(
-    path: str | Path, strict: bool = False, calendar: Calendar | None = None
-) -> Records:
+def load(path: str | Path, strict: bool = False, calendar: Calendar | None = None) -> Records:
     """Load and validate a dataset.
 
     Parameters
@@ -499,8 +511,11 @@ def _build(
     calendar: Calendar | None,
     clean_cells: dict[str, list[_Factors]] | None = None,
 ) -> Records:
-    required = {"submissions": _v.SUBMISSION_REQUIRED, "ratings": _v.RATING_REQUIRED,
-                "assessors": _v.ASSESSOR_REQUIRED}
+    required = {
+        "submissions": _v.SUBMISSION_REQUIRED,
+        "ratings": _v.RATING_REQUIRED,
+        "assessors": _v.ASSESSOR_REQUIRED,
+    }
     clean: dict[str, pd.DataFrame | None] = {}
     factors: dict[str, dict[str, _Factors]] = {}
     try:
@@ -523,9 +538,13 @@ def _build(
     except _v.Refusal as exc:
         raise RecordsError(str(exc)) from None
     cal = calendar if calendar is not None else default_calendar()
-    out = _v.validate(clean["submissions"], clean["ratings"], clean["assessors"], names, cal,
-                      factorized=factors)
-    source = {**source, "rows_read": {t: (0 if clean[t] is None else len(clean[t])) for t in _TABLES}}
+    out = _v.validate(
+        clean["submissions"], clean["ratings"], clean["assessors"], names, cal, factorized=factors
+    )
+    source = {
+        **source,
+        "rows_read": {t: (0 if clean[t] is None else len(clean[t])) for t in _TABLES},
+    }
     if strict and len(out.problems):
         lines = [
             f"  {r.file} row {r.row}, column {r.column}: {r.message} [{r.rule}]"

@@ -11,11 +11,12 @@ assessment form, the Senior CMALT guidelines, ALT's published notices on windows
 from __future__ import annotations
 
 import calendar as _cal
-import functools
 import datetime as _dt
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal, Mapping
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -120,9 +121,7 @@ def requirement(section: str, pathway: str) -> Requirement:
     return _REQ_TABLE[section][PATHWAYS.index(pathway)]  # type: ignore[return-value]
 
 
-def sections_for(
-    pathway: str, *, include_optional: bool = True
-) -> tuple[str, ...]:
+def sections_for(pathway: str, *, include_optional: bool = True) -> tuple[str, ...]:
     """Section codes a portfolio on ``pathway`` has (required, plus optional if asked)."""
     i = PATHWAYS.index(pathway)
     keep = {_R, _O} if include_optional else {_R}
@@ -269,7 +268,7 @@ class Calendar:
         object.__setattr__(self, "table", t[["window", "deadline", "result_month", "note"]])
 
     @classmethod
-    def from_csv(cls, path: str | Path) -> "Calendar":
+    def from_csv(cls, path: str | Path) -> Calendar:
         """Read a calendar from a CSV with columns window, deadline[, result_month, note]."""
         return cls(pd.read_csv(path, dtype=str, keep_default_na=False))
 
@@ -334,7 +333,9 @@ class Calendar:
         t = self.span(_dt.date(year - 1, 1, 1), _dt.date(year + 1, 12, 31))
         hit = t[t["window"] == window]
         if hit.empty:
-            raise KeyError(f"unknown window {window!r}; windows are labelled YYYY-01, YYYY-05, YYYY-09")
+            raise KeyError(
+                f"unknown window {window!r}; windows are labelled YYYY-01, YYYY-05, YYYY-09"
+            )
         return hit.iloc[0]
 
     def deadline(self, window: str) -> _dt.date:
@@ -391,13 +392,18 @@ def default_calendar() -> Calendar:
     t = _standard_periods(2014, 2030)
     t = t.set_index("window")
     t.loc["2020-09", ["deadline", "result_month", "note"]] = [
-        pd.Timestamp(2020, 10, 30), "2021-02", "deadline moved to 30 October 2020",
+        pd.Timestamp(2020, 10, 30),
+        "2021-02",
+        "deadline moved to 30 October 2020",
     ]
     t.loc["2021-09", ["result_month", "note"]] = [
-        "2022-04", "ran late for want of assessors; results by the end of April 2022",
+        "2022-04",
+        "ran late for want of assessors; results by the end of April 2022",
     ]
     t.loc["2022-01", ["deadline", "result_month", "note"]] = [
-        pd.Timestamp(2022, 4, 30), "2022-08", "deadline moved to 30 April 2022",
+        pd.Timestamp(2022, 4, 30),
+        "2022-08",
+        "deadline moved to 30 April 2022",
     ]
     rolling = t["deadline"] >= pd.Timestamp(ROLLING_SINCE)
     t.loc[rolling & (t["note"] == ""), "note"] = "rolling submissions: reporting period"
@@ -427,3 +433,47 @@ def window_of(date: object, calendar: Calendar | None = None) -> str:
         ``"2025-05"``, 1 October 2025 -> ``"2026-01"``).
     """
     return (calendar or _default()).window_of(date)
+
+
+# --------------------------------------------------------------------------- form rows
+# The completed Word assessment form (seeds/001_*): how its row labels map to section
+# codes, for `cmalt-qa forms` (cmalt_qa.forms). One table for all three pathways: an
+# Associate form simply lacks some rows, a Senior form adds the "Advanced area(s)" block.
+# Labels are matched case-insensitively as whole words after collapsing white space.
+FORM_BLOCKS: Final[tuple[tuple[str, str], ...]] = (
+    ("core area 1", "1"),
+    ("core area 2", "2"),
+    ("core area 3", "3"),
+    ("core area 4", "4"),
+    ("specialist option", "5"),
+    ("specialist area", "5"),
+    ("advanced area", "6"),
+    ("core principles", "P"),
+    ("four principles", "P"),
+)
+"""(label phrase of a block's heading row, block key), first match wins."""
+
+FORM_ROWS: Final[tuple[tuple[str, str, str], ...]] = (
+    # (block key, label phrase, section); phrase "" = the block's heading row itself
+    ("1", "constraints and benefits", "1a"),
+    ("1", "technical knowledge", "1b"),
+    ("1", "supporting the deployment", "1c"),
+    ("2", "teaching, learning and/or assessment", "2a"),
+    ("2", "target learners", "2b"),
+    ("3", "example 2", "3b"),  # a second legal example
+    ("3", "policy", "3b"),
+    ("3", "standard", "3b"),
+    ("3", "standards", "3b"),
+    ("3", "legal", "3a"),
+    ("4", "", "4"),
+    ("5", "1", "5a"),
+    ("5", "2", "5b"),
+    ("5", "3", "5c"),
+    ("6", "1", "6a"),
+    ("6", "2", "6b"),
+    ("P", "interplay", "P1"),
+    ("P", "keep up to date", "P2"),
+    ("P", "empathy", "P3"),
+    ("P", "communicate and disseminate", "P4"),
+)
+"""Rows of the form's section table: within a block, the first phrase found wins."""

@@ -170,7 +170,14 @@ def _assessor_pool(rng: np.random.Generator) -> pd.DataFrame:
     )
     weight = np.where(role == "breaker", 0.0, rng.gamma(4.0, 0.25, n))
     return pd.DataFrame(
-        {"id": ids, "role": role, "prior": prior, "shift": shift, "joined": joined, "weight": weight}
+        {
+            "id": ids,
+            "role": role,
+            "prior": prior,
+            "shift": shift,
+            "joined": joined,
+            "weight": weight,
+        }
     )
 
 
@@ -327,7 +334,9 @@ def _delay_cdf(backlog: bool) -> np.ndarray:
     assess = _uniform_pmf(assess_lo, assess_hi, size)
     late = np.convolve(assess, _uniform_pmf(*LATE_EXTRA_DAYS, size))[:size]
     assess = (1 - LATE_P) * assess + LATE_P * late
-    total = np.convolve(np.convolve(_uniform_pmf(*ALLOCATION_DAYS, size), assess), _uniform_pmf(*RESULT_DAYS, size))
+    total = np.convolve(
+        np.convolve(_uniform_pmf(*ALLOCATION_DAYS, size), assess), _uniform_pmf(*RESULT_DAYS, size)
+    )
     return np.cumsum(total[:size])
 
 
@@ -388,11 +397,17 @@ def _model_truth(
         "review_share": REVIEW_SHARE,
         "optional_presence": dict(OPTIONAL_PRESENCE),
         "latent": {
-            "level": LEVEL, "sigma_q": SIGMA_Q, "sigma_u": SIGMA_U,
-            "cut_r": CUT_R, "cut_s": CUT_S, "difficulty": dict(DIFFICULTY),
-            "sigma_e": dict(SIGMA_E), "resubmission_boost": RESUBMISSION_BOOST,
+            "level": LEVEL,
+            "sigma_q": SIGMA_Q,
+            "sigma_u": SIGMA_U,
+            "cut_r": CUT_R,
+            "cut_s": CUT_S,
+            "difficulty": dict(DIFFICULTY),
+            "sigma_e": dict(SIGMA_E),
+            "resubmission_boost": RESUBMISSION_BOOST,
             "final": "cut of the mean of lead and second latent views",
-            "distinction_min_s_share": DISTINCTION_S_SHARE, "major_min_r": MAJOR_MIN_R,
+            "distinction_min_s_share": DISTINCTION_S_SHARE,
+            "major_min_r": MAJOR_MIN_R,
         },  # fmt: skip
         **_population(rng_mc, pool),
         "hardest_sections": ["3a", "3b"],
@@ -406,9 +421,12 @@ def _model_truth(
         "nominated_second_shift": NOMINATED_SECOND_SHIFT,
         "second_nominated_rate": SECOND_NOMINATED_RATE,
         "delays_days": {
-            "allocation": list(ALLOCATION_DAYS), "assessment": list(ASSESSMENT_DAYS),
-            "backlog_assessment": list(BACKLOG_ASSESSMENT_DAYS), "late_share": LATE_P,
-            "late_extra": list(LATE_EXTRA_DAYS), "result": list(RESULT_DAYS),
+            "allocation": list(ALLOCATION_DAYS),
+            "assessment": list(ASSESSMENT_DAYS),
+            "backlog_assessment": list(BACKLOG_ASSESSMENT_DAYS),
+            "late_share": LATE_P,
+            "late_extra": list(LATE_EXTRA_DAYS),
+            "result": list(RESULT_DAYS),
         },  # fmt: skip
         "p_within_promise": p_within,
         "backlog": {
@@ -468,7 +486,9 @@ def generate_frames(
     submitted = first_day + np.floor(rng.random(n) * span[win]).astype(int)
     pathway = rng.choice(3, size=n, p=list(PATHWAY_MIX.values()))
     review = rng.random(n) < REVIEW_SHARE
-    sector = rng.choice(np.array(list(SECTOR_MIX), dtype=object), size=n, p=list(SECTOR_MIX.values()))
+    sector = rng.choice(
+        np.array(list(SECTOR_MIX), dtype=object), size=n, p=list(SECTOR_MIX.values())
+    )
     q = rng.normal(0.0, SIGMA_Q, n)
     lead, second = _draw_pairs(rng, pool, submitted, n)
     nominated = rng.random(n) < SECOND_NOMINATED_RATE
@@ -476,7 +496,9 @@ def generate_frames(
     # planted rule breaks: first submissions returned well before AS_OF
     breakers = np.flatnonzero(pool["role"].to_numpy() == "breaker")
     eligible = np.flatnonzero(
-        ~review & (submitted >= np.datetime64("2021-01-01")) & (submitted < np.datetime64("2024-10-01"))
+        ~review
+        & (submitted >= np.datetime64("2021-01-01"))
+        & (submitted < np.datetime64("2024-10-01"))
     )
     planted = rng.choice(eligible, size=min(3, len(eligible)), replace=False)
     for k, i in enumerate(planted):
@@ -496,13 +518,23 @@ def generate_frames(
 
     # resubmissions
     referred = np.isin(outcome, ["minor", "major"])
-    resub_on = submitted + result + rng.integers(RESUBMIT_AFTER_DAYS[0], RESUBMIT_AFTER_DAYS[1] + 1, n)
+    resub_on = (
+        submitted + result + rng.integers(RESUBMIT_AFTER_DAYS[0], RESUBMIT_AFTER_DAYS[1] + 1, n)
+    )
     parent = np.flatnonzero(referred & ~review & (rng.random(n) < RESUBMIT_P) & (resub_on <= as_of))
     m = len(parent)
-    lead2, second2, nominated2 = lead[parent].copy(), second[parent].copy(), nominated[parent].copy()
+    lead2, second2, nominated2 = (
+        lead[parent].copy(),
+        second[parent].copy(),
+        nominated[parent].copy(),
+    )
     changed = rng.random(m) < CHANGED_ASSESSORS_P
     new_lead, new_second = _draw_pairs(rng, pool, resub_on[parent], m)
-    lead2[changed], second2[changed], nominated2[changed] = new_lead[changed], new_second[changed], False
+    lead2[changed], second2[changed], nominated2[changed] = (
+        new_lead[changed],
+        new_second[changed],
+        False,
+    )
     keep = np.isin(sub, parent)
     remap = np.full(n, -1)
     remap[parent] = np.arange(m)
@@ -539,7 +571,12 @@ def generate_frames(
     attempt = np.concatenate([np.ones(len(idx1), int), np.full(len(idx2), 2)])
     src = np.concatenate([idx1, idx2])  # index within its attempt's arrays
     order = np.lexsort((attempt, origin, sub_on))
-    sub_on, d_alloc, d_assess, d_result = sub_on[order], d_alloc[order], d_assess[order], d_result[order]
+    sub_on, d_alloc, d_assess, d_result = (
+        sub_on[order],
+        d_alloc[order],
+        d_assess[order],
+        d_result[order],
+    )
     origin, attempt, src = origin[order], attempt[order], src[order]
     a2 = attempt == 2
 
@@ -565,7 +602,9 @@ def generate_frames(
             "submission_id": sid,
             "portfolio_id": pid,
             "attempt": attempt.astype(str),
-            "submission_type": np.where(a2, "resubmission", np.where(review[origin], "review", "first")),
+            "submission_type": np.where(
+                a2, "resubmission", np.where(review[origin], "review", "first")
+            ),
             "pathway": np.array(scheme.PATHWAYS, dtype=object)[pathway[origin]],
             "submitted_on": _iso(sub_on, np.zeros(n_out, bool)),
             "allocated_on": _iso(on_alloc, on_alloc > as_of),

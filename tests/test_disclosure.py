@@ -4,7 +4,6 @@ the ledger. Each attack the issue lists is tried against tables protected here."
 from __future__ import annotations
 
 import doctest
-import itertools
 import json
 
 import numpy as np
@@ -52,8 +51,12 @@ def _sections(pathway_counts):
 
 
 def _register_sections(d, total, detail):
-    spec = dict(counts=["n", "referred"], subsets={"referred": "n"},
-                derived={"rate": ["referred", "n"]}, formats={"rate": "{:.1%}"})
+    spec = dict(
+        counts=["n", "referred"],
+        subsets={"referred": "n"},
+        derived={"rate": ["referred", "n"]},
+        formats={"rate": "{:.1%}"},
+    )
     d.add_table("by_section", total, keys=["section"], **spec)
     d.add_table("by_pathway_section", detail, keys=["pathway", "section"], **spec)
     d.add_margin("by_section", "by_pathway_section", over=["pathway"], columns=["n", "referred"])
@@ -73,15 +76,27 @@ def _attack_margin(total, shown_detail):
 
 # --------------------------------------------------------------------------- attacks
 def test_shared_margin_does_not_give_back_a_hidden_pathway():
-    total, detail = _sections({"3b": {"A": (20, 3), "C": (60, 25), "S": (30, 11)},
-                               "1a": {"A": (20, 9), "C": (60, 12), "S": (30, 6)}})
+    total, detail = _sections(
+        {
+            "3b": {"A": (20, 3), "C": (60, 25), "S": (30, 11)},
+            "1a": {"A": (20, 9), "C": (60, 12), "S": (30, 6)},
+        }
+    )
     d = Disclosure(min_count=5)
     _register_sections(d, total, detail)
     rep = d.protect()
     shown_t, shown_d = rep.shown("by_section"), rep.shown("by_pathway_section")
-    assert shown_d.loc[(detail["pathway"] == "A") & (detail["section"] == "3b"), "referred"].item() == SUPPRESSED
-    assert _attack_margin(shown_t.assign(section=total["section"]),
-                          shown_d.assign(pathway=detail["pathway"], section=detail["section"])) == {}
+    assert (
+        shown_d.loc[(detail["pathway"] == "A") & (detail["section"] == "3b"), "referred"].item()
+        == SUPPRESSED
+    )
+    assert (
+        _attack_margin(
+            shown_t.assign(section=total["section"]),
+            shown_d.assign(pathway=detail["pathway"], section=detail["section"]),
+        )
+        == {}
+    )
     audit = rep.check()
     sens = audit[audit["sensitive"]]
     assert len(sens) and (sens["width"] >= 5).all()
@@ -92,7 +107,9 @@ def test_planted_leak_fails_the_audit_naming_the_cell():
     d = Disclosure(min_count=5)
     _register_sections(d, total, detail)
     rep = d.protect(secondary=False)  # primary suppression only: the margin leaks
-    with pytest.raises(DisclosureError, match=r"by_pathway_section.*pathway=A, section=3b.*referred"):
+    with pytest.raises(
+        DisclosureError, match=r"by_pathway_section.*pathway=A, section=3b.*referred"
+    ):
         rep.check()
     a = rep.audit()
     leak = a[(a["column"] == "referred") & a["sensitive"]].iloc[0]
@@ -101,20 +118,32 @@ def test_planted_leak_fails_the_audit_naming_the_cell():
 
 def test_parts_of_a_hidden_total_and_a_total_of_parts():
     # referred = minor + major; n = distinction + pass + referred (the yearly outcomes)
-    t = pd.DataFrame({"year": [2024, 2025], "n": [40, 50], "n_distinction": [6, 2],
-                      "n_pass": [24, 30], "n_minor": [7, 12], "n_major": [3, 6],
-                      "referred": [10, 18]})
+    t = pd.DataFrame(
+        {
+            "year": [2024, 2025],
+            "n": [40, 50],
+            "n_distinction": [6, 2],
+            "n_pass": [24, 30],
+            "n_minor": [7, 12],
+            "n_major": [3, 6],
+            "referred": [10, 18],
+        }
+    )
     counts = ["n", "n_distinction", "n_pass", "n_minor", "n_major", "referred"]
     d = Disclosure(min_count=5)
-    d.add_table("outcomes", t, counts=counts, keys=["year"],
-                parts={"n": ["n_distinction", "n_pass", "referred"],
-                       "referred": ["n_minor", "n_major"]})
+    d.add_table(
+        "outcomes",
+        t,
+        counts=counts,
+        keys=["year"],
+        parts={"n": ["n_distinction", "n_pass", "referred"], "referred": ["n_minor", "n_major"]},
+    )
     rep = d.protect()
     shown = rep.shown("outcomes")
     # 3 major in 2024 and 2 distinctions in 2025 are hidden, and cannot come back by
     # referred - minor, nor n - pass - referred
     assert shown.loc[0, "n_major"] == SUPPRESSED and shown.loc[1, "n_distinction"] == SUPPRESSED
-    for i, row in shown.iterrows():
+    for _, row in shown.iterrows():
         if row["n_major"] == SUPPRESSED:
             assert SUPPRESSED in (row["referred"], row["n_minor"])
         if row["n_distinction"] == SUPPRESSED:
@@ -125,28 +154,53 @@ def test_parts_of_a_hidden_total_and_a_total_of_parts():
 def test_resolution_parts_across_rows_and_percent_agreement():
     # Resolution: per section and classification, the results sum to the disagreements;
     # agreement: percent agreement printed beside the pairs pins the disagreements.
-    res = pd.DataFrame({
-        "section": ["1a"] * 6, "classification": ["followed"] * 3 + ["direction"] * 3,
-        "result": ["lead", "second", "neither", "more severe", "more lenient", "neither"],
-        "n": [2, 5, 1, 4, 3, 1], "n_disagreements": [8] * 6})
+    res = pd.DataFrame(
+        {
+            "section": ["1a"] * 6,
+            "classification": ["followed"] * 3 + ["direction"] * 3,
+            "result": ["lead", "second", "neither", "more severe", "more lenient", "neither"],
+            "n": [2, 5, 1, 4, 3, 1],
+            "n_disagreements": [8] * 6,
+        }
+    )
     agree = pd.DataFrame({"section": ["1a"], "n": [90], "percent_agreement": [82 / 90]})
     d = Disclosure(min_count=5)
-    d.add_table("resolution", res, counts=["n", "n_disagreements"],
-                keys=["section", "classification", "result"])
-    d.add_table("agreement", agree, counts=["n"], keys=["section"],
-                shares={"percent_agreement": "n"}, formats={"percent_agreement": "{:.0%}"})
+    d.add_table(
+        "resolution",
+        res,
+        counts=["n", "n_disagreements"],
+        keys=["section", "classification", "result"],
+    )
+    d.add_table(
+        "agreement",
+        agree,
+        counts=["n"],
+        keys=["section"],
+        shares={"percent_agreement": "n"},
+        formats={"percent_agreement": "{:.0%}"},
+    )
     for cls in ("followed", "direction"):
         rows = res.index[res["classification"] == cls]
         terms = {d.cell("resolution", int(rows[0]), "n_disagreements"): 1.0}
         terms.update({d.cell("resolution", int(r), "n"): -1.0 for r in rows})
         d.add_relation(terms, f"resolution 1a {cls}: parts = disagreements")
     for r in res.index[1:]:
-        d.add_relation({d.cell("resolution", 0, "n_disagreements"): 1.0,
-                        d.cell("resolution", int(r), "n_disagreements"): -1.0}, "same")
+        d.add_relation(
+            {
+                d.cell("resolution", 0, "n_disagreements"): 1.0,
+                d.cell("resolution", int(r), "n_disagreements"): -1.0,
+            },
+            "same",
+        )
     # pairs = agreed + disagreements (no pair without a final here)
-    d.add_relation({d.cell("agreement", 0, "n"): 1.0,
-                    CellRef("agreement", 0, "percent_agreement x n"): -1.0,
-                    d.cell("resolution", 0, "n_disagreements"): -1.0}, "pairs")
+    d.add_relation(
+        {
+            d.cell("agreement", 0, "n"): 1.0,
+            CellRef("agreement", 0, "percent_agreement x n"): -1.0,
+            d.cell("resolution", 0, "n_disagreements"): -1.0,
+        },
+        "pairs",
+    )
     rep = d.protect()
     rep.check()
     # 90 pairs at 1% steps would pin 82 agreed, hence 8 disagreements: coarsened or gone
@@ -157,22 +211,46 @@ def test_resolution_parts_across_rows_and_percent_agreement():
 
 
 def test_p_chart_centre_line_times_n():
-    chart = pd.DataFrame({"window": ["2025-01", "2025-05", "2025-09"], "n": [30, 25, 28],
-                          "k": [9, 3, 8]})
+    chart = pd.DataFrame(
+        {"window": ["2025-01", "2025-05", "2025-09"], "n": [30, 25, 28], "k": [9, 3, 8]}
+    )
     chart["rate"] = chart["k"] / chart["n"]
     centre = chart["k"].sum() / chart["n"].sum()
     chart["centre"] = centre
     d = Disclosure(min_count=5)
-    d.add_table("p_chart", chart, counts=["n", "k"], keys=["window"], subsets={"k": "n"},
-                derived={"rate": ["k", "n"]})
+    d.add_table(
+        "p_chart",
+        chart,
+        counts=["n", "k"],
+        keys=["window"],
+        subsets={"k": "n"},
+        derived={"rate": ["k", "n"]},
+    )
     # the printed centre line is a percentage of the total n, whose count is sum(k)
     total = pd.DataFrame({"all": ["all"], "n": [chart["n"].sum()], "centre": [centre]})
-    d.add_table("p_chart_centre", total, counts=["n"], keys=["all"], columns=["all", "centre"],
-                shares={"centre": "n"}, formats={"centre": "{:.1%}"})
-    d.add_relation({CellRef("p_chart_centre", 0, "n"): 1.0,
-                    **{d.cell("p_chart", i, "n"): -1.0 for i in range(3)}}, "total n")
-    d.add_relation({CellRef("p_chart_centre", 0, "centre x n"): 1.0,
-                    **{d.cell("p_chart", i, "k"): -1.0 for i in range(3)}}, "total k")
+    d.add_table(
+        "p_chart_centre",
+        total,
+        counts=["n"],
+        keys=["all"],
+        columns=["all", "centre"],
+        shares={"centre": "n"},
+        formats={"centre": "{:.1%}"},
+    )
+    d.add_relation(
+        {
+            CellRef("p_chart_centre", 0, "n"): 1.0,
+            **{d.cell("p_chart", i, "n"): -1.0 for i in range(3)},
+        },
+        "total n",
+    )
+    d.add_relation(
+        {
+            CellRef("p_chart_centre", 0, "centre x n"): 1.0,
+            **{d.cell("p_chart", i, "k"): -1.0 for i in range(3)},
+        },
+        "total k",
+    )
     rep = d.protect()
     rep.check()
     a = rep.audit()
@@ -192,7 +270,9 @@ def test_ledger_differencing_across_overlapping_periods(tmp_path):
     r1.check()
     led = Ledger(tmp_path / Ledger.NAME)
     scope1 = {"first_window": "2024-01", "last_window": "2026-05", "pathway": None}
-    led.record("sections-1", kind="sections", data_sha256="x", scope=scope1, cells=r1.ledger_cells())
+    led.record(
+        "sections-1", kind="sections", data_sha256="x", scope=scope1, cells=r1.ledger_cells()
+    )
     stored = json.loads((tmp_path / Ledger.NAME).read_text())
     assert stored["datasets"]["x"][0]["cells"][0]["value"] == 100
     scope2 = {**scope1, "last_window": "2026-09"}
@@ -258,8 +338,9 @@ def _brute_force_ranges(grid_total, grid_detail, hidden_detail, hidden_total, bo
 @given(st.lists(st.integers(1, 14), min_size=6, max_size=6))
 def test_audit_matches_brute_force_enumeration(values):
     grid = [values[:3], values[3:]]
-    detail = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "b"], "c": ["x", "y", "z"] * 2,
-                           "n": values})
+    detail = pd.DataFrame(
+        {"g": ["a", "a", "a", "b", "b", "b"], "c": ["x", "y", "z"] * 2, "n": values}
+    )
     total = detail.groupby("c", as_index=False)["n"].sum()
     d = Disclosure(min_count=5)
     d.add_table("total", total, counts=["n"], keys=["c"])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Final, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Final
 
 import pandas as pd
-
 from matplotlib.axes import Axes
 
 __all__ = [
@@ -142,13 +142,36 @@ def mark_suppressed(
 
     for k, p in enumerate(positions):
         lo, hi = extent
-        xy, w, h = ((lo, p - width / 2), hi - lo, width) if horizontal else ((p - width / 2, lo), width, hi - lo)
-        ax.add_patch(Rectangle(xy, w, h, facecolor="none", edgecolor=NEUTRAL, hatch="///",
-                               lw=0.8, zorder=0,
-                               label=SUPPRESSED_LABEL if k == 0 and legend else None))
+        xy, w, h = (
+            ((lo, p - width / 2), hi - lo, width)
+            if horizontal
+            else ((p - width / 2, lo), width, hi - lo)
+        )
+        ax.add_patch(
+            Rectangle(
+                xy,
+                w,
+                h,
+                facecolor="none",
+                edgecolor=NEUTRAL,
+                hatch="///",
+                lw=0.8,
+                zorder=0,
+                label=SUPPRESSED_LABEL if k == 0 and legend else None,
+            )
+        )
         if not text:
             continue
         cx, cy = ((lo + hi) / 2, p) if horizontal else (p, (lo + hi) / 2)
-        ax.text(cx, cy, SUPPRESSED_LABEL, ha="center", va="center", fontsize="x-small",
-                rotation=0 if horizontal else 90, color="black", zorder=5,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+        ax.text(
+            cx,
+            cy,
+            SUPPRESSED_LABEL,
+            ha="center",
+            va="center",
+            fontsize="x-small",
+            rotation=0 if horizontal else 90,
+            color="black",
+            zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+        )
