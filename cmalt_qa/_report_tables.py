@@ -11,15 +11,35 @@ The notebooks show tables, figures and sentences drawn from that report only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .disclosure import CellRef, DisclosedReport, Disclosure, scope_nested
+from .disclosure import (
+    CellRef,
+    DisclosedReport,
+    Disclosure,
+    DisclosureError,
+    Ledger,
+    PublishedTable,
+    scope_nested,
+)
 
-__all__ = ["sections_report", "trends_report", "published_km_curves", "headline_rank"]
+__all__ = [
+    "sections_report",
+    "trends_report",
+    "published_km_curves",
+    "headline_rank",
+    "data_sha256",
+    "disclose_report",
+    "finish_publication",
+    "show_published",
+    "shown_or",
+]
 
 RATE_FMT = {c: "{:.1%}" for c in ("rate", "ci_low", "ci_high")}
 ELEMENTS = ("description", "evidence", "reflection")
@@ -362,6 +382,8 @@ def trends_report(
         Tables ``outcomes_by_year``, ``referral_rate_by_year_pathway``,
         ``elements_lacking_by_year``, ``agreement_by_year``, ``turnaround_by_year`` and
         the number ``submissions``; :meth:`~DisclosedReport.check` has passed.
+        ``extra["km_curves"]``: the Kaplan-Meier curves by year as they may be drawn
+        (:func:`published_km_curves`).
     """
     from . import agreement, referrals, turnaround
 
@@ -426,6 +448,10 @@ def trends_report(
     _previous(d, previous, "trends", scope, data_sha256)
     rep = d.protect()
     rep.check()
+    curves = turnaround.km_curves(span, by=("year",))
+    rep.extra["km_curves"] = published_km_curves(
+        curves, rep.values("turnaround_by_year"), "year", min_count
+    )
     return rep
 
 
@@ -478,20 +504,165 @@ def published_km_curves(
 def headline_rank(values: pd.DataFrame, by: str, rate: str, what: str) -> str:
     """A ranking sentence that quotes only what is published.
 
+    ``values`` is a published table's values (hidden cells NaN); rows whose ``rate`` is
+    hidden are counted as suppressed, never ranked.
+
     Examples
     --------
-    >>> t = pd.DataFrame({"section": ["1a", "3b", "4"], "rate": [0.2, 0.4, np.nan]})
+    >>> t = pd.DataFrame({"section": ["1a", "3b", "4"], "rate": [0.2, 0.4, np.nan],
+    ...                   "n": [50, 60, 40], "ci_low": [0.1, 0.28, np.nan],
+    ...                   "ci_high": [0.33, 0.53, np.nan]})
     >>> headline_rank(t, "section", "rate", "section")
-    '3b is referred most often among the sections shown (40%); 1 section is suppressed.'
+    'Section 3b is referred most often among the sections shown: 40% of 60 (95% interval 28% to 53%); 1 section is suppressed.'
     """
     shown = values.dropna(subset=[rate])
     hidden = len(values) - len(shown)
     if shown.empty:
         return f"Every {what} is suppressed: too few submissions to publish."
     top = shown.loc[shown[rate].idxmax()]
+    among = f" among the {what}s shown" if hidden else ""
     tail = (
         ""
         if not hidden
-        else f"; {hidden} {what}{'' if hidden == 1 else 's'} {'is' if hidden == 1 else 'are'} suppressed"
+        else f"; {hidden} {what}{'' if hidden == 1 else 's'} "
+        + ("is suppressed" if hidden == 1 else "are suppressed")
     )
-    return f"{top[by]} is referred most often among the {what}s shown ({top[rate]:.0%}){tail}."
+    detail = ""
+    if "n" in top and pd.notna(top["n"]):
+        detail = f" of {top['n']:.0f}"
+    if {"ci_low", "ci_high"} <= set(top.index) and pd.notna(top["ci_low"]):
+        detail += f" (95% interval {top['ci_low']:.0%} to {top['ci_high']:.0%})"
+    return (
+        f"{what.capitalize()} {top[by]} is referred most often{among}: "
+        f"{top[rate]:.0%}{detail}{tail}."
+    )
+
+
+# --------------------------------------------------------------------------- in a report
+NOTE = (
+    "\u201csuppressed\u201d: withheld because it is a count from 1 to {m1}, or because it "
+    "would reveal one; \u201c\u2248\u201d: a percentage rounded to 5, 10, 20 or 25 points so "
+    "that it cannot reveal one."
+)
+
+
+def data_sha256(recs: Any) -> str:
+    """One checksum of a dataset: sha256 over its files' names and checksums."""
+    import hashlib
+
+    files = (getattr(recs, "source", None) or {}).get("files") or {}
+    lines = []
+    for name, info in sorted(files.items()):
+        sha = info.get("sha256") if isinstance(info, Mapping) else info
+        lines.append(f"{name}:{sha}")
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def disclose_report(
+    kind: str,
+    recs: Any,
+    span: Any,
+    params: Mapping[str, Any],
+    *,
+    min_count: int,
+    n_boot: int,
+    ledger: str | Path = "",
+    audit_path: str | Path = "",
+) -> DisclosedReport:
+    """The disclosure step of a published report, as a notebook calls it.
+
+    Builds every table of the report (:func:`sections_report` or :func:`trends_report`),
+    with the reports published earlier from ``ledger`` in the audit, and, when
+    ``audit_path`` is given, writes there what :func:`finish_publication` needs: the
+    audit's outcome and the cells to add to the ledger once the report is written.
+
+    Raises
+    ------
+    DisclosureError
+        When the audit fails (the report must not be written); the message names the
+        cell.
+    """
+    scope = {
+        "first_window": params.get("first_window"),
+        "last_window": params.get("last_window"),
+        "pathway": params.get("pathway") or None,
+    }
+    sha = data_sha256(recs)
+    previous = Ledger(ledger).entries() if ledger else []
+    build = {"sections": sections_report, "trends": trends_report}[kind]
+    rep = build(
+        span, scope=scope, min_count=min_count, n_boot=n_boot, previous=previous, data_sha256=sha
+    )
+    if audit_path:
+        audit = rep.audit()
+        record = {
+            "kind": kind,
+            "scope": scope,
+            "data_sha256": sha,
+            "min_count": min_count,
+            "passed": bool(audit["protected"].all()),
+            "cells": rep.ledger_cells(),
+            "earlier_reports": [e.get("report") for e in previous],
+        }
+        Path(audit_path).write_text(json.dumps(record), encoding="utf-8")
+        audit.drop(columns=["label"]).to_csv(Path(audit_path).with_suffix(".csv"), index=False)
+    return rep
+
+
+def finish_publication(kind: str, stem: str, out_dir: Path, audit_path: Path) -> None:
+    """Check the disclosure step ran and passed; then record the report in the ledger.
+
+    Called by the report runner after the notebook ran and before the HTML is kept.
+
+    Raises
+    ------
+    DisclosureError
+        When the notebook wrote no passing audit (nothing may be published).
+    """
+    if not audit_path.is_file():
+        raise DisclosureError(
+            f"the {kind} report ran no disclosure audit ({audit_path.name} missing): a "
+            "published report must draw every figure from tables that passed it"
+        )
+    record = json.loads(audit_path.read_text(encoding="utf-8"))
+    if not record.get("passed"):
+        raise DisclosureError(f"the disclosure audit of the {kind} report failed")
+    Ledger(out_dir / Ledger.NAME).record(
+        stem,
+        kind=kind,
+        data_sha256=record["data_sha256"],
+        scope=record["scope"],
+        cells=record["cells"],
+    )
+    audit_path.unlink()
+
+
+def show_published(table: PublishedTable, note: str | None = None) -> None:
+    """Display a published table (caption, row headers, the suppression note)."""
+    from IPython.display import HTML, display
+
+    from ._report_notebook import _table_html
+
+    labels = dict(table.labels)
+    text = NOTE.format(m1=table.min_count - 1) + (f" {note}" if note else "")
+    display(
+        HTML(
+            _table_html(
+                table.shown.rename(columns=labels),
+                table.caption,
+                [labels.get(k, k) for k in table.keys],
+                text,
+            )
+        )
+    )
+
+
+def shown_or(value: float, fmt: str = "{:.0%}", hidden: str = "suppressed") -> str:
+    """Format a published value; a withheld one reads ``hidden``.
+
+    Examples
+    --------
+    >>> shown_or(0.25), shown_or(float("nan"))
+    ('25%', 'suppressed')
+    """
+    return hidden if value is None or pd.isna(value) else fmt.format(value)

@@ -1053,11 +1053,18 @@ class DisclosedReport:
         self._d = disclosure
         self.min_count = disclosure.min_count
         self._audit: pd.DataFrame | None = None
+        self.extra: dict[str, pd.DataFrame] = {}
+        """Further published frames a builder derived from the tables (e.g. curves)."""
 
     @property
     def names(self) -> list[str]:
         """The registered tables, in order."""
         return list(self._d._tables)
+
+    @property
+    def public_names(self) -> list[str]:
+        """The registered tables that print at least one column beyond their keys."""
+        return [n for n, t in self._d._tables.items() if set(t.columns) - set(t.keys)]
 
     def audit(self, *, integer: bool = True) -> pd.DataFrame:
         """The audit table (:meth:`Disclosure.audit`), computed once."""
@@ -1082,6 +1089,13 @@ class DisclosedReport:
                 f"required{more}"
             )
         return a
+
+    def number(self, name: str) -> float:
+        """A number registered with :meth:`Disclosure.add_number`: NaN when hidden."""
+        for c in self._d._cells:
+            if c.ref.table == "text" and c.ref.column == name:
+                return np.nan if c.hidden else c.value
+        raise KeyError(f"no number {name!r} registered")
 
     def hidden(self, name: str) -> pd.DataFrame:
         """Which cells of table ``name`` are hidden (every column of the table)."""

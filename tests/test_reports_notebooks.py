@@ -34,8 +34,17 @@ MIN_COUNT = 5
 
 PARAMETERS = {
     "window": {"data", "window", "as_of", "n_boot"},
-    "sections": {"data", "first_window", "last_window", "pathway", "min_count", "n_boot"},
-    "trends": {"data", "last_window", "min_count", "n_boot", "csv_path"},
+    "sections": {
+        "data",
+        "first_window",
+        "last_window",
+        "pathway",
+        "min_count",
+        "n_boot",
+        "ledger",
+        "audit_path",
+    },
+    "trends": {"data", "last_window", "min_count", "n_boot", "csv_path", "ledger", "audit_path"},
 }
 
 

@@ -134,7 +134,12 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     elements = ("description", "evidence", "reflection")
     cols = ["section", *[f"{e}_rate" for e in elements]]
     require_columns(table, cols, "plot_gaps")
-    t = table[table["n_gaps_recorded"] > 0] if "n_gaps_recorded" in table else table
+    keep = suppressed_rows(table, f"{elements[-1]}_rate")
+    if "n_gaps_recorded" in table:
+        keep = keep | (table["n_gaps_recorded"] > 0)
+    else:
+        keep = pd.Series(True, index=table.index)
+    t = table[keep]
     if t["section"].duplicated().any():
         raise ValueError("plot_gaps draws one row per section: filter the table (e.g. one year)")
     ax = _axes(ax)
@@ -157,6 +162,15 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             capsize=2,
             ecolor="black",
             **kw,
+        )
+        gone = suppressed_rows(t, f"{e}_rate").to_numpy()
+        mark_suppressed(
+            ax,
+            (x[gone] + (j - 1) * width).tolist(),
+            extent=(0.0, 0.3),
+            width=width * 0.9,
+            text=False,
+            legend=j == 0 and gone.any(),
         )
     ax.set_xticks(x, t["section"])
     ax.set_xlabel("Section")
@@ -283,7 +297,10 @@ def plot_p_chart(
         ax.step(x, t["upper2"], where="mid", color=NEUTRAL, lw=0.8, ls=":", label="2-sigma")
         ax.step(x, t["lower2"], where="mid", color=NEUTRAL, lw=0.8, ls=":")
     ax.plot(x, t["centre"], color=ACCENT, lw=1.2, label=f"centre {t['centre'].iloc[0]:.1%}")
-    sc = t["special_cause"].to_numpy(bool)
+    # A withheld period (disclosure control) has no point, limits or signal: NaN.
+    sc = t["special_cause"].fillna(False).to_numpy(bool)
+    gone = suppressed_rows(t, "rate").to_numpy()
+    mark_suppressed(ax, x[gone].tolist(), extent=(0.0, 0.12), width=0.6, text=False)
     ax.scatter(x[~sc], t["rate"][~sc], marker="o", color=NEUTRAL, zorder=3, label="common cause")
     ax.scatter(x[sc], t["rate"][sc], marker="^", s=70, color=ALERT, zorder=4, label="special cause")
     ax.set_xticks(x, t["window"].astype(str), rotation=45, ha="right")
