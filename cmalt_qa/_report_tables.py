@@ -236,6 +236,7 @@ def sections_report(
     n_boot: int = 1000,
     previous: Iterable[Mapping[str, Any]] = (),
     data_sha256: str | None = None,
+    secondary: bool = True,
 ) -> DisclosedReport:
     """Every table of the committee report, disclosed together and audited.
 
@@ -252,6 +253,9 @@ def sections_report(
     data_sha256 : str, optional
         The data's checksum; an earlier report from other data is linked without
         assuming its population is contained in this one.
+    secondary : bool
+        False: primary suppression only, which the audit then rejects wherever a
+        hidden count can be recovered (for tests of the audit).
 
     Returns
     -------
@@ -295,7 +299,12 @@ def sections_report(
         d.add_margin("rates", "by_pathway", over=["pathway"], columns=["n", "referred"])
     _p_chart(d, referrals.p_chart(span), f"First-attempt referral rate per period, {where}")
     per_section = referrals.p_chart(span, per_section=True)
-    signals = per_section[per_section["special_cause"]].reset_index(drop=True)
+    # A listed signal says something about its period's counts (beyond a limit, a run):
+    # only periods whose referred and not-referred counts are both publishable are
+    # listed, so that neither a row nor its absence points at a small count.
+    k, n = per_section["k"], per_section["n"]
+    listable = per_section["special_cause"] & (k >= min_count) & (n - k >= min_count)
+    signals = per_section[listable].reset_index(drop=True)
     d.add_table(
         "signals",
         signals,
@@ -305,7 +314,8 @@ def sections_report(
         subsets={"k": "n"},
         derived={"rate": ["k", "n"], "signal": ["k", "n"]},
         formats={"rate": "{:.1%}"},
-        caption="Sections and periods with a special-cause signal",
+        caption="Sections and periods with a special-cause signal (periods with at least "
+        f"{min_count} referred and {min_count} not referred)",
         labels={"k": "referred"},
     )
     _gaps(d, referrals.gaps(span, by=("section",), n_boot=n_boot), rates, where)
@@ -318,7 +328,7 @@ def sections_report(
         f"How disagreements were resolved, {where}",
     )
     _previous(d, previous, "sections", scope, data_sha256)
-    rep = d.protect()
+    rep = d.protect(secondary=secondary)
     rep.check()
     return rep
 
@@ -371,6 +381,7 @@ def trends_report(
     n_boot: int = 1000,
     previous: Iterable[Mapping[str, Any]] = (),
     data_sha256: str | None = None,
+    secondary: bool = True,
 ) -> DisclosedReport:
     """Every table of the research report, disclosed together and audited.
 
@@ -446,7 +457,7 @@ def trends_report(
         labels={"median_days": "median days"},
     )
     _previous(d, previous, "trends", scope, data_sha256)
-    rep = d.protect()
+    rep = d.protect(secondary=secondary)
     rep.check()
     curves = turnaround.km_curves(span, by=("year",))
     rep.extra["km_curves"] = published_km_curves(
@@ -456,24 +467,25 @@ def trends_report(
 
 
 def _gaps_by_year(d: Disclosure, gaps: pd.DataFrame) -> None:
-    """Elements lacking by year: the shares are printed, their counts are not."""
+    """Elements lacking by year: each element's count is printed beside its share, so
+    the share is exact (a share printed without its count would have to be coarsened,
+    :func:`~cmalt_qa.disclosure.share_step`)."""
+    rate_cols = [f"{e}_{s}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")]
     d.add_table(
         "elements_lacking_by_year",
         gaps,
-        counts=["n", "n_r", "n_gaps_recorded"],
+        counts=["n", "n_r", "n_gaps_recorded", *ELEMENTS],
         keys=["year"],
         columns=[
             "year",
             "n",
             "n_r",
             "n_gaps_recorded",
-            *[f"{e}_{s}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")],
+            *[c for e in ELEMENTS for c in (e, f"{e}_rate", f"{e}_ci_low", f"{e}_ci_high")],
         ],
-        subsets={"n_r": "n", "n_gaps_recorded": "n_r"},
-        shares={
-            f"{e}_rate": ("n_gaps_recorded", [f"{e}_ci_low", f"{e}_ci_high"]) for e in ELEMENTS
-        },
-        formats={f"{e}_{s}": "{:.0%}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")},
+        subsets={"n_r": "n", "n_gaps_recorded": "n_r", **{e: "n_gaps_recorded" for e in ELEMENTS}},
+        derived={c: [c.split("_")[0], "n_gaps_recorded"] for c in rate_cols},
+        formats={c: "{:.0%}" for c in rate_cols},
         caption="Elements lacking in R decisions by year",
         labels={"n": "decisions", "n_r": "rated R", "n_gaps_recorded": "R with gap data"},
     )
