@@ -189,7 +189,7 @@ def test_one_period_one_pathway_sections_report_resists_the_attacks(small):
         dis = att.term(g["disagreements"].iloc[0], f"res {s} disagreements")
         att.equal(dis, [att.term(v, f"res {s} {cls} {i}") for i, v in enumerate(g["n"])])
     truth = qa.referrals.by_section(
-        reports.subset(small["recs600"], small["last"], small["last"], "CMALT"), n_boot=0
+        reports.subset(small["recs600"], small["last"], small["last"], "CMALT"), n_boot=10
     )
     ranges = att.ranges()
     for _, row in truth.iterrows():
@@ -246,7 +246,7 @@ def test_the_attack_recovers_a_planted_leak(small):
             span,
             scope={"first_window": None, "last_window": None, "pathway": None},
             min_count=M,
-            n_boot=0,
+            n_boot=10,
             secondary=False,
         )
 
