@@ -5,9 +5,8 @@ million rating rows; ``--quick``: 20,000). Reference: ``pandas.read_csv`` of the
 three CSV files with the pyarrow engine (the C engine when pyarrow is missing), nothing
 else. Reported: the median of interleaved per-pair ratios load / read (target <= 2).
 
-With ``--before REV`` the loader as it was at git revision REV (``cmalt_qa/records.py``
-and ``cmalt_qa/_validate.py`` from ``git show REV:...``; the other modules from the
-working tree) is timed against the same reference in the same run, for a before/after
+With ``--before REV`` the package as it was at git revision REV (``git archive REV
+cmalt_qa``) is timed against the same reference in the same run, for a before/after
 record. Only read-only git commands are used.
 """
 
@@ -15,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import shutil
+import io
 import subprocess
 import sys
+import tarfile
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -49,19 +49,15 @@ def pandas_read(folder: Path) -> Callable[[], list[pd.DataFrame]]:
 
 
 def loader_at(rev: str, workdir: Path) -> ModuleType:
-    """The package with records.py and _validate.py as at ``rev``, importable under
-    another name (``cmalt_qa_before``)."""
+    """The package as at git revision ``rev`` (the loader is spread over several
+    modules), importable under another name (``cmalt_qa_before``)."""
     dst = workdir / "cmalt_qa_before"
-    shutil.copytree(c.ROOT / "cmalt_qa", dst, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("records.py", "_validate.py"):
-        text = subprocess.run(
-            ["git", "show", f"{rev}:cmalt_qa/{name}"],
-            cwd=c.ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        (dst / name).write_text(text, encoding="utf-8")
+    archive = subprocess.run(
+        ["git", "archive", rev, "cmalt_qa"], cwd=c.ROOT, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(workdir, filter="data")
+    (workdir / "cmalt_qa").rename(dst)
     sys.path.insert(0, str(workdir))
     return importlib.import_module("cmalt_qa_before")
 

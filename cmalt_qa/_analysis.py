@@ -38,6 +38,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from . import scheme
 from .records import Records
 from .scheme import SUBMISSION_TYPES
 
@@ -59,8 +60,9 @@ __all__ = [
     "TableArgs",
 ]
 
-DATE_COLUMNS: Final[tuple[str, ...]] = ("submitted_on", "allocated_on", "assessed_on", "result_on")
-"""The dated columns of the submissions; the latest of them is the data's own clock."""
+DATE_COLUMNS: Final[tuple[str, ...]] = scheme.DATE_COLUMNS
+"""The dated columns of the submissions (:data:`cmalt_qa.scheme.DATE_COLUMNS`); the
+latest of them is the data's own clock."""
 
 
 # --------------------------------------------------------------------------- records

@@ -6,9 +6,7 @@ Re-exported by :mod:`cmalt_qa.reports`; import them from there.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime as _dt
-import hashlib
 import html as _html
 import io
 import os
@@ -20,6 +18,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from ._readers import sha256_file
 from .disclosure import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
 
 __all__ = [
@@ -398,31 +397,9 @@ def subset(
     last_window: str | None = None,
     pathway: str | None = None,
 ) -> Any:
-    """Records restricted to a span of reporting periods and optionally one pathway.
-
-    Submissions are kept when ``first_window <= window <= last_window`` (either end may
-    be None) and, if given, on ``pathway``; ratings follow their submissions. Assessors,
-    problems, calendar and source are kept as they are.
-    """
-    s = recs.submissions
-    keep = pd.Series(True, index=s.index)
-    if first_window:
-        keep &= s["window"].astype(str) >= str(first_window)
-    if last_window:
-        keep &= s["window"].astype(str) <= str(last_window)
-    if pathway:
-        keep &= s["pathway"] == pathway
-    subs = s[keep]
-    ratings = recs.ratings[recs.ratings["submission_id"].isin(subs["submission_id"])]
-    return dataclasses.replace(recs, submissions=subs, ratings=ratings)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """Records restricted to a span of reporting periods and optionally one pathway:
+    :meth:`cmalt_qa.records.Records.select` (kept for notebooks that call it)."""
+    return recs.select(first_window, last_window, pathway)
 
 
 def _input_files(recs: Any, data: str | Path) -> pd.DataFrame:
@@ -447,7 +424,7 @@ def _input_files(recs: Any, data: str | Path) -> pd.DataFrame:
             if p.is_file()
             else sorted(q for q in p.iterdir() if q.suffix.lower() in (".csv", ".xlsx"))
         )
-        rows = [{"file": q.name, "sha256": _sha256(q), "rows read": None} for q in paths]
+        rows = [{"file": q.name, "sha256": sha256_file(q), "rows read": None} for q in paths]
     return pd.DataFrame(rows, columns=["file", "sha256", "rows read"])
 
 

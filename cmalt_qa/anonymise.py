@@ -42,6 +42,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from . import scheme
+
 __all__ = [
     "anonymise",
     "pseudonym",
@@ -71,19 +73,22 @@ _KEY_COLUMNS: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "ratings": {"submission_id": ("submission", "S")},
     "assessors": {"assessor_id": ("assessor", "A")},
 }
+_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "submissions": scheme.SUBMISSION_COLUMNS,
+    "ratings": scheme.RATING_COLUMNS,
+    "assessors": scheme.ASSESSOR_COLUMNS,
+}
 _PASS_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    "submissions": (
-        "attempt", "submission_type", "pathway", "submitted_on", "allocated_on",
-        "assessed_on", "result_on", "outcome", "second_nominated", "sector",
-    ),
-    "ratings": ("section", "lead", "second", "final", "gaps"),
-    "assessors": ("prior_assessments",),
-}  # fmt: skip
+    t: tuple(c for c in cols if c not in scheme.ID_COLUMNS) for t, cols in _COLUMNS.items()
+}
+"""The contract's columns that are not keys: copied as they are."""
 PORTFOLIO_SOURCES: Final[tuple[str, ...]] = (
     "portfolio_link", "portfolio_url", "portfolio", "candidate_email", "candidate_name",
     "candidate",
 )  # fmt: skip
-_REQUIRED_FILES: Final[tuple[str, ...]] = ("submissions", "ratings")
+_REQUIRED_FILES: Final[tuple[str, ...]] = tuple(
+    t for t in scheme.TABLES if t not in scheme.OPTIONAL_TABLES
+)
 _LOOKS_PERSONAL = re.compile(
     r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}|https?://|www\.", re.IGNORECASE
 )

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import anonymise, synthetic
+from . import anonymise, scheme, synthetic
 from .anonymise import AnonymiseError
 from .forms import FormsError, add_forms_parser
 from .records import Records, RecordsError, load
@@ -83,7 +83,6 @@ def _data_arg(value: str | None) -> Path:
 
 
 # --------------------------------------------------------------------------- validate
-_TABLES = ("submissions", "ratings", "assessors")
 
 
 def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
@@ -91,7 +90,7 @@ def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
     files = recs.source.get("files", {}) or {}
     probs = recs.problems
     out = []
-    for t in _TABLES:
+    for t in scheme.TABLES:
         valid = len(getattr(recs, t))
         name = f"{t}.csv"
         if name in files:

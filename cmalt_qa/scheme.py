@@ -13,7 +13,8 @@ from __future__ import annotations
 import calendar as _cal
 import datetime as _dt
 import functools
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -47,6 +48,25 @@ __all__ = [
     "window_of",
     "promise_due",
     "add_months",
+    "TABLES",
+    "OPTIONAL_TABLES",
+    "REQUIRED_COLUMNS",
+    "SUBMISSION_COLUMNS",
+    "RATING_COLUMNS",
+    "ASSESSOR_COLUMNS",
+    "DATE_COLUMNS",
+    "DATE_ORDER",
+    "ID_COLUMNS",
+    "RATING_COLUMNS_SCORED",
+    "phrase_key",
+    "PATHWAY_ALIASES",
+    "OUTCOME_ALIASES",
+    "RATING_ALIASES",
+    "SECTION_ALIASES",
+    "SUBMISSION_TYPE_ALIASES",
+    "ATTEMPT_ALIASES",
+    "BOOL_ALIASES",
+    "GAP_ALIASES",
 ]
 
 # --------------------------------------------------------------------------- pathways
@@ -477,3 +497,141 @@ FORM_ROWS: Final[tuple[tuple[str, str, str], ...]] = (
     ("P", "communicate and disseminate", "P4"),
 )
 """Rows of the form's section table: within a block, the first phrase found wins."""
+
+
+# --------------------------------------------------------------------------- records
+# The shape of the input records (CONTRACT.md section 1), stated once: the loader, the
+# analyses, the anonymiser and the command line read these.
+TABLES: Final[tuple[str, ...]] = ("submissions", "ratings", "assessors")
+"""The tables of a dataset, in the order they are read and reported."""
+
+OPTIONAL_TABLES: Final[frozenset[str]] = frozenset({"assessors"})
+"""Tables a dataset may leave out."""
+
+REQUIRED_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
+    "submissions": (
+        "submission_id", "portfolio_id", "attempt", "pathway", "submitted_on",
+        "lead_assessor", "second_assessor",
+    ),
+    "ratings": ("submission_id", "section"),
+    "assessors": ("assessor_id",),
+}  # fmt: skip
+"""The columns each table must have (a file without one is refused)."""
+
+SUBMISSION_COLUMNS: Final[tuple[str, ...]] = (
+    "submission_id", "portfolio_id", "attempt", "submission_type", "pathway",
+    "submitted_on", "allocated_on", "assessed_on", "result_on", "outcome",
+    "lead_assessor", "second_assessor", "second_nominated", "sector",
+)  # fmt: skip
+"""Every column of ``submissions`` the contract names, in its order."""
+
+RATING_COLUMNS: Final[tuple[str, ...]] = (
+    "submission_id",
+    "section",
+    "lead",
+    "second",
+    "final",
+    "gaps",
+)
+"""Every column of ``ratings`` the contract names, in its order."""
+
+ASSESSOR_COLUMNS: Final[tuple[str, ...]] = ("assessor_id", "prior_assessments")
+"""Every column of ``assessors`` the contract names, in its order."""
+
+DATE_COLUMNS: Final[tuple[str, ...]] = (
+    "submitted_on",
+    "allocated_on",
+    "assessed_on",
+    "result_on",
+)
+"""The date columns of ``submissions``, in the order events happen."""
+
+DATE_ORDER: Final[tuple[tuple[str, str], ...]] = (
+    ("submitted_on", "allocated_on"), ("allocated_on", "assessed_on"),
+    ("submitted_on", "assessed_on"), ("submitted_on", "result_on"),
+    ("assessed_on", "result_on"),
+)  # fmt: skip
+"""Pairs ``(earlier, later)`` of date columns that must not be out of order."""
+
+ID_COLUMNS: Final[frozenset[str]] = frozenset(
+    {"submission_id", "portfolio_id", "lead_assessor", "second_assessor", "assessor_id"}
+)
+"""Columns holding pseudonymous keys (checked for people's names)."""
+
+RATING_COLUMNS_SCORED: Final[tuple[str, ...]] = ("lead", "second", "final")
+"""The rating columns holding S, A or R."""
+
+
+def phrase_key(text: object) -> str:
+    """A code or phrase normalised for lookup: lower case, one space, plain hyphens.
+
+    Examples
+    --------
+    >>> phrase_key("  Referral – Minor  revisions ")
+    'referral - minor revisions'
+    """
+    t = str(text).strip().lower().replace("–", "-").replace("—", "-")
+    t = re.sub(r"\s*-\s*", " - ", t)
+    return re.sub(r"\s+", " ", t)
+
+
+def _aliases(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, words in pairs:
+        out[phrase_key(code)] = code
+        for w in words:
+            out[phrase_key(w)] = code
+    return out
+
+
+PATHWAY_ALIASES: Final[Mapping[str, str]] = _aliases(
+    (c, [PATHWAY_NAMES[c], c.replace("CMALT", " CMALT")]) for c in PATHWAYS
+) | {"associate": "ACMALT", "senior": "SCMALT", "a-cmalt": "ACMALT", "s-cmalt": "SCMALT"}
+"""Pathway words as exports write them (by :func:`phrase_key`) -> pathway code."""
+
+OUTCOME_ALIASES: Final[Mapping[str, str]] = _aliases((c, [OUTCOME_NAMES[c]]) for c in OUTCOMES) | {
+    phrase_key("minor revisions required"): "minor",
+    phrase_key("major revisions required"): "major",
+    phrase_key("referral - minor"): "minor",
+    phrase_key("referral - major"): "major",
+    phrase_key("minor revisions"): "minor",
+    phrase_key("major revisions"): "major",
+}
+"""Outcome words of the assessment form -> outcome code."""
+
+RATING_ALIASES: Final[Mapping[str, str]] = _aliases((c, [RATING_NAMES[c]]) for c in RATINGS) | {
+    phrase_key("revision required"): "R",
+    phrase_key("revisions"): "R",
+}
+"""Rating words (Strong, Adequate, Revisions required) -> S, A or R."""
+
+SECTION_ALIASES: Final[Mapping[str, str]] = {phrase_key(s): s for s in SECTIONS} | {"4.0": "4"}
+"""Section codes as written (``4.0`` from a spreadsheet number) -> section code."""
+
+SUBMISSION_TYPE_ALIASES: Final[Mapping[str, str]] = {
+    "first": "first", "first submission": "first", "1st submission": "first",
+    "resubmission": "resubmission", "re-submission": "resubmission",
+    "re - submission": "resubmission", "second submission": "resubmission",
+    "2nd submission": "resubmission",
+    "review": "review", "portfolio review": "review", "3-yearly review": "review",
+    "3 - yearly review": "review", "cmalt review": "review",
+}  # fmt: skip
+"""Submission-type words -> ``first``, ``resubmission`` or ``review``."""
+
+ATTEMPT_ALIASES: Final[Mapping[str, int]] = {
+    "1": 1, "2": 2, "1.0": 1, "2.0": 2, "first": 1, "second": 2,
+}  # fmt: skip
+"""Attempt words -> 1 or 2."""
+
+BOOL_ALIASES: Final[Mapping[str, bool]] = {
+    "true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
+    "1": True, "0": False, "t": True, "f": False, "1.0": True, "0.0": False,
+}  # fmt: skip
+"""Yes/no words -> bool."""
+
+GAP_ALIASES: Final[Mapping[str, str]] = {e: e for e in GAP_ELEMENTS} | {
+    "desc": "description",
+    "reflective": "reflection",
+    "reflect": "reflection",
+}
+"""Gap element words -> element."""

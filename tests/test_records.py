@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cmalt_qa as qa
-from cmalt_qa.records import RULES
+from cmalt_qa.records import QUARANTINE_RULES
 
 SUB_COLS = [
     "submission_id", "portfolio_id", "attempt", "submission_type", "pathway",
@@ -253,7 +253,7 @@ def _subs_rule(mutate, rule: str, row: int, column: str, tmp_path: Path) -> qa.R
     hit = recs.problems[(recs.problems["rule"] == rule)]
     assert not hit.empty, f"rule {rule} did not fire:\n{recs.problems}"
     assert (hit["row"] == row).any() and (hit.loc[hit["row"] == row, "column"] == column).all()
-    assert rule in RULES
+    assert rule in QUARANTINE_RULES
     assert hit["message"].str.len().min() > 20
     conserved(recs, len(subs), len(rats))
     return recs
@@ -507,7 +507,7 @@ def test_fast_csv_reader_equals_the_pandas_reader(
     variant: str, tmp_path: Path, monkeypatch
 ) -> None:
     """The pyarrow fast path is performance only: same tables, problems and source."""
-    import cmalt_qa.records as records
+    import cmalt_qa._readers as readers
 
     subs, rats, asrs = base()
     subs.loc[2, "pathway"] = "Masters"  # a problem, so problems are compared too
@@ -519,7 +519,7 @@ def test_fast_csv_reader_equals_the_pandas_reader(
         text = (tmp_path / "ratings.csv").read_text().replace("\n", "\r\n").replace(",", " ,")
         (tmp_path / "ratings.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
     fast = qa.load(tmp_path)
-    monkeypatch.setattr(records, "_arrow_frame", lambda data: None)
+    monkeypatch.setattr(readers, "_arrow_frame", lambda data: None)
     slow = qa.load(tmp_path)
     pd.testing.assert_frame_equal(fast.submissions, slow.submissions)
     pd.testing.assert_frame_equal(fast.ratings, slow.ratings)
