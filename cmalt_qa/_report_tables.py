@@ -333,25 +333,41 @@ def sections_report(
     return rep
 
 
-def _gaps(d: Disclosure, gaps: pd.DataFrame, rates: pd.DataFrame, where: str) -> None:
+def _add_gaps(
+    d: Disclosure, name: str, gaps: pd.DataFrame, key: str, per_element: Iterable[str], caption: str
+) -> None:
+    """Elements lacking in R decisions: the counts, and each element's count printed
+    beside its shares, so the shares are exact (a share printed without its count
+    would have to be coarsened, :func:`~cmalt_qa.disclosure.share_step`)."""
     rate_cols = [f"{e}_{s}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")]
     d.add_table(
-        "gaps",
+        name,
         gaps,
         counts=["n", "n_r", "n_gaps_recorded", *ELEMENTS],
-        keys=["section"],
+        keys=[key],
         columns=[
-            "section",
+            key,
             "n",
             "n_r",
             "n_gaps_recorded",
-            *[c for e in ELEMENTS for c in (e, f"{e}_rate")],
+            *[f"{e}{suffix}" for e in ELEMENTS for suffix in per_element],
         ],
         subsets={"n_r": "n", "n_gaps_recorded": "n_r", **{e: "n_gaps_recorded" for e in ELEMENTS}},
         derived={c: [c.split("_")[0], "n_gaps_recorded"] for c in rate_cols},
         formats={c: "{:.0%}" for c in rate_cols},
-        caption=f"Elements lacking in R decisions by section, {where}",
+        caption=caption,
         labels={"n": "decisions", "n_r": "rated R", "n_gaps_recorded": "R with gap data"},
+    )
+
+
+def _gaps(d: Disclosure, gaps: pd.DataFrame, rates: pd.DataFrame, where: str) -> None:
+    _add_gaps(
+        d,
+        "gaps",
+        gaps,
+        "section",
+        ("", "_rate"),
+        f"Elements lacking in R decisions by section, {where}",
     )
     values = {
         CellRef(t, i, c): _value(f, i, c)
@@ -467,27 +483,13 @@ def trends_report(
 
 
 def _gaps_by_year(d: Disclosure, gaps: pd.DataFrame) -> None:
-    """Elements lacking by year: each element's count is printed beside its share, so
-    the share is exact (a share printed without its count would have to be coarsened,
-    :func:`~cmalt_qa.disclosure.share_step`)."""
-    rate_cols = [f"{e}_{s}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")]
-    d.add_table(
+    _add_gaps(
+        d,
         "elements_lacking_by_year",
         gaps,
-        counts=["n", "n_r", "n_gaps_recorded", *ELEMENTS],
-        keys=["year"],
-        columns=[
-            "year",
-            "n",
-            "n_r",
-            "n_gaps_recorded",
-            *[c for e in ELEMENTS for c in (e, f"{e}_rate", f"{e}_ci_low", f"{e}_ci_high")],
-        ],
-        subsets={"n_r": "n", "n_gaps_recorded": "n_r", **{e: "n_gaps_recorded" for e in ELEMENTS}},
-        derived={c: [c.split("_")[0], "n_gaps_recorded"] for c in rate_cols},
-        formats={c: "{:.0%}" for c in rate_cols},
-        caption="Elements lacking in R decisions by year",
-        labels={"n": "decisions", "n_r": "rated R", "n_gaps_recorded": "R with gap data"},
+        "year",
+        ("", "_rate", "_ci_low", "_ci_high"),
+        "Elements lacking in R decisions by year",
     )
 
 

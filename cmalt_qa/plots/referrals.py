@@ -215,7 +215,15 @@ def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "wind
         ax.bar(pos, v, bottom=bottom, color=colour, hatch=hatch, edgecolor="white", label=o)
         bottom += v
     hidden = suppressed_rows(t, "rate").to_numpy()
-    mark_suppressed(ax, pos[hidden].tolist())
+    # Outcomes withheld in a year that is shown (e.g. 3 distinctions): the rest of the
+    # bar is a hatched "suppressed" segment, never an empty gap that reads as zero.
+    part = ~hidden & t[[f"share_{o}" for o in kinds]].isna().any(axis=1).to_numpy()
+    part &= t["suppressed"].fillna(False).to_numpy(bool) if "suppressed" in t else False
+    for p in pos[part]:
+        mark_suppressed(
+            ax, [p], extent=(bottom[p], 1.0), text=1.0 - bottom[p] > 0.2, legend=p == pos[part][0]
+        )
+    mark_suppressed(ax, pos[hidden].tolist(), legend=not part.any())
     t = t.assign(_pos=pos)[~hidden] if hidden.any() else t
     ax.set_xticks(pos, table.sort_values(x)[x].astype(str), rotation=45, ha="right")
     ax.set_xlabel(x.capitalize())
