@@ -673,6 +673,8 @@ class Disclosure:
             den = self._cells[s.den]
             if s.forced_hidden or s.ref in self._hidden_derived or den.hidden:
                 s.step = 0.0
+            elif self._pinned(s.num):
+                s.step = s.base_step  # its count follows from printed cells anyway
             else:
                 s.step = share_step(den.value, self.min_count, s.base_step)
             if s.step == 0.0:
@@ -681,6 +683,13 @@ class Disclosure:
                 self._hidden_derived.update(
                     CellRef(s.ref.table, s.ref.row, c) for c in s.companions
                 )
+
+    def _pinned(self, i: int) -> bool:
+        """Cell ``i`` follows exactly from printed cells through one relation."""
+        for terms, _ in self._equalities:
+            if i in terms and all(not self._is_free(j) for j in terms if j != i):
+                return True
+        return False
 
     def _primary(self) -> None:
         for c in self._cells:
