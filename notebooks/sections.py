@@ -45,7 +45,7 @@ first_window, last_window, pathway = (
     chosen["last_window"],
     chosen["pathway"],
 )
-span = reports.subset(recs, first_window, last_window, pathway)
+span = recs.select(first_window, last_window, pathway)
 scope = f"{first_window} to {last_window}" + (f", {pathway} only" if pathway else ", all pathways")
 # One disclosure step for the whole report: every table, figure and sentence below is
 # drawn from `published`, whose audit has passed (docs/disclosure.md).

@@ -35,7 +35,7 @@ reports.setup_notebook()
 path = reports.resolve_data_path(data)
 recs = qa.load(path)
 chosen = reports.resolve("trends", recs, window=last_window or None)
-span = reports.subset(recs, last_window=chosen["last_window"])
+span = recs.select(last_window=chosen["last_window"])
 scope = f"{chosen['first_window']} to {chosen['last_window']}"
 # One disclosure step for the whole report: every table, figure and sentence below is
 # drawn from `published`, whose audit has passed (docs/disclosure.md).
@@ -96,6 +96,17 @@ reports.say(
     f"{reports.shown_or(last['reflection_rate'])} of "
     f"{reports.shown_or(last['n_gaps_recorded'], '{:.0f}')} R decisions with gap data"
     f"{interval}."
+)
+reports.say(
+    {
+        "recorded": "The lacking elements were recorded by the assessors.",
+        "feedback": "The lacking elements were not recorded: they were read from the "
+        "assessors' feedback comments (`cmalt_qa.feedback`, docs/feedback.md).",
+        "mixed": "The lacking elements were recorded by the assessors where available and "
+        "otherwise read from their feedback comments (`cmalt_qa.feedback`, docs/feedback.md).",
+        "none": "No R decision in these periods has its lacking elements recorded or "
+        "readable from feedback.",
+    }[qa.feedback.gaps_provenance(span.ratings)]
 )
 reports.show_published(gaps)
 

@@ -16,9 +16,9 @@ from bs4 import BeautifulSoup
 from scipy.optimize import linprog
 
 import cmalt_qa as qa
-from cmalt_qa import _report_tables as rt
 from cmalt_qa import reports
 from cmalt_qa.disclosure import DisclosureError, Ledger
+from cmalt_qa.reports import _published as rt
 
 pytestmark = pytest.mark.slow
 M = 10  # --min-count

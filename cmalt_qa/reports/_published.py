@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .disclosure import (
+from ..disclosure import (
     CellRef,
     DisclosedReport,
     Disclosure,
@@ -269,7 +269,7 @@ def sections_report(
     DisclosureError
         If the audit fails (naming the cell).
     """
-    from . import agreement, referrals
+    from .. import agreement, referrals
 
     where = f"{scope['first_window']} to {scope['last_window']}" + (
         f", {scope['pathway']} only" if scope.get("pathway") else ", all pathways"
@@ -412,7 +412,7 @@ def trends_report(
         ``extra["km_curves"]``: the Kaplan-Meier curves by year as they may be drawn
         (:func:`published_km_curves`).
     """
-    from . import agreement, referrals, turnaround
+    from .. import agreement, referrals, turnaround
 
     d = Disclosure(min_count)
     d.add_number("submissions", len(span.submissions))
@@ -655,7 +655,7 @@ def show_published(table: PublishedTable, note: str | None = None) -> None:
     """Display a published table (caption, row headers, the suppression note)."""
     from IPython.display import HTML, display
 
-    from ._report_notebook import _table_html
+    from ._helpers import _table_html
 
     labels = dict(table.labels)
     text = NOTE.format(m1=table.min_count - 1) + (f" {note}" if note else "")
