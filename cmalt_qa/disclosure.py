@@ -966,8 +966,13 @@ class Disclosure:
 
     def _ok(self, i: int, lo: float, hi: float) -> bool:
         c = self._cells[i]
-        if c.sensitive_range and (hi <= 0.5 or lo >= self.min_count - 0.5):
-            return True  # known to be 0, or known to be at least min_count
+        if c.sensitive_range and (
+            (lo >= -0.5 and hi <= 0.5)
+            or lo >= self.min_count - 0.5
+            or hi <= -(self.min_count - 0.5)
+        ):
+            # a change known to be 0, or known to be at least min_count either way
+            return True
         return hi - lo >= self.min_count - 1e-9
 
     def _protected(self, i: int, *, integer: bool) -> bool:

@@ -225,7 +225,10 @@ def _previous(
         if e.get("kind") != kind:
             continue
         same_data = data_sha256 is None or e.get("data_sha256") == data_sha256
-        d.add_previous(e, nested=same_data and scope_nested(e.get("scope", {}), scope))
+        # Only the sections report's counts grow with their population; the trends
+        # report's turnaround counts (open, returned) also move with its as-of date.
+        monotone = kind == "sections"
+        d.add_previous(e, nested=monotone and same_data and scope_nested(e.get("scope", {}), scope))
 
 
 def sections_report(
