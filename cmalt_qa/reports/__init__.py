@@ -80,6 +80,11 @@ _LAZY = {
     "severity_sentence": "._people",
     # every period's reports in one folder
     "build_site": "._site",
+    # disclosure control of the published reports (cmalt_qa.disclosure)
+    "disclose_report": "._published",
+    "show_published": "._published",
+    "headline_rank": "._published",
+    "shown_or": "._published",
     # report-only figures
     "plot_submission_counts": "..plots.reports",
     "plot_rate_by": "..plots.reports",

@@ -74,7 +74,9 @@ def fingerprint(
     h = hashlib.sha256()
     h.update(f"cmalt-qa {__version__}\n{kind}\n".encode())
     h.update(notebook.read_bytes())
-    keep = {k: v for k, v in params.items() if k not in ("data", "csv_path")}
+    keep = {
+        k: v for k, v in params.items() if k not in ("data", "csv_path", "ledger", "audit_path")
+    }
     h.update(json.dumps(keep, sort_keys=True, default=str).encode())
     subs = recs.submissions
     if upto is not None:
@@ -131,6 +133,13 @@ def plan_site(
         nb_params = notebook_parameters(
             kind, data, params, out / f"{stem}.csv", min_count=min_count, n_boot=n_boot
         )
+        if kind != "window":
+            # Published reports: audited against what the site published before
+            # (docs/disclosure.md), as ``cmalt-qa report`` does.
+            from ..disclosure import Ledger
+
+            nb_params["ledger"] = str(out / Ledger.NAME)
+            nb_params["audit_path"] = str(out / f"{stem}.disclosure.json")
         fp = fingerprint(recs, kind, nb_params, notebook_path(kind), upto=upto)
         jobs.append(Job(kind, stem, nb_params, fp))
     return jobs
@@ -172,11 +181,14 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
 
     from . import _html
     from ._kernel import KERNEL_NAME
-    from ._runner import _TITLES
+    from ._runner import _TITLES, ReportFailed, _check_disclosure
 
     t0 = time.perf_counter()
     stem = job["stem"]
     ipynb, html = out / f"{stem}.ipynb", out / f"{stem}.html"
+    audit = job["params"].get("audit_path")
+    if audit:
+        Path(audit).unlink(missing_ok=True)
     try:
         executed = pm.execute_notebook(
             job["source"],
@@ -190,6 +202,11 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
         )
     except PapermillExecutionError as exc:
         return {"stem": stem, "error": f"cell {exc.cell_index} failed: {exc.ename}: {exc.evalue}"}
+    if audit:
+        try:
+            _check_disclosure(job["kind"], Path(audit), ipynb)
+        except ReportFailed as exc:
+            return {"stem": stem, "error": str(exc)}
     page = _html.export_html(executed, title=_TITLES[job["kind"]] + f" ({stem})")
     tmp = html.with_name(html.name + ".tmp")
     tmp.write_text(page, encoding="utf-8")
@@ -265,6 +282,11 @@ def run_jobs(
                 line = proc.stdout.readline()
                 answer = json.loads(line) if line else {"stem": job.stem, "error": "worker died"}
                 with lock:
+                    if "error" not in answer and "audit_path" in job.params:
+                        # one writer of the publication ledger at a time
+                        from ._published import finish_publication
+
+                        finish_publication(job.kind, job.stem, out, Path(job.params["audit_path"]))
                     answers.append(answer)
                     if "error" in answer:
                         print(f"failed: {job.stem}: {answer['error']}", file=log)
