@@ -279,10 +279,12 @@ class DisclosedTable:
 
     def to_html(self) -> str:
         """The table as accessible HTML (caption, ``<th scope>``), with its note."""
-        from ._people import published_html
-
-        return published_html(
-            self, _NOTE.format(m1=self.min_count - 1, m=self.min_count, s=SUPPRESSED)
+        labels = dict(self.labels or {})
+        return _table_html(
+            self.shown.rename(columns=labels),
+            self.caption,
+            [labels.get(k, k) for k in self.keys],
+            _NOTE.format(m1=self.min_count - 1, m=self.min_count, s=SUPPRESSED),
         )
 
     def show(self) -> None:

@@ -655,15 +655,23 @@ def finish_publication(kind: str, stem: str, out_dir: Path, audit_path: Path) ->
 
 
 def show_published(table: PublishedTable, note: str | None = None) -> None:
-    """Display a published table (caption, row headers, the suppression note), formatted
-    for people by :func:`cmalt_qa.reports._people.published_html` (headings in words, each
-    estimate with its interval in one cell, the markers given here kept)."""
+    """Display a published table (caption, row headers, the suppression note)."""
     from IPython.display import HTML, display
 
-    from ._people import published_html
+    from ._helpers import _table_html
 
+    labels = dict(table.labels)
     text = NOTE.format(m1=table.min_count - 1) + (f" {note}" if note else "")
-    display(HTML(published_html(table, text)))
+    display(
+        HTML(
+            _table_html(
+                table.shown.rename(columns=labels),
+                table.caption,
+                [labels.get(k, k) for k in table.keys],
+                text,
+            )
+        )
+    )
 
 
 def shown_or(value: float, fmt: str = "{:.0%}", hidden: str = "suppressed") -> str:
