@@ -8,7 +8,9 @@ Coefficients (pure functions of two raters' ratings): :func:`percent_agreement`,
 :func:`cohen_kappa` (unweighted, linear, quadratic), :func:`gwet_ac` (AC1, AC2),
 :func:`pabak`, and :func:`krippendorff_alpha` (any number of coders, missing values,
 four levels of measurement). Tables: :func:`by_section` (every coefficient per group
-with bootstrap intervals that resample submissions), :func:`confusion` (lead x second
+with intervals from a bootstrap that resamples portfolios; estimates withheld below
+:data:`~cmalt_qa._agreement_core.MIN_PAIRS` pairs), :func:`trend` (periods standardised
+to one mix of sections), :func:`confusion` (lead x second
 counts) and :func:`resolution` (whom the final decision followed when they differed).
 
 Rating input: S/A/R codes (any case, or the words Strong / Adequate / Revisions
@@ -86,7 +88,10 @@ PARADOX_RULE: Final[dict[str, float]] = {
     "max_kappa": 0.40,
     "min_ac1_minus_kappa": 0.20,
 }
-"""Thresholds of the ``kappa_paradox`` flag; see :func:`by_section`."""
+"""Thresholds of the ``kappa_paradox`` flag of :func:`by_section`: high agreement with low
+kappa because one rating dominates (Feinstein & Cicchetti 1990): percent agreement >= 0.80,
+dominant share >= 0.80, and kappa < 0.40 or AC1 - kappa >= 0.20 or kappa undefined (one
+rating only); never set below :data:`~cmalt_qa._agreement_core.MIN_PAIRS` pairs."""
 
 
 # ----------------------------------------------------------------------------- input
@@ -551,47 +556,38 @@ def by_section(
     by : sequence of str
         Rating or submission columns (section, pathway, window, year, attempt, sector,
         submission_type, ...); ``()`` for one overall row. Missing keys form a group.
-    n_boot : int
-        Bootstrap replicates (at least 1).
-    seed : int
-        Each group draws its resamples from its own generator, derived from this seed
-        and the group's key: a group's interval does not depend on which other groups
-        exist (:func:`cmalt_qa._bootstrap.group_rng`).
-    ci : float
-        Confidence level of the percentile intervals.
     submission_types : sequence of str or None
-        Kinds of submission included. Default first submissions and resubmissions:
-        3-yearly portfolio reviews are a different population (SCHEME.md) and are left
-        out unless asked, e.g. ``("first", "resubmission", "review")``; None = all.
+        Default first submissions and resubmissions: 3-yearly reviews are a different
+        population (SCHEME.md), left out unless asked; None = all.
+    ci, n_boot : float, int
+        Confidence level; bootstrap replicates (at least 1).
+    seed : int
+        With the group's key, seeds the group's own generator: a group's interval does
+        not depend on which other groups exist (:func:`cmalt_qa._bootstrap.group_rng`).
 
     Returns
     -------
     DataFrame, one row per group
-        The ``by`` columns; ``n`` (rated pairs: rows with lead and second recorded);
-        ``n_rows`` (rating rows); ``recorded_share`` (n / n_rows); ``n_submissions``
-        (submissions with at least one pair); ``n_portfolios`` (portfolios with at
-        least one pair, the bootstrap units); for each name in
-        :data:`COEFFICIENTS` the estimate ``<name>`` and ``<name>_ci_low``,
-        ``<name>_ci_high``; ``dominant_rating`` and ``dominant_share`` (the rating most
-        used by the two assessors together, and its share of their ratings);
-        ``kappa_paradox`` (bool).
+        The ``by`` columns; ``n`` (rated pairs), ``n_rows`` (rating rows),
+        ``recorded_share`` (n / n_rows), ``n_submissions``, ``n_portfolios`` (with a
+        pair; the bootstrap units), ``too_few`` (fewer than ``MIN_PAIRS`` pairs: every
+        estimate withheld, "too few to estimate"); for each name in
+        :data:`COEFFICIENTS` ``<name>``, ``<name>_ci_low``, ``<name>_ci_high`` and
+        ``<name>_n_boot_undefined`` (replicates where it is undefined); the rating most
+        used by the two together, ``dominant_rating``, its ``dominant_share``;
+        ``kappa_paradox`` (bool). ``attrs["min_pairs"]``.
 
     Notes
     -----
     Sections of a portfolio are not independent, nor are a first submission and its
-    resubmission (the same portfolio, often before the same pair), so the bootstrap
-    resamples portfolios within each group (a cluster bootstrap) and recomputes each coefficient
-    from the resampled lead x second table. Every coefficient is a function of that
-    3 x 3 table (Krippendorff's alpha for two coders via the coincidence matrix
-    :math:`t + t^\\top`), so per-submission tables summed under the resampling counts
-    give all replicates in one matrix product. Intervals are percentile intervals,
-    ignoring replicates where a coefficient is undefined.
-
-    ``kappa_paradox`` flags high agreement with low kappa because one rating dominates
-    (Feinstein & Cicchetti 1990): percent agreement >= 0.80, dominant share >= 0.80,
-    and kappa < 0.40 or AC1 - kappa >= 0.20 or kappa undefined (one rating only)
-    (:data:`PARADOX_RULE`). Where it is set,
-    read AC1/AC2 or PABAK, which resist it, rather than kappa.
+    resubmission (the same portfolio), so the bootstrap resamples portfolios within each
+    group and recomputes every coefficient from the resampled 3 x 3 table (per-portfolio
+    tables summed under the resampling counts: all replicates in one matrix product).
+    Intervals: :func:`cmalt_qa._agreement_core.score_interval` (a Wilson interval at an
+    effective size from the bootstrap, never of zero width; coverage by simulation in
+    ``docs/validation.md``). Fewer than :data:`~cmalt_qa._agreement_core.MIN_PAIRS`
+    pairs: estimate withheld (``too_few``). ``kappa_paradox``: see :data:`PARADOX_RULE`;
+    where it is set read AC1/AC2 or PABAK, which resist it, rather than kappa.
 
     Examples
     --------
@@ -768,53 +764,35 @@ def resolution(
     severe = np.minimum(lead, second)  # lower score = more severe (R = 0)
     direction = np.select([final == severe, final == np.maximum(lead, second)], [0, 1], 2)
     df = df.assign(_differ=differ, _has_final=final >= 0, _f=followed, _d=direction)
-    rows = []
-    for key, f in groups(df, by_):
-        d = f[f["_differ"] & f["_has_final"]]
-        n_missing = int((f["_differ"] & ~f["_has_final"]).sum())
-        unit, n_units = _bootstrap.unit_codes(d["portfolio_id"].to_numpy())
-        rng = _bootstrap.group_rng(seed, key)
-        w = _bootstrap.cluster_weights(n_units, n_boot, rng).astype(np.float64)
-        for cls, col, labels in (("followed", "_f", _FOLLOWED), ("direction", "_d", _DIRECTION)):
-            per_unit = np.zeros((n_units, len(labels)))
-            np.add.at(per_unit, (unit, d[col].to_numpy()), 1.0)
-            counts = per_unit.sum(axis=0)
-            total = counts.sum()
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = counts / total
-                if n_units:
-                    rep = w @ per_unit
-                    low, high = _stats.percentile_interval(
-                        rep / rep.sum(axis=1, keepdims=True), ci, axis=0
-                    )
-                else:
-                    low = high = np.full(len(labels), np.nan)
-            for j, lab in enumerate(labels):
-                rows.append(
-                    (
-                        *key,
-                        cls,
-                        lab,
-                        int(counts[j]),
-                        int(total),
-                        n_missing,
-                        share[j],
-                        low[j],
-                        high[j],
-                    )
-                )
-    cols = [
-        *by_,
-        "classification",
-        "result",
-        "n",
-        "n_disagreements",
-        "n_without_final",
-        "share",
-        "ci_low",
-        "ci_high",
-    ]
+    rows = [row for key, f in groups(df, by_) for row in _resolution_rows(key, f, n_boot, seed, ci)]
+    cols = [*by_, "classification", "result", "n", "n_disagreements", "n_without_final",
+            "share", "ci_low", "ci_high"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+def _resolution_rows(
+    key: tuple[object, ...], f: pd.DataFrame, n_boot: int, seed: int, ci: float
+) -> list[tuple[object, ...]]:
+    """One group's rows of :func:`resolution`: both classifications, every result."""
+    d = f[f["_differ"] & f["_has_final"]]
+    n_missing = int((f["_differ"] & ~f["_has_final"]).sum())
+    unit, n_units = _bootstrap.unit_codes(d["portfolio_id"].to_numpy())
+    w = _bootstrap.cluster_weights(n_units, n_boot, _bootstrap.group_rng(seed, key))
+    rows = []
+    for cls, col, labels in (("followed", "_f", _FOLLOWED), ("direction", "_d", _DIRECTION)):
+        per_unit = np.zeros((n_units, len(labels)))
+        np.add.at(per_unit, (unit, d[col].to_numpy()), 1.0)
+        counts = per_unit.sum(axis=0)
+        total = counts.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = counts / total
+            low = high = np.full(len(labels), np.nan)
+            if n_units:
+                rep = w.astype(np.float64) @ per_unit
+                low, high = _stats.percentile_interval(rep / rep.sum(axis=1, keepdims=True), ci)
+        rows += [(*key, cls, lab, int(counts[j]), int(total), n_missing, share[j], low[j],
+                  high[j]) for j, lab in enumerate(labels)]  # fmt: skip
+    return rows
 
 
 def _standardised_tables(
@@ -850,13 +828,12 @@ def trend(
 ) -> pd.DataFrame:
     """Agreement over time with the mix of sections held fixed (direct standardisation).
 
-    :func:`by_section` with ``by=("year",)`` pools every section, pathway and attempt of
-    a year, so a year with more resubmissions or more of a hard section looks worse
-    though no assessor changed. Here each group's lead x second table is the average of
-    its strata's tables (each as shares) with the same stratum weights in every group:
-    each stratum's share of all rated pairs in the data. By default only first
-    submissions count (resubmissions are a different, selected population) and the
-    strata are the sections, so a change between years is a change within sections.
+    :func:`by_section` with ``by=("year",)`` pools every section, pathway and attempt,
+    so a year with more resubmissions or more of a hard section looks worse though no
+    assessor changed. Here each group's table is the average of its strata's tables
+    (as shares), weighted in every group by each stratum's share of all rated pairs.
+    Default: first submissions only, sections as strata, so a change between years is a
+    change within sections.
 
     Parameters
     ----------

@@ -592,48 +592,38 @@ def resubmission_time(
     pairs["days"] = (end - pairs["result_on"]).dt.days.astype(float)
     pairs["event"] = pairs["resub_submitted_on"].notna()
     pairs["valid"] = pairs["days"].notna() & (pairs["days"] >= 0)
-    rows = []
-    for key, g in groups(pairs, by):
-        v = g[g["valid"]]
-        t, ev = v["days"].to_numpy(float), v["event"].to_numpy(bool)
-        n, k = len(v), int(ev.sum())
-        lo, hi = wilson_interval(k, n, ci)
-        # Limits undefined where S is 0 (scipy's NaN), unlike turnaround's lifelines
-        # convention: a group whose every case resubmitted gets no median limit there.
-        fit = km_fit(t, ev, ci, degenerate="nan")
-        med, mlo, mhi = km_quantile(fit, 0.5)
-        by_h = 1.0 - km_at(fit, horizon_days, beyond="last")[0]
-        rows.append(
-            {
-                **dict(zip(by, key)),
-                "n": n,
-                "resubmitted": k,
-                "censored": n - k,
-                "share_resubmitted": k / n if n else np.nan,
-                "share_resubmitted_ci_low": float(lo),
-                "share_resubmitted_ci_high": float(hi),
-                "median_days": med,
-                "median_days_ci_low": mlo,
-                "median_days_ci_high": mhi,
-                "resubmitted_by_horizon": by_h,
-                "n_invalid": int((~g["valid"]).sum()),
-            }
-        )
-    cols = [
-        *by,
-        "n",
-        "resubmitted",
-        "censored",
-        "share_resubmitted",
-        "share_resubmitted_ci_low",
-        "share_resubmitted_ci_high",
-        "median_days",
-        "median_days_ci_low",
-        "median_days_ci_high",
-        "resubmitted_by_horizon",
-        "n_invalid",
+    rows = [
+        dict(zip(by, key)) | _resubmission_row(g, ci, horizon_days) for key, g in groups(pairs, by)
     ]
+    cols = [*by, "n", "resubmitted", "censored", "share_resubmitted", "share_resubmitted_ci_low",
+            "share_resubmitted_ci_high", "median_days", "median_days_ci_low",
+            "median_days_ci_high", "resubmitted_by_horizon", "n_invalid"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+def _resubmission_row(g: pd.DataFrame, ci: float, horizon_days: float) -> dict[str, float]:
+    """One group's row of :func:`resubmission_time` (Wilson share, Kaplan-Meier median)."""
+    v = g[g["valid"]]
+    t, ev = v["days"].to_numpy(float), v["event"].to_numpy(bool)
+    n, k = len(v), int(ev.sum())
+    lo, hi = wilson_interval(k, n, ci)
+    # Limits undefined where S is 0 (scipy's NaN), unlike turnaround's lifelines
+    # convention: a group whose every case resubmitted gets no median limit there.
+    fit = km_fit(t, ev, ci, degenerate="nan")
+    med, mlo, mhi = km_quantile(fit, 0.5)
+    return {
+        "n": n,
+        "resubmitted": k,
+        "censored": n - k,
+        "share_resubmitted": k / n if n else np.nan,
+        "share_resubmitted_ci_low": float(lo),
+        "share_resubmitted_ci_high": float(hi),
+        "median_days": med,
+        "median_days_ci_low": mlo,
+        "median_days_ci_high": mhi,
+        "resubmitted_by_horizon": 1.0 - km_at(fit, horizon_days, beyond="last")[0],
+        "n_invalid": int((~g["valid"]).sum()),
+    }
 
 
 def eventual_pass(

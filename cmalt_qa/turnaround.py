@@ -23,6 +23,29 @@ it is known, so a case with no result by then has T > days_open (right-censored 
 the end of its due date is a breach; one whose due date is after ``as_of`` is
 *undetermined*. (:func:`open_cases`, the list for staff to act on during the day, calls a
 case due today "at risk", not "overdue": it can still be returned today.)
+
+Estimates
+---------
+The share within the promise is a Kaplan-Meier estimate on time measured from each
+case's own due date, :math:`T = \\text{result} - \\text{promise\\_due}` (days,
+:math:`T \\le 0` is within the promise), open cases censored at
+``as_of - promise_due`` (see the module's conventions). The share is
+:math:`1 - \\hat S(0)`. A case open past its due date is censored after 0 and so counts
+as a breach; one open and not yet due is censored before 0 and its weight is shared
+out over the later returns, as the product-limit estimator does. With no such case
+the estimate is the plain proportion and the Wilson interval is given; otherwise the
+exponential-Greenwood (log-log) interval. Medians and percentiles are
+:math:`\\inf\\{t: \\hat S(t) \\le q\\}` with intervals from inverting the pointwise
+interval of S (Brookmeyer & Crowley 1982).
+
+References
+----------
+Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from incomplete
+observations. JASA 53(282), 457-481.
+Brookmeyer, R. & Crowley, J. (1982). A confidence interval for the median survival
+time. Biometrics 38(1), 29-41.
+Checked against lifelines ``KaplanMeierFitter`` (``median_survival_times``,
+``qth_survival_time``, ``confidence_interval_``) and ``scipy.stats.binomtest``.
 """
 
 from __future__ import annotations
@@ -224,26 +247,8 @@ def summary(
 
     Notes
     -----
-    The share within the promise is a Kaplan-Meier estimate on time measured from each
-    case's own due date, :math:`T = \\text{result} - \\text{promise\\_due}` (days,
-    :math:`T \\le 0` is within the promise), open cases censored at
-    ``as_of - promise_due`` (see the module's conventions). The share is
-    :math:`1 - \\hat S(0)`. A case open past its due date is censored after 0 and so counts
-    as a breach; one open and not yet due is censored before 0 and its weight is shared
-    out over the later returns, as the product-limit estimator does. With no such case
-    the estimate is the plain proportion and the Wilson interval is given; otherwise the
-    exponential-Greenwood (log-log) interval. Medians and percentiles are
-    :math:`\\inf\\{t: \\hat S(t) \\le q\\}` with intervals from inverting the pointwise
-    interval of S (Brookmeyer & Crowley 1982).
-
-    References
-    ----------
-    Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from incomplete
-    observations. JASA 53(282), 457-481.
-    Brookmeyer, R. & Crowley, J. (1982). A confidence interval for the median survival
-    time. Biometrics 38(1), 29-41.
-    Checked against lifelines ``KaplanMeierFitter`` (``median_survival_times``,
-    ``qth_survival_time``, ``confidence_interval_``) and ``scipy.stats.binomtest``.
+    How the share within the promise, the medians and their intervals are estimated:
+    see the module docstring ("Estimates").
 
     Examples
     --------
