@@ -417,3 +417,19 @@ def test_cli_refuses_without_key_or_log(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 1 and "log" in err and err.count("\n") == 1
     assert not (tmp_path / "key.txt").exists()  # no key made for a run refused anyway
+
+
+def test_feedback_recovers_the_gaps_from_the_comments(corpus):
+    """comments.csv is what cmalt_qa.feedback reads next: the writer's comments name the
+    lacking elements of each final R, and feedback finds them again."""
+    from cmalt_qa import feedback
+
+    out = corpus["root"] / "out"
+    recs = qa.load(out)
+    derived = feedback.derive_gaps(recs.ratings, feedback.read_comments(out / "comments.csv"))
+    _, rats = sf.as_read(corpus["corpus"], corpus["subs"], corpus["rats"], read_key(corpus["key"]))
+    key = ["submission_id", "section"]
+    want = rats[rats["final"] == "R"].set_index(key)["gaps"].sort_index()
+    got = derived[derived["final"] == "R"].set_index(key)["gaps"].sort_index()
+    assert len(want) > 5
+    assert got.astype(str).to_dict() == want.astype(str).to_dict()
