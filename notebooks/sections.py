@@ -87,7 +87,7 @@ rates = reports.disclosed(
 reports.show(plots.plot_section_rates(rates.values))
 top = rates.values.sort_values("rate", ascending=False).iloc[0]
 reports.say(
-    f"Section {top['section']} is referred most often: {top['rate']:.0%} of {top['n']:.0f} "
+    f"Section {reports.esc(top['section'])} is referred most often: {top['rate']:.0%} of {top['n']:.0f} "
     f"submissions (95% interval {top['ci_low']:.0%} to {top['ci_high']:.0%})."
 )
 rates.show()
@@ -204,9 +204,7 @@ agreement = reports.disclosed(
 )
 reports.show(plots.plot_agreement_forest(agreement.values))
 flagged = agreement.values.loc[agreement.values["kappa_paradox"] == True, "section"].tolist()
-reports.say(
-    "Sections showing the kappa paradox: " + (", ".join(flagged) if flagged else "none") + "."
-)
+reports.say("Sections showing the kappa paradox: " + reports.esc_list(flagged) + ".")
 agreement.show()
 
 # %% [markdown]

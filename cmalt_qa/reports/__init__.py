@@ -56,6 +56,8 @@ _LAZY = {
     "submission_counts": "._helpers",
     "provenance": "._helpers",
     "say": "._helpers",
+    "esc": "._helpers",
+    "esc_list": "._helpers",
     "export_tables": "._helpers",
     # report-only figures
     "plot_submission_counts": "..plots.reports",
