@@ -37,6 +37,10 @@ _LAZY = {
     "latest_date": "._params",
     "notebook_path": "._params",
     "report_stem": "._params",
+    "data_checksum": "._params",
+    "output_folder": "._params",
+    "period_opens": "._params",
+    "freshness": "._params",
     # runner
     "ReportFailed": "._runner",
     "run_report": "._runner",
