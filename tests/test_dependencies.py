@@ -58,3 +58,13 @@ def test_every_import_is_declared():
 def test_every_declared_dependency_is_used():
     unused = _declared() - _imported() - set(COMMAND_ONLY)
     assert not unused, f"declared but neither imported nor needed by a command: {sorted(unused)}"
+
+
+def test_every_subpackage_ships_in_the_wheel():
+    """pyproject lists the packages explicitly: a new subpackage must be added there."""
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    listed = set(tool["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "cmalt_qa").rglob("__init__.py")
+    }
+    assert found <= listed, f"not in [tool.setuptools] packages: {sorted(found - listed)}"
