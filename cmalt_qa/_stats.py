@@ -7,16 +7,15 @@ and typed; the public analysis functions wrap them.
 
 from __future__ import annotations
 
-import datetime as _dt
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from scipy import stats
+
+from . import _bootstrap
 
 __all__ = [
     "wilson_interval",
@@ -24,13 +23,18 @@ __all__ = [
     "percentile_interval",
     "contingency",
     "unit_contingency",
-    "suppress_counts",
+    "suppress_counts",  # re-exported from cmalt_qa.disclosure
     "SUPPRESSED",
     "KMFit",
     "km_fit",
     "km_at",
     "km_quantile",
     "share_by",
+    "gini",
+    "ratio_by_group",
+    "ratio_variance",
+    "dersimonian_laird",
+    "shrink_weight",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -85,42 +89,24 @@ def wilson_interval(
 def bootstrap_weights(
     n_units: int, n_boot: int, seed: int | np.random.Generator | None = 0
 ) -> IntArray:
-    """Resampling counts for a nonparametric bootstrap over ``n_units`` units.
+    """Resampling counts, shape (n_boot, n_units): :func:`cmalt_qa._bootstrap.cluster_weights`
+    with a generator from ``seed`` (or ``seed`` itself when it is a Generator).
 
-    Parameters
-    ----------
-    n_units : int
-        Number of independent units (e.g. submissions) to resample with replacement.
-    n_boot : int
-        Number of replicates.
-    seed : int or Generator
-
-    Returns
-    -------
-    ndarray of int64, shape (n_boot, n_units)
-        ``w[b, i]`` is how many times unit ``i`` is drawn in replicate ``b``; each row
-        sums to ``n_units``. A statistic that is a sum over units (a contingency table,
-        a count) is then ``w @ per_unit`` for every replicate at once.
-
-    Notes
-    -----
-    Drawn as ``rng.integers(0, n_units, (n_boot, n_units))`` and counted, so that a slow
-    loop drawing the same indices reproduces it exactly (see :func:`bootstrap_indices`).
+    The analyses draw each group's counts from the group's own generator
+    (:func:`cmalt_qa._bootstrap.group_rng`); this is the same draw for one generator.
     """
-    idx = bootstrap_indices(n_units, n_boot, seed)
-    # Counted with one bincount over row-offset indices (np.add.at is ~10x slower).
-    flat = idx + (np.arange(n_boot, dtype=np.int64) * n_units)[:, None]
-    return np.bincount(flat.ravel(), minlength=n_boot * n_units).reshape(n_boot, n_units)
+    return _bootstrap.cluster_weights(n_units, n_boot, _generator(seed))
 
 
 def bootstrap_indices(
     n_units: int, n_boot: int, seed: int | np.random.Generator | None = 0
 ) -> IntArray:
     """Indices drawn with replacement, shape (n_boot, n_units); see bootstrap_weights."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    if n_units == 0:
-        return np.zeros((n_boot, 0), dtype=np.int64)
-    return rng.integers(0, n_units, size=(n_boot, n_units), dtype=np.int64)
+    return _bootstrap.cluster_indices(n_units, n_boot, _generator(seed))
+
+
+def _generator(seed: int | np.random.Generator | None) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def percentile_interval(
@@ -149,6 +135,115 @@ def percentile_interval(
             warnings.simplefilter("ignore", RuntimeWarning)
             q = np.nanquantile(r, [a, 1.0 - a], axis=axis)
     return q[0], q[1]
+
+
+# --------------------------------------------------------------------------- estimators
+# Gini, the cluster ratio estimator's variance, DerSimonian-Laird and normal-normal
+# shrinkage: shared pieces (moved here from the assessors' core).
+def gini(x: npt.ArrayLike) -> float:
+    """Gini coefficient of non-negative loads (0 = equal, toward 1 = one does all).
+
+    Notes
+    -----
+    :math:`G = \\sum_i\\sum_j |x_i - x_j| / (2 n^2 \\bar x)`, computed from the sorted
+    values as :math:`G = 2\\sum_i i\\,x_{(i)} / (n \\sum x) - (n+1)/n`. No small-sample
+    correction. NaN for an empty or all-zero input.
+    """
+    v = np.sort(np.asarray(x, dtype=np.float64))
+    n = v.size
+    total = v.sum()
+    if n == 0 or total <= 0:
+        return float("nan")
+    i = np.arange(1, n + 1, dtype=np.float64)
+    return float(2.0 * np.dot(i, v) / (n * total) - (n + 1.0) / n)
+
+
+def ratio_by_group(group: IntArray, num: FloatArray, den: FloatArray, n_groups: int) -> FloatArray:
+    """Per-group ratio of sums ``sum(num) / sum(den)``; NaN where the denominator is 0."""
+    s = np.bincount(group, weights=num, minlength=n_groups)
+    m = np.bincount(group, weights=den, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(m > 0, s / np.where(m > 0, m, 1.0), np.nan)
+
+
+def ratio_variance(group: IntArray, num: FloatArray, den: FloatArray, n_groups: int) -> FloatArray:
+    """Cluster-level (linearisation) sampling variance of each group's ratio of sums.
+
+    Parameters
+    ----------
+    group : int array, shape (u,)
+        Group code of each unit (cluster; here a submission).
+    num, den : float arrays, shape (u,)
+        The unit's sum of differences and its number of ratings.
+
+    Returns
+    -------
+    ndarray, shape (n_groups,)
+        :math:`v_g = \\frac{n_g}{n_g-1}\\sum_j (S_j - r_g M_j)^2 / (\\sum_j M_j)^2`, the
+        usual ratio-estimator variance with the units of the group as clusters
+        (Cochran 1977, sec. 6.3); NaN where a group has fewer than two units.
+    """
+    r = ratio_by_group(group, num, den, n_groups)
+    resid = num - r[group] * den
+    n = np.bincount(group, minlength=n_groups).astype(np.float64)
+    m = np.bincount(group, weights=den, minlength=n_groups)
+    ss = np.bincount(group, weights=resid * resid, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = n / (n - 1.0) * ss / (m * m)
+    return np.where(n >= 2, v, np.nan)
+
+
+def dersimonian_laird(y: npt.ArrayLike, v: npt.ArrayLike) -> float:
+    """Between-group variance tau^2 by the method of moments (DerSimonian & Laird 1986).
+
+    Parameters
+    ----------
+    y, v : array_like, shape (k,)
+        Estimates and their sampling variances (all finite, ``v > 0``).
+
+    Returns
+    -------
+    float
+        :math:`\\hat\\tau^2 = \\max\\{0, (Q - (k-1)) / (\\sum w - \\sum w^2/\\sum w)\\}` with
+        :math:`w = 1/v`, :math:`Q = \\sum w (y - \\hat\\mu)^2`,
+        :math:`\\hat\\mu = \\sum w y / \\sum w`; NaN when ``k < 2``. Equals
+        ``statsmodels.stats.meta_analysis.combine_effects(y, v, method_re="dl").tau2``.
+
+    References
+    ----------
+    DerSimonian, R. & Laird, N. (1986). Meta-analysis in clinical trials. Controlled
+    Clinical Trials 7(3), 177-188.
+    """
+    y_ = np.asarray(y, dtype=np.float64)
+    v_ = np.asarray(v, dtype=np.float64)
+    k = y_.size
+    if k < 2:
+        return float("nan")
+    if not (np.all(np.isfinite(y_)) and np.all(np.isfinite(v_)) and np.all(v_ > 0)):
+        raise ValueError("dersimonian_laird needs finite estimates and positive variances")
+    w = 1.0 / v_
+    sw = w.sum()
+    mu = np.dot(w, y_) / sw
+    q = np.dot(w, (y_ - mu) ** 2)
+    c = sw - np.dot(w, w) / sw
+    return float(max(0.0, (q - (k - 1.0)) / c))
+
+
+def shrink_weight(tau2: float, v: FloatArray) -> FloatArray:
+    """Normal-normal empirical-Bayes weight :math:`B_i = \\tau^2/(\\tau^2 + v_i)`.
+
+    Where ``v_i == 0`` the estimate is exact and ``B_i = 1``; NaN where ``v_i`` or
+    ``tau2`` is NaN. The shrunken estimate is ``B_i * est_i`` (prior mean 0).
+
+    References
+    ----------
+    Efron, B. & Morris, C. (1975). Data analysis using Stein's estimator and its
+    generalizations. JASA 70(350), 311-319.
+    """
+    v_ = np.asarray(v, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b = tau2 / (tau2 + v_)
+    return np.where(v_ == 0, 1.0, b)
 
 
 def contingency(a: npt.ArrayLike, b: npt.ArrayLike, k: int) -> IntArray:
@@ -422,244 +517,15 @@ def share_by(
     return 1.0 - sf, 1.0 - sf_high, 1.0 - sf_low, undetermined
 
 
-SUPPRESSED: Final[str] = "suppressed"
-"""Marker the disclosure-control helpers use for a hidden cell."""
-
-
-def suppress_counts(counts: pd.Series, min_count: int = 5) -> pd.Series:
-    """Primary small-count suppression: True where 0 < count < ``min_count``.
-
-    Zero stays visible (a true zero reveals nobody). Secondary suppression, which
-    depends on a table's margins, is the reports' job and builds on this mask.
-    """
-    c = pd.to_numeric(counts, errors="coerce")
-    return (c > 0) & (c < min_count)
-
-
 # --------------------------------------------------------------------------- disclosure control
-# The functions below decide which cells of a published table are hidden and format the
-# table for display. The analysis functions never round or hide anything; the committee
-# and research reports pass every table they show through :func:`disclose`.
+# Disclosure control is a policy of its own, public and audited: :mod:`cmalt_qa.disclosure`.
+# These names stay importable from here for callers that have not moved yet.
+from .disclosure import (  # noqa: E402
+    DEFAULT_MIN_COUNT,
+    SUPPRESSED,
+    disclose,
+    suppress_counts,
+    suppression_mask,
+)
 
 __all__ += ["suppression_mask", "disclose", "DEFAULT_MIN_COUNT"]
-
-DEFAULT_MIN_COUNT: Final[int] = 5
-"""Smallest count published as is; 1 .. ``DEFAULT_MIN_COUNT - 1`` are shown as ``"<5"``."""
-
-
-def _as_list(cols: str | Sequence[str] | None) -> list[str]:
-    if cols is None:
-        return []
-    return [cols] if isinstance(cols, str) else list(cols)
-
-
-def _check_columns(table: pd.DataFrame, cols: Iterable[str], what: str) -> None:
-    missing = [c for c in cols if c not in table.columns]
-    if missing:
-        raise KeyError(
-            f"{what}: column(s) {missing} not in the table (columns: {list(table.columns)})"
-        )
-
-
-def suppression_mask(
-    table: pd.DataFrame,
-    counts: str | Sequence[str],
-    *,
-    derived: Mapping[str, str | Sequence[str]] | None = None,
-    parts: Mapping[str, Sequence[str]] | None = None,
-    subsets: Mapping[str, str] | None = None,
-    min_count: int = DEFAULT_MIN_COUNT,
-) -> pd.DataFrame:
-    """Which cells of ``table`` must be hidden: primary and secondary suppression.
-
-    Parameters
-    ----------
-    table : DataFrame
-        One row per group, as the analysis functions return it.
-    counts : str or sequence of str
-        Columns that count people (submissions, portfolios, pairs of ratings). A count
-        from 1 to ``min_count - 1`` is suppressed (primary suppression, via
-        :func:`suppress_counts`); zero stays visible.
-    derived : mapping, optional
-        ``{column: count column(s)}``: a rate, interval limit or coefficient computed from
-        those counts. Hidden whenever any of its counts is hidden, for any reason (a rate
-        and a visible denominator would give the hidden count back).
-    parts : mapping, optional
-        ``{total column: part columns}``: the parts add up to the total in each row (e.g.
-        ``{"n": ["referred", "not_referred"]}`` or a row of outcome counts with its
-        total). When exactly one part of a row is hidden and the total is shown, the
-        next-smallest non-zero part is hidden too (secondary suppression), or the total
-        when there is no such part; otherwise the total minus the shown parts would give
-        the hidden one back.
-    subsets : mapping, optional
-        ``{count column: total column}``: the count is a subset of the total and the
-        table shows both, so the complement ``total - count`` is published implicitly
-        (e.g. ``{"referred": "n"}``: 97 referred of 100 tells that 3 were not). A count
-        whose complement is from 1 to ``min_count - 1`` is hidden, as are its derived
-        columns.
-    min_count : int
-        The smallest count that may be shown (default 5).
-
-    Returns
-    -------
-    DataFrame of bool, the index of ``table`` and the columns named in ``counts``,
-    ``derived`` and ``parts`` (True: hide the cell). Applied until nothing changes, so
-    that every rule holds at once.
-
-    Raises
-    ------
-    KeyError
-        If a named column is not in ``table``.
-    ValueError
-        If ``min_count`` is below 1.
-
-    Notes
-    -----
-    Suppression is within a row. Tables whose rows add up to a published total row, or
-    two tables that share a margin, need more care; the reports show neither.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"n": [10, 40], "referred": [3, 0], "not_referred": [7, 40]})
-    >>> suppression_mask(t, ["n", "referred", "not_referred"],
-    ...                  parts={"n": ["referred", "not_referred"]}).to_dict("list")
-    {'n': [False, False], 'referred': [True, False], 'not_referred': [True, False]}
-    """
-    if min_count < 1:
-        raise ValueError(f"min_count must be at least 1, got {min_count}")
-    count_cols = _as_list(counts)
-    derived_map = {k: _as_list(v) for k, v in (derived or {}).items()}
-    parts_map = {k: _as_list(v) for k, v in (parts or {}).items()}
-    subsets_map = dict(subsets or {})
-    _check_columns(table, count_cols, "counts")
-    _check_columns(table, derived_map, "derived")
-    for k, v in derived_map.items():
-        _check_columns(table, v, f"derived[{k!r}]")
-    for k, v in parts_map.items():
-        _check_columns(table, [k, *v], f"parts[{k!r}]")
-    for k, v in subsets_map.items():
-        _check_columns(table, [k, v], f"subsets[{k!r}]")
-
-    part_cols = [c for v in parts_map.values() for c in v]
-    cells = list(
-        dict.fromkeys(
-            [*count_cols, *parts_map, *part_cols, *subsets_map, *subsets_map.values(), *derived_map]
-        )
-    )
-    values = table[cells].apply(pd.to_numeric, errors="coerce")
-    mask = pd.DataFrame(False, index=table.index, columns=cells)
-    for c in dict.fromkeys([*count_cols, *parts_map, *part_cols]):
-        mask[c] = suppress_counts(values[c], min_count).to_numpy()
-    for k, total in subsets_map.items():
-        complement = values[total] - values[k]
-        mask[k] |= (suppress_counts(complement, min_count) & (values[k] > 0)).to_numpy()
-
-    while True:
-        before = mask.to_numpy().copy()
-        for total, cols in parts_map.items():
-            part_vals = values[cols].to_numpy(dtype=np.float64)
-            for i in range(len(table)):
-                hidden = mask[cols].to_numpy()[i]
-                if hidden.sum() != 1 or mask[total].iloc[i]:
-                    continue
-                free = (~hidden) & (np.nan_to_num(part_vals[i], nan=0.0) > 0)
-                if free.any():
-                    j = int(np.argmin(np.where(free, part_vals[i], np.inf)))
-                    mask.iloc[i, mask.columns.get_loc(cols[j])] = True
-                else:
-                    mask.iloc[i, mask.columns.get_loc(total)] = True
-        for col, sources in derived_map.items():
-            mask[col] |= mask[sources].any(axis=1)
-        if np.array_equal(before, mask.to_numpy()):
-            break
-    return mask
-
-
-def disclose(
-    table: pd.DataFrame,
-    counts: str | Sequence[str],
-    *,
-    derived: Mapping[str, str | Sequence[str]] | None = None,
-    parts: Mapping[str, Sequence[str]] | None = None,
-    subsets: Mapping[str, str] | None = None,
-    formats: Mapping[str, str | Callable[[Any], str]] | None = None,
-    min_count: int = DEFAULT_MIN_COUNT,
-    missing: str = "n/a",
-) -> pd.DataFrame:
-    """Format a table for publication, hiding the cells :func:`suppression_mask` marks.
-
-    Parameters
-    ----------
-    table : DataFrame
-    counts, derived, parts, subsets, min_count
-        As for :func:`suppression_mask`.
-    formats : mapping, optional
-        ``{column: format}`` where a format is a ``str.format`` pattern such as
-        ``"{:.1%}"`` or a callable taking the value; counts default to whole numbers,
-        other numeric columns to ``"{:.3g}"``, everything else to ``str``.
-    missing : str
-        Shown for a missing value that is not hidden (an undefined rate, say).
-
-    Returns
-    -------
-    DataFrame of str, same index and columns as ``table``. A count hidden by primary
-    suppression reads ``"<5"`` (with ``min_count`` 5); any other hidden cell reads
-    :data:`SUPPRESSED`. Zero stays ``"0"``.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"section": ["1a", "1b"], "n": [12, 30], "referred": [2, 9],
-    ...                   "rate": [2 / 12, 9 / 30]})
-    >>> disclose(t, ["n", "referred"], derived={"rate": "referred"},
-    ...          formats={"rate": "{:.0%}"}).to_dict("list")
-    {'section': ['1a', '1b'], 'n': ['12', '30'], 'referred': ['<5', '9'], 'rate': ['suppressed', '30%']}
-    """
-    count_cols = _as_list(counts)
-    mask = suppression_mask(
-        table, count_cols, derived=derived, parts=parts, subsets=subsets, min_count=min_count
-    )
-    primary = {
-        c: suppress_counts(table[c], min_count)
-        for c in mask.columns
-        if c in count_cols or c in (parts or {}) or any(c in v for v in (parts or {}).values())
-    }
-    fmts = dict(formats or {})
-    out = pd.DataFrame(index=table.index)
-    for col in table.columns:
-        fmt = fmts.get(col)
-        is_count = col in primary
-        shown = []
-        for i, value in enumerate(table[col]):
-            if col in mask.columns and mask[col].iloc[i]:
-                small = is_count and bool(primary[col].iloc[i])
-                shown.append(f"<{min_count}" if small else SUPPRESSED)
-            else:
-                shown.append(_format_value(value, fmt, is_count, missing))
-        out[col] = shown
-    return out
-
-
-def _format_value(
-    value: Any, fmt: str | Callable[[Any], str] | None, is_count: bool, missing: str
-) -> str:
-    if value is None or (
-        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
-    ):
-        return missing
-    if callable(fmt):
-        return str(fmt(value))
-    if fmt is not None:
-        return fmt.format(value)
-    if is_count:
-        return f"{int(round(float(value)))}"
-    if isinstance(value, (pd.Timestamp, _dt.date)):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return (
-            str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.3g}"
-        )
-    return str(value)

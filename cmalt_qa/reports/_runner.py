@@ -122,6 +122,9 @@ def run_report(
     nb_params = _notebook_parameters(kind, path, params, int(min_count), int(n_boot))
     if kind == "trends":
         nb_params["csv_path"] = str(out_dir / f"{stem}.csv")
+    audit_path = out_dir / f"{stem}.disclosure.json"
+    if kind != "window":
+        nb_params.update(_disclosure_parameters(out_dir, audit_path))
     print(f"cmalt-qa {__version__}: {kind} report, {nb_params}", file=log)
     stale = freshness(recs, params["as_of"]) if kind == "window" else None
     if stale:
@@ -130,9 +133,15 @@ def run_report(
         partial = out_dir / f".{stem}.partial.ipynb"
         executed, exporter = _execute(source, partial, nb_params, out_dir, progress,
                                       execution_timeout, failed=out_dir / f"{stem}.failed.ipynb")  # fmt: skip
+        if kind != "window":
+            _check_disclosure(kind, audit_path, partial, out_dir / f"{stem}.failed.ipynb")
         page = exporter.export_html(executed, title=_TITLES[kind] + f" ({stem})")
         html, ipynb = out_dir / f"{stem}.html", out_dir / f"{stem}.ipynb"
         _write_pair(page, partial, html, ipynb)
+        if kind != "window":
+            from ._published import finish_publication
+
+            finish_publication(kind, stem, out_dir, audit_path)
     for problem in exporter.audit_html(page):
         print(f"warning: accessibility: {problem}", file=log)
     print(f"wrote {html}\nwrote {ipynb}", file=log)
@@ -292,6 +301,32 @@ def _write_pair(page: str, partial: Path, html: Path, ipynb: Path) -> None:
     finally:
         tmp.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
+
+
+def _disclosure_parameters(out_dir: Path, audit_path: Path) -> dict[str, str]:
+    """Published reports: one disclosure step, audited with what the ledger says was
+    published before; the notebook writes its outcome to ``audit_path``."""
+    from ..disclosure import Ledger
+
+    audit_path.unlink(missing_ok=True)
+    return {"ledger": str(out_dir / Ledger.NAME), "audit_path": str(audit_path)}
+
+
+def _check_disclosure(kind: str, audit_path: Path, partial: Path, failed: Path) -> None:
+    """Refuse to write a published report whose disclosure audit did not run or pass
+    (the executed notebook is kept as ``failed``)."""
+    import json
+
+    ok = False
+    if audit_path.is_file():
+        ok = bool(json.loads(audit_path.read_text(encoding="utf-8")).get("passed"))
+    if not ok:
+        os.replace(partial, failed)
+        raise ReportFailed(
+            f"the {kind} report's disclosure audit did not run or did not pass "
+            f"({audit_path.name}); no HTML written (docs/disclosure.md)",
+            failed,
+        )
 
 
 def _warm_exporter() -> Future[Any]:
