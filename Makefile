@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DATA   ?= data/sample
 OUT    ?= reports
 
-.PHONY: report validate test lab reports-all bench clean
+.PHONY: report validate test lab reports-all bench clean validate-stats
 
 $(BIN)/cmalt-qa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ validate: $(BIN)/cmalt-qa
 
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest -q
+
+# Simulation checks of the estimators (docs/validation.md): minutes on two cores.
+# N_DATASETS overrides each script's default number of simulated datasets.
+validate-stats: $(VENV)/.test-deps
+	$(BIN)/python -m validation.severity $(N_DATASETS)
 
 lab: $(BIN)/cmalt-qa
 	$(BIN)/jupyter lab notebooks/
