@@ -10,15 +10,28 @@ arguments the same way; the checks and their messages live here, once:
 * ``by``: a column name or a sequence of them, checked against the columns it may
   name (:func:`as_tuple`, :func:`check_by`), and the groups it makes, missing keys kept
   as a group of their own (:func:`groups`);
-* ``ci`` and ``n_boot`` (:func:`check_ci`, :func:`check_n_boot`);
+* ``ci``, ``n_boot`` and ``seed`` (:func:`check_ci`, :func:`check_n_boot`,
+  :func:`check_seed`);
 * ``submission_types``: a kind or a sequence of kinds, checked against
-  :data:`cmalt_qa.scheme.SUBMISSION_TYPES` (:func:`check_types`, :func:`filter_types`;
-  agreement does not check, see there).
+  :data:`cmalt_qa.scheme.SUBMISSION_TYPES` (:func:`check_types`, :func:`filter_types`).
+
+The calling convention
+----------------------
+Every public table function reads ``f(recs, by=..., *, submission_types=..., as_of=...,
+ci=..., n_boot=..., seed=...)``, with only the keywords that make sense for it, and
+checks them in one call, :func:`check_args`, before any work: the same bad argument
+gives the same :class:`ValueError` (same message) whichever function it is passed to.
+``by`` is checked against the columns of the frame the function groups
+(:func:`check_by`, same message everywhere). Interval columns: ``ci_low``/``ci_high``
+beside a table's single estimate, ``<stat>_ci_low``/``<stat>_ci_high`` where a table
+has several estimates.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import numbers
+from dataclasses import dataclass
 from typing import Final, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -40,6 +53,9 @@ __all__ = [
     "filter_types",
     "check_ci",
     "check_n_boot",
+    "check_seed",
+    "check_args",
+    "TableArgs",
 ]
 
 DATE_COLUMNS: Final[tuple[str, ...]] = ("submitted_on", "allocated_on", "assessed_on", "result_on")
@@ -63,18 +79,18 @@ def check_records(recs: object) -> Records:
 
 
 # --------------------------------------------------------------------------- as_of
-def parse_date(value: object, name: str = "as_of", *, strict: bool = True) -> pd.Timestamp:
-    """A date argument as a naive Timestamp at midnight.
+def parse_date(value: object, name: str = "as_of") -> pd.Timestamp:
+    """A date argument as a naive Timestamp at midnight, parsed strictly.
+
+    The one parser of ``as_of`` (and of every other date argument) in the package: a
+    date, datetime, Timestamp, ``numpy.datetime64`` or an ISO string ``YYYY-MM-DD``.
+    Nothing else is guessed at (``"31/12/2025"`` could be read two ways).
 
     Parameters
     ----------
     value : date, ISO string or Timestamp
     name : str
         The argument's name, for the messages.
-    strict : bool
-        True: only a date, datetime, Timestamp, ``numpy.datetime64`` or an ISO string
-        ``YYYY-MM-DD`` is accepted (:mod:`cmalt_qa.turnaround`). False: anything
-        :class:`pandas.Timestamp` reads as a date (:mod:`cmalt_qa.referrals`).
 
     Returns
     -------
@@ -84,16 +100,22 @@ def parse_date(value: object, name: str = "as_of", *, strict: bool = True) -> pd
     Raises
     ------
     TypeError
-        Strict: ``value`` is None or of another type.
+        ``value`` is None or of another type.
     ValueError
-        Strict: a string that is not an ISO date. Either: a missing date (NaT); not
-        strict, a string pandas cannot read.
+        A string that is not an ISO date, or a missing date (NaT).
+
+    Examples
+    --------
+    >>> parse_date("2025-03-31")
+    Timestamp('2025-03-31 00:00:00')
+    >>> parse_date("31/13/2025")
+    Traceback (most recent call last):
+    ...
+    ValueError: as_of is not an ISO date (YYYY-MM-DD): '31/13/2025'
     """
-    if not strict:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    elif value is None:
+    if value is None:
         raise TypeError(f"{name} is required (a date, ISO string or Timestamp)")
-    elif isinstance(value, str):
+    if isinstance(value, str):
         try:
             ts = pd.Timestamp(_dt.date.fromisoformat(value.strip()))
         except ValueError as exc:
@@ -127,9 +149,9 @@ def latest_date(subs: pd.DataFrame) -> pd.Timestamp:
     return pd.Timestamp(latest).normalize()
 
 
-def resolve_as_of(subs: pd.DataFrame, as_of: object, *, strict: bool = True) -> pd.Timestamp:
+def resolve_as_of(subs: pd.DataFrame, as_of: object) -> pd.Timestamp:
     """``as_of`` parsed by :func:`parse_date`, or :func:`latest_date` when it is None."""
-    return latest_date(subs) if as_of is None else parse_date(as_of, strict=strict)
+    return latest_date(subs) if as_of is None else parse_date(as_of)
 
 
 # --------------------------------------------------------------------------- grouping
@@ -201,10 +223,7 @@ def check_types(submission_types: str | Sequence[str] | None) -> tuple[str, ...]
 
 
 def filter_types(
-    frame: pd.DataFrame,
-    submission_types: str | Sequence[str] | None,
-    *,
-    validate: bool = True,
+    frame: pd.DataFrame, submission_types: str | Sequence[str] | None
 ) -> pd.DataFrame:
     """The rows of ``frame`` whose ``submission_type`` is one of the kinds asked for.
 
@@ -213,30 +232,174 @@ def filter_types(
     frame : DataFrame
         With a ``submission_type`` column.
     submission_types : str, sequence of str or None
-        The kinds; None keeps every row.
-    validate : bool
-        True: a kind not in :data:`~cmalt_qa.scheme.SUBMISSION_TYPES` raises (see
-        :func:`check_types`). False: it simply selects nothing, so that an empty
-        selection gives empty or NaN rows (:mod:`cmalt_qa.agreement` relies on this).
+        The kinds (checked by :func:`check_types`); None keeps every row. A kind that
+        does not occur in the data selects nothing (empty or NaN rows downstream).
     """
     if submission_types is None:
         return frame
-    kinds = check_types(submission_types) if validate else as_tuple(submission_types)
-    return frame[frame["submission_type"].isin(kinds)]
+    return frame[frame["submission_type"].isin(check_types(submission_types))]
 
 
 # --------------------------------------------------------------------------- intervals
-def check_ci(ci: float) -> None:
-    """Raise ValueError unless the confidence level is strictly between 0 and 1."""
-    if not 0.0 < ci < 1.0:
-        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+def check_ci(ci: object) -> float:
+    """The confidence level as a float, after checking it is strictly between 0 and 1.
 
+    Raises
+    ------
+    ValueError
+        For anything else (1.5, 95, 0, NaN, a string, True).
 
-def check_n_boot(n_boot: int, *, minimum: int = 1) -> None:
-    """Raise ValueError unless ``n_boot`` is an integer of at least ``minimum``.
-
-    ``minimum=0`` where no replicates is allowed (NaN intervals, see
-    :func:`cmalt_qa.agreement.by_section`).
+    Examples
+    --------
+    >>> check_ci(0.9)
+    0.9
+    >>> check_ci(95)
+    Traceback (most recent call last):
+    ...
+    ValueError: ci must be a confidence level strictly between 0 and 1 (e.g. 0.95), got 95
     """
-    if not isinstance(n_boot, (int, np.integer)) or n_boot < minimum:
-        raise ValueError(f"n_boot must be an integer of at least {minimum}, got {n_boot!r}")
+    ok = isinstance(ci, numbers.Real) and not isinstance(ci, bool) and 0.0 < float(ci) < 1.0
+    if not ok:
+        raise ValueError(
+            f"ci must be a confidence level strictly between 0 and 1 (e.g. 0.95), got {ci!r}"
+        )
+    return float(ci)  # type: ignore[arg-type]
+
+
+def check_n_boot(n_boot: object, *, minimum: int = 1) -> int:
+    """``n_boot`` as an int, after checking it is an integer of at least ``minimum``.
+
+    Every public function passes the default ``minimum=1``: a bootstrap needs replicates.
+
+    Raises
+    ------
+    ValueError
+        For 0, a negative number, a float or anything else.
+
+    Examples
+    --------
+    >>> check_n_boot(200)
+    200
+    >>> check_n_boot(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_boot must be an integer of at least 1 (bootstrap replicates), got 0
+    """
+    ok = isinstance(n_boot, (int, np.integer)) and not isinstance(n_boot, bool)
+    if not ok or n_boot < minimum:  # type: ignore[operator]
+        raise ValueError(
+            f"n_boot must be an integer of at least {minimum} (bootstrap replicates), "
+            f"got {n_boot!r}"
+        )
+    return int(n_boot)  # type: ignore[arg-type]
+
+
+def check_seed(seed: object) -> int:
+    """``seed`` as an int, after checking it is a non-negative integer.
+
+    Raises
+    ------
+    ValueError
+        For a negative number, a float, None or anything else (there is no random
+        default: the same call gives the same table).
+
+    Examples
+    --------
+    >>> check_seed(7)
+    7
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be a non-negative integer, got -1
+    """
+    ok = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+    if not ok or seed < 0:  # type: ignore[operator]
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- one check
+_UNSET: Final = object()
+
+
+@dataclass(frozen=True)
+class TableArgs:
+    """The checked arguments of a table function (see :func:`check_args`).
+
+    A field is None when the function does not take that argument (and for
+    ``submission_types=None``, every kind; ``as_of=None``, the latest date in the data).
+    """
+
+    recs: Records
+    by: tuple[str, ...] | None
+    submission_types: tuple[str, ...] | None
+    as_of: pd.Timestamp | None
+    ci: float | None
+    n_boot: int | None
+    seed: int | None
+
+
+def check_args(
+    recs: object,
+    by: str | Sequence[str] | None = None,
+    *,
+    submission_types: object = _UNSET,
+    as_of: object = _UNSET,
+    ci: object = _UNSET,
+    n_boot: object = _UNSET,
+    seed: object = _UNSET,
+) -> TableArgs:
+    """Check every argument of a table function at once, before any work.
+
+    Each public table function passes the arguments it takes (and only those); each is
+    checked by its one named checker, so the same bad value gives the same message
+    from every function.
+
+    Parameters
+    ----------
+    recs : Records
+        Checked by :func:`check_records`.
+    by : str or sequence of str, optional
+        Its form only (a column name or a sequence of names); the names are checked
+        against the frame the function groups by :func:`check_by`.
+    submission_types, as_of, ci, n_boot, seed
+        Checked by :func:`check_types`, :func:`parse_date` (None: the latest date in the
+        data, resolved later by :func:`resolve_as_of`), :func:`check_ci`,
+        :func:`check_n_boot` and :func:`check_seed`.
+
+    Returns
+    -------
+    TableArgs
+
+    Raises
+    ------
+    TypeError
+        ``recs`` is not Records, ``by`` is not a name or names, ``as_of`` is not a date.
+    ValueError
+        Any other bad value (message from the checker named above).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(30, seed=1)
+    >>> check_args(recs, ("section",), ci=0.9, seed=3).ci
+    0.9
+    >>> check_args(recs, ("section",), as_of="31/13/2025")
+    Traceback (most recent call last):
+    ...
+    ValueError: as_of is not an ISO date (YYYY-MM-DD): '31/13/2025'
+    """
+    checked = check_records(recs)
+    by_ = None if by is None else as_tuple(by)
+    if by_ is not None and not all(isinstance(c, str) for c in by_):
+        raise TypeError(f"by must be a column name or a sequence of column names, got {by!r}")
+    given = lambda v: v is not _UNSET  # noqa: E731
+    return TableArgs(
+        recs=checked,
+        by=by_,
+        submission_types=check_types(submission_types) if given(submission_types) else None,  # type: ignore[arg-type]
+        as_of=parse_date(as_of) if given(as_of) and as_of is not None else None,
+        ci=check_ci(ci) if given(ci) else None,
+        n_boot=check_n_boot(n_boot) if given(n_boot) else None,
+        seed=check_seed(seed) if given(seed) else None,
+    )

@@ -44,7 +44,7 @@ import pandas as pd
 
 from . import _agreement_core as core
 from . import _stats
-from ._analysis import check_by, check_ci, check_n_boot, check_records, filter_types, groups
+from ._analysis import check_args, check_by, filter_types, groups
 from .records import Records
 from .scheme import RATING_SCORE, RATINGS
 
@@ -372,13 +372,11 @@ def _prepare(
     recs: Records, by: Sequence[str] | str, submission_types: Sequence[str] | None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Rating rows with ``by`` columns, filtered by type; lead/second/final as codes."""
-    check_records(recs)
     by_ = list(check_by(by, [*recs.ratings.columns, *recs.submissions.columns],
                         what="rating or submission columns"))
     extra = [c for c in by_ if c not in recs.ratings.columns]
-    # Unchecked kinds: an unknown one selects nothing, giving empty/NaN rows.
     df = filter_types(recs.merged(tuple(dict.fromkeys([*extra, "submission_type"]))),
-                      submission_types, validate=False)
+                      submission_types)
     out = df[[*dict.fromkeys([*by_, "submission_id"])]].copy()
     for col in ("lead", "second", "final"):
         out[col] = df[col].map(RATING_SCORE).fillna(-1).astype(np.int64).to_numpy()
@@ -407,11 +405,11 @@ def _replicate_tables(
 def by_section(
     recs: Records,
     by: Sequence[str] | str = ("section",),
-    n_boot: int = 1000,
-    seed: int = 0,
-    ci: float = 0.95,
     *,
     submission_types: Sequence[str] | None = _DEFAULT_TYPES,
+    ci: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Lead-second agreement per group, every coefficient with a bootstrap interval.
 
@@ -422,7 +420,7 @@ def by_section(
         Rating or submission columns (section, pathway, window, year, attempt, sector,
         submission_type, ...); ``()`` for one overall row. Missing keys form a group.
     n_boot : int
-        Bootstrap replicates; 0 gives NaN intervals.
+        Bootstrap replicates (at least 1).
     seed : int
         Every group draws its resamples from this seed (deterministic; groups with the
         same number of submissions share their draws).
@@ -460,8 +458,7 @@ def by_section(
     (:data:`PARADOX_RULE`). Where it is set,
     read AC1/AC2 or PABAK, which resist it, rather than kappa.
     """
-    check_n_boot(n_boot, minimum=0)
-    check_ci(ci)
+    check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     df, by_ = _prepare(recs, by, submission_types)
     grouped = list(groups(df, by_))
     keys = [k for k, _ in grouped]
@@ -518,6 +515,7 @@ def confusion(
         group, zeros included), ``n`` (rated pairs in that cell) and ``share`` (of the
         group's rated pairs; NaN for a group with none).
     """
+    check_args(recs, by, submission_types=submission_types)
     df, by_ = _prepare(recs, by, submission_types)
     k = len(_SCALE)
     rows = []
@@ -574,7 +572,7 @@ def resolution(
         differ and have a final rating), ``n_without_final`` (differing pairs with no
         final rating, left out of the shares), ``share``, ``ci_low``, ``ci_high``.
     """
-    check_ci(ci)
+    check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     df, by_ = _prepare(recs, by, submission_types)
     lead, second, final = (df[c].to_numpy() for c in ("lead", "second", "final"))
     differ = (lead >= 0) & (second >= 0) & (lead != second)

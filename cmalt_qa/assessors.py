@@ -48,7 +48,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _assessors_core as _core
-from ._analysis import check_by, check_ci, check_n_boot, check_records, groups
+from ._analysis import check_args, check_by, check_records, groups
 from ._stats import bootstrap_weights, percentile_interval, wilson_interval
 from .records import Records
 from .scheme import LEAD_MIN_PRIOR_ASSESSMENTS, RATING_SCORE
@@ -292,7 +292,7 @@ def rule_breaches(
     return _staff(cases.reset_index(drop=True))
 
 
-def rule_counts(recs: Records, *, by: Sequence[str] | str = ("window",), ci: float = 0.95) -> pd.DataFrame:
+def rule_counts(recs: Records, by: Sequence[str] | str = ("window",), *, ci: float = 0.95) -> pd.DataFrame:
     """Breaches of each pairing rule per group, with rates and Wilson intervals.
 
     Returns
@@ -304,8 +304,8 @@ def rule_counts(recs: Records, *, by: Sequence[str] | str = ("window",), ci: flo
         ``ci_high`` (Wilson; NaN when ``n_checked`` is 0), ``n_unknown_prior`` (breaches
         in which an assessor's prior count was unknown and taken as 0).
     """
-    cols = list(check_by(by, check_records(recs).submissions.columns))
-    check_ci(ci)
+    check_args(recs, by, ci=ci)
+    cols = list(check_by(by, recs.submissions.columns))
     e, cases = _all_cases(recs)
     group_keys = recs.submissions[["submission_id", *cols]]
     e = e[["submission_id", "_resub_checked"]].merge(group_keys, on="submission_id")
@@ -520,8 +520,7 @@ def severity(
     >>> sev = qa.assessors.severity(recs)  # doctest: +SKIP
     >>> sev.loc[sev["out_of_line"], "assessor_id"].tolist()  # doctest: +SKIP
     """
-    check_n_boot(n_boot)
-    check_ci(ci)
+    check_args(recs, n_boot=n_boot, ci=ci, seed=seed)
     if min_portfolios < 2:
         raise ValueError("min_portfolios must be at least 2 (a variance needs two submissions)")
     u, ids = _joint_units(recs)
@@ -611,8 +610,7 @@ def severity_drift(
     are held at their all-period values (their own drift is not modelled), and the
     intervals leave out the uncertainty of those fitted effects.
     """
-    check_n_boot(n_boot)
-    check_ci(ci)
+    check_args(recs, n_boot=n_boot, ci=ci, seed=seed)
     if min_portfolios < 1:
         raise ValueError("min_portfolios must be at least 1")
     u, ids = _joint_units(recs, extra=[period])
@@ -632,7 +630,7 @@ def severity_drift(
 
 # --------------------------------------------------------------------------- nominated
 def nominated_second_effect(
-    recs: Records, *, by: Sequence[str] | str = (), n_boot: int = 1000, seed: int = 0, ci: float = 0.95
+    recs: Records, by: Sequence[str] | str = (), *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95
 ) -> pd.DataFrame:
     """Are candidate-nominated second assessors more lenient than ALT-nominated ones?
 
@@ -660,9 +658,8 @@ def nominated_second_effect(
     the same assessors with and without a nomination (on the score scale, so a latent
     shift is attenuated alike in both).
     """
-    check_n_boot(n_boot)
-    check_ci(ci)
-    cols = list(check_by(by, check_records(recs).submissions.columns))
+    check_args(recs, by, n_boot=n_boot, ci=ci, seed=seed)
+    cols = list(check_by(by, recs.submissions.columns))
     if "second_nominated" not in recs.submissions:
         raise ValueError("the submissions have no second_nominated column")
     m = recs.merged(["second_nominated", *cols])

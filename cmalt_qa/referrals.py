@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _spc
-from ._analysis import check_by, check_records, filter_types, groups, resolve_as_of
+from ._analysis import check_args, check_by, filter_types, groups, resolve_as_of
 from ._stats import (
     bootstrap_weights,
     km_at,
@@ -173,7 +173,7 @@ def by_section(
     decision per submission), else a percentile bootstrap over submissions. See the
     module docstring for who counts.
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     long = _section_frame(recs, submission_types)
     by = check_by(by, long.columns)
     cluster = "section" not in by
@@ -201,7 +201,7 @@ def outcomes(
         distinction, pass, minor, major; ``referred`` (minor + major), ``rate``,
         ``ci_low``, ``ci_high`` (Wilson).
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci)
     subs = _submissions(recs, submission_types, attempt=1)
     by = check_by(by, subs.columns)
     kinds = OUTCOMES_BY_ATTEMPT[1]
@@ -241,7 +241,7 @@ def section_drivers(
         section has a final decision), ``with_r`` (final R in the section), ``share``,
         ``ci_low``, ``ci_high`` (Wilson), ``n_submissions``.
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci)
     long = _section_frame(recs, submission_types)
     long = long[(long["attempt"] == 1) & long["outcome"].isin(REFERRAL_OUTCOMES)]
     by = check_by(by, long.columns)
@@ -272,7 +272,7 @@ def co_referrals(
     With indicator matrices D (decided) and R (final R), submissions x sections, the
     tables are :math:`D^TD`, :math:`R^TD`, :math:`D^TR` and :math:`R^TR`.
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci)
     long = _section_frame(recs, submission_types)
     by = check_by(by, long.columns)
     frames = []
@@ -318,10 +318,13 @@ def gaps(
     DataFrame
         The ``by`` columns; ``n`` (section decisions), ``n_r`` (final R),
         ``n_missing_gaps`` (R with no gap data), ``n_gaps_recorded``; for each element
-        ``e``: ``e`` (R decisions lacking it), ``e_rate``, ``e_ci_low``, ``e_ci_high``
-        (per R decision with gap data) and ``e_sub_rate``, ``e_sub_ci_low``,
-        ``e_sub_ci_high`` (per section decision whose gap status is known, i.e. n
-        minus n_missing_gaps; with ``section`` in ``by`` this is per submission).
+        ``e``: ``e`` (R decisions lacking it), ``e_rate``, ``e_rate_ci_low``,
+        ``e_rate_ci_high`` (per R decision with gap data) and ``e_sub_rate``,
+        ``e_sub_rate_ci_low``, ``e_sub_rate_ci_high`` (per section decision whose gap
+        status is known, i.e. n minus n_missing_gaps; with ``section`` in ``by`` this is
+        per submission). The older names ``e_ci_low``, ``e_ci_high``, ``e_sub_ci_low``,
+        ``e_sub_ci_high`` are kept, same values, for existing callers: use the
+        ``<stat>_ci_low`` names (the package's rule) in new code.
 
     Notes
     -----
@@ -329,7 +332,7 @@ def gaps(
     denominators. Intervals as in the module docstring (Wilson with ``section`` in
     ``by``, otherwise a bootstrap over submissions).
     """
-    check_records(recs)
+    check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     long = _section_frame(recs, submission_types)
     by = check_by(by, long.columns)
     long = long[long["decided"]].copy()
@@ -349,11 +352,15 @@ def gaps(
                             n_boot=n_boot, seed=seed)
         out[e] = per_r["k"].to_numpy()
         out[f"{e}_rate"] = per_r["rate"].to_numpy()
-        out[f"{e}_ci_low"] = per_r["ci_low"].to_numpy()
-        out[f"{e}_ci_high"] = per_r["ci_high"].to_numpy()
+        out[f"{e}_rate_ci_low"] = per_r["ci_low"].to_numpy()
+        out[f"{e}_rate_ci_high"] = per_r["ci_high"].to_numpy()
         out[f"{e}_sub_rate"] = per_s["rate"].to_numpy()
-        out[f"{e}_sub_ci_low"] = per_s["ci_low"].to_numpy()
-        out[f"{e}_sub_ci_high"] = per_s["ci_high"].to_numpy()
+        out[f"{e}_sub_rate_ci_low"] = per_s["ci_low"].to_numpy()
+        out[f"{e}_sub_rate_ci_high"] = per_s["ci_high"].to_numpy()
+    for e in GAP_ELEMENTS:  # older names, kept for existing callers (see Returns)
+        for stat in ("", "_sub"):
+            for end in ("low", "high"):
+                out[f"{e}{stat}_ci_{end}"] = out[f"{e}{stat}_rate_ci_{end}"]
     return out
 
 
@@ -394,8 +401,8 @@ def flows(recs: Records, by: Sequence[str] = (), *, as_of: object | None = None)
         ``to_outcome`` (pass | fail | "in assessment" | "not resubmitted (yet)"), ``n``,
         ``share`` (of the from-outcome within the group).
     """
-    check_records(recs)
-    pairs = _referral_pairs(recs, resolve_as_of(recs.submissions, as_of, strict=False))
+    check_args(recs, by, as_of=as_of)
+    pairs = _referral_pairs(recs, resolve_as_of(recs.submissions, as_of))
     by = check_by(by, pairs.columns)
     pairs = pairs.rename(columns={"outcome": "from_outcome"})
     keys = [*by, "from_outcome", "to_outcome"]
@@ -421,9 +428,11 @@ def resubmission_time(
     -------
     DataFrame
         The ``by`` columns; ``n`` (referred first attempts with a result by ``as_of``),
-        ``resubmitted``, ``censored``, ``share_resubmitted`` with Wilson ``ci_low``,
-        ``ci_high`` (crude: ignores follow-up time); ``median_days`` with
-        ``median_ci_low``, ``median_ci_high`` (Kaplan-Meier; NaN if not reached);
+        ``resubmitted``, ``censored``, ``share_resubmitted`` with Wilson
+        ``share_resubmitted_ci_low``, ``share_resubmitted_ci_high`` (crude: ignores
+        follow-up time); ``median_days`` with ``median_days_ci_low``,
+        ``median_days_ci_high`` (Kaplan-Meier; NaN if not reached; named as in
+        :func:`cmalt_qa.turnaround.summary`);
         ``resubmitted_by_horizon`` (1 - KM survival at ``horizon_days``; beyond the
         longest follow-up the last value is carried on) and ``n_invalid`` (no result
         date, or resubmitted before the result: left out).
@@ -439,8 +448,8 @@ def resubmission_time(
     and the limit is NaN (``km_fit(..., degenerate="nan")``), where lifelines gives
     that time.
     """
-    check_records(recs)
-    when = resolve_as_of(recs.submissions, as_of, strict=False)
+    check_args(recs, by, as_of=as_of, ci=ci)
+    when = resolve_as_of(recs.submissions, as_of)
     pairs = _referral_pairs(recs, when)
     by = check_by(by, pairs.columns)
     end = pairs["resub_submitted_on"].fillna(when)
@@ -459,12 +468,14 @@ def resubmission_time(
         med, mlo, mhi = km_quantile(fit, 0.5)
         by_h = 1.0 - km_at(fit, horizon_days, beyond="last")[0]
         rows.append({**dict(zip(by, key)), "n": n, "resubmitted": k, "censored": n - k,
-                     "share_resubmitted": k / n if n else np.nan, "ci_low": float(lo),
-                     "ci_high": float(hi), "median_days": med, "median_ci_low": mlo,
-                     "median_ci_high": mhi, "resubmitted_by_horizon": by_h,
+                     "share_resubmitted": k / n if n else np.nan,
+                     "share_resubmitted_ci_low": float(lo), "share_resubmitted_ci_high": float(hi),
+                     "median_days": med, "median_days_ci_low": mlo,
+                     "median_days_ci_high": mhi, "resubmitted_by_horizon": by_h,
                      "n_invalid": int((~g["valid"]).sum())})
-    cols = [*by, "n", "resubmitted", "censored", "share_resubmitted", "ci_low", "ci_high",
-            "median_days", "median_ci_low", "median_ci_high", "resubmitted_by_horizon", "n_invalid"]
+    cols = [*by, "n", "resubmitted", "censored", "share_resubmitted", "share_resubmitted_ci_low",
+            "share_resubmitted_ci_high", "median_days", "median_days_ci_low", "median_days_ci_high",
+            "resubmitted_by_horizon", "n_invalid"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -490,8 +501,8 @@ def eventual_pass(
     -----
     While ``pending > 0`` the rate is a lower bound and ``rate_max`` an upper bound.
     """
-    check_records(recs)
-    when = resolve_as_of(recs.submissions, as_of, strict=False)
+    check_args(recs, by, as_of=as_of, ci=ci)
+    when = resolve_as_of(recs.submissions, as_of)
     s = recs.submissions
     first = s[(s["attempt"] == 1) & (s["submission_type"] != "review")]
     first = first[first["outcome"].notna() & (first["result_on"].isna() | (first["result_on"] <= when))]
@@ -546,7 +557,7 @@ def p_chart(
         baseline``, booleans ``beyond_limits, shift, trend, two_of_three,
         special_cause`` and ``signal`` (text). See :func:`cmalt_qa._spc.p_chart`.
     """
-    check_records(recs)
+    check_args(recs, submission_types=submission_types)
     if per_section:
         long = _section_frame(recs, submission_types)
         long = long[(long["attempt"] == 1) & long["decided"]]
@@ -604,7 +615,7 @@ def funnel(
         :func:`cmalt_qa._spc.funnel_limits`), ``outside_95``, ``outside_998``, ``z``.
         Column suffixes follow the levels (0.95 -> ``95``, 0.998 -> ``998``).
     """
-    check_records(recs)
+    check_args(recs, group, submission_types=submission_types)
     subs = _submissions(recs, submission_types, attempt=1)
     subs = subs[subs["outcome"].notna()]
     check_by(group, subs.columns)

@@ -36,6 +36,7 @@ import pandas as pd
 from ._stats import km_fit, km_quantile, share_by
 from ._analysis import (
     DATE_COLUMNS,
+    check_args,
     check_by,
     check_records,
     filter_types,
@@ -166,8 +167,8 @@ def _summary_row(g: pd.DataFrame, ci: float) -> dict[str, float]:
 def summary(
     recs: Records,
     by: Sequence[str] | str = ("window",),
-    as_of: object = None,
     *,
+    as_of: object = None,
     submission_types: Sequence[str] | None = None,
     ci: float = 0.95,
 ) -> pd.DataFrame:
@@ -240,6 +241,7 @@ def summary(
     Checked against lifelines ``KaplanMeierFitter`` (``median_survival_times``,
     ``qth_survival_time``, ``confidence_interval_``) and ``scipy.stats.binomtest``.
     """
+    check_args(recs, by, as_of=as_of, submission_types=submission_types, ci=ci)
     frame, stamp, note = _prepare(recs, as_of, submission_types)
     cols = check_by(by, frame.columns)
     rows = [dict(zip(cols, key)) | _summary_row(g, ci) for key, g in groups(frame, cols)]
@@ -286,6 +288,7 @@ def open_cases(
         raise TypeError("at_risk_days must be an integer number of days")
     if at_risk_days < 0:
         raise ValueError("at_risk_days must be >= 0")
+    check_args(recs, as_of=as_of, submission_types=submission_types)
     frame, stamp, note = _prepare(recs, parse_date(as_of), submission_types)
     o = frame[~frame["returned"]].copy()
     o["days_open"] = _days(stamp - o["submitted_on"]).astype(np.int64)
@@ -352,6 +355,7 @@ def calendar_check(
         ``_ci_low``/``_ci_high``) and ``share_late_within_result_month`` (their
         difference: late by the promise, on time by the calendar).
     """
+    check_args(recs, as_of=as_of, submission_types=submission_types, ci=ci)
     frame, stamp, note = _prepare(recs, as_of, submission_types)
     rows = []
     for (window,), g in groups(frame, ["window"]):
@@ -399,8 +403,8 @@ def calendar_check(
 def km_curves(
     recs: Records,
     by: Sequence[str] | str = ("window",),
-    as_of: object = None,
     *,
+    as_of: object = None,
     submission_types: Sequence[str] | None = None,
     ci: float = 0.95,
 ) -> pd.DataFrame:
@@ -416,6 +420,7 @@ def km_curves(
         ``returned`` (results that day), ``censored``, ``n`` (cases in the group).
         ``attrs`` as for :func:`summary`, plus ``attrs["by"]``.
     """
+    check_args(recs, by, as_of=as_of, submission_types=submission_types, ci=ci)
     frame, stamp, note = _prepare(recs, as_of, submission_types)
     cols = check_by(by, frame.columns)
     parts = []

@@ -12,6 +12,12 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# Speed is measured in benchmarks, never in timed tests: a shared CI machine must not turn
+# a slow example into a failure, so no Hypothesis example has a deadline.
+settings.register_profile("cmalt", deadline=None)
+settings.load_profile("cmalt")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

@@ -211,7 +211,7 @@ def test_gaps_by_section(recs):
     assert r["reflection_rate"] == 1.0 and r["evidence_rate"] == 0.5
     assert r["reflection_sub_rate"] == pytest.approx(2 / 4)
     ci = stats.binomtest(1, 2).proportion_ci(0.95, "wilson")
-    np.testing.assert_allclose([r["evidence_ci_low"], r["evidence_ci_high"]], [ci.low, ci.high])
+    np.testing.assert_allclose([r["evidence_rate_ci_low"], r["evidence_rate_ci_high"]], [ci.low, ci.high])
     # P1: the only R has no gap data -> missing, not "no gap"
     p = row(t, section="P1")
     assert tuple(p[["n_r", "n_missing_gaps", "n_gaps_recorded"]]) == (1, 1, 0)
@@ -228,7 +228,7 @@ def test_gaps_by_year_pools_sections(recs):
     assert r["reflection_rate"] == pytest.approx(3 / 4)
     assert r["evidence_rate"] == pytest.approx(1 / 4)
     assert r["description_rate"] == pytest.approx(1 / 4)
-    assert r["reflection_ci_low"] <= 0.75 <= r["reflection_ci_high"]
+    assert r["reflection_rate_ci_low"] <= 0.75 <= r["reflection_rate_ci_high"]
 
 
 # --------------------------------------------------------------------------- resubmission
