@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DATA   ?= data/sample
 OUT    ?= reports
 
-.PHONY: report validate test lab reports-all bench clean validate-stats
+.PHONY: report validate test lint format notebooks lab reports-all bench clean validate-stats
 
 $(BIN)/cmalt-qa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,16 +31,34 @@ reports-all: report
 validate: $(BIN)/cmalt-qa
 	$(BIN)/cmalt-qa validate $(DATA)
 
-test: $(VENV)/.test-deps
+test: lint
 	$(BIN)/python -m pytest -q
+
+# ruff (configured in pyproject.toml): lint and formatting are checked by `make test`;
+# `make format` applies both.
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.test-deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # Simulation checks of the estimators (docs/validation.md): minutes on two cores.
 # N_DATASETS overrides each script's default number of simulated datasets.
 validate-stats: $(VENV)/.test-deps
 	$(BIN)/python -m validation.severity $(N_DATASETS)
+	$(BIN)/python -m validation.control_charts $(N_DATASETS)
+
+# The notebooks are edited in JupyterLab, which (with jupytext, configured in
+# notebooks/jupytext.toml) saves each .ipynb together with its percent script .py.
 
 lab: $(BIN)/cmalt-qa
 	$(BIN)/jupyter lab notebooks/
+
+# After editing a notebook's .py (or .ipynb) outside JupyterLab: bring its pair up to date.
+notebooks: $(BIN)/cmalt-qa
+	$(BIN)/jupytext --sync notebooks/window.py notebooks/sections.py notebooks/trends.py
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

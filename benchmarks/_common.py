@@ -162,7 +162,11 @@ def write_section(key: str, body: str) -> None:
     block = f"{start}\n{body.rstrip()}\n{end}"
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block
+    text = (
+        pattern.sub(lambda _: block, text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + block
+    )
     RESULTS.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
@@ -173,7 +177,10 @@ def command_line() -> str:
 def run_child(code: str, *args: str, timeout: float = 1800) -> str:
     """Run ``code`` in a fresh interpreter (same venv) and return its stdout."""
     res = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         cwd=ROOT,
     )
     if res.returncode != 0:

@@ -5,9 +5,8 @@ million rating rows; ``--quick``: 20,000). Reference: ``pandas.read_csv`` of the
 three CSV files with the pyarrow engine (the C engine when pyarrow is missing), nothing
 else. Reported: the median of interleaved per-pair ratios load / read (target <= 2).
 
-With ``--before REV`` the loader as it was at git revision REV (``cmalt_qa/records.py``
-and ``cmalt_qa/_validate.py`` from ``git show REV:...``; the other modules from the
-working tree) is timed against the same reference in the same run, for a before/after
+With ``--before REV`` the package as it was at git revision REV (``git archive REV
+cmalt_qa``) is timed against the same reference in the same run, for a before/after
 record. Only read-only git commands are used.
 """
 
@@ -15,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import shutil
+import io
 import subprocess
 import sys
+import tarfile
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -49,16 +49,15 @@ def pandas_read(folder: Path) -> Callable[[], list[pd.DataFrame]]:
 
 
 def loader_at(rev: str, workdir: Path) -> ModuleType:
-    """The package with records.py and _validate.py as at ``rev``, importable under
-    another name (``cmalt_qa_before``)."""
+    """The package as at git revision ``rev`` (the loader is spread over several
+    modules), importable under another name (``cmalt_qa_before``)."""
     dst = workdir / "cmalt_qa_before"
-    shutil.copytree(c.ROOT / "cmalt_qa", dst, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("records.py", "_validate.py"):
-        text = subprocess.run(
-            ["git", "show", f"{rev}:cmalt_qa/{name}"], cwd=c.ROOT, capture_output=True,
-            text=True, check=True,
-        ).stdout
-        (dst / name).write_text(text, encoding="utf-8")
+    archive = subprocess.run(
+        ["git", "archive", rev, "cmalt_qa"], cwd=c.ROOT, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(workdir, filter="data")
+    (workdir / "cmalt_qa").rename(dst)
     sys.path.insert(0, str(workdir))
     return importlib.import_module("cmalt_qa_before")
 
@@ -68,8 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="20,000 submissions, 3 repeats")
     ap.add_argument("--n", type=int, help="number of submissions (default 200,000)")
     ap.add_argument("--repeats", type=int, help="interleaved pairs (default 5; quick 3)")
-    ap.add_argument("--before", metavar="REV", nargs="?", const=DEFAULT_BEFORE,
-                    help=f"also time the loader at git revision REV (default {DEFAULT_BEFORE})")
+    ap.add_argument(
+        "--before",
+        metavar="REV",
+        nargs="?",
+        const=DEFAULT_BEFORE,
+        help=f"also time the loader at git revision REV (default {DEFAULT_BEFORE})",
+    )
     args = ap.parse_args(argv)
     n = args.n or (20_000 if args.quick else 200_000)
     repeats = args.repeats or (3 if args.quick else 5)
@@ -91,20 +95,48 @@ def main(argv: list[str] | None = None) -> int:
         f"Median of {repeats} interleaved pairs.",
         "",
     ]
-    table = [["load (working tree)", f"{after.subject_median:.2f}", f"{after.reference_median:.2f}",
-              f"{after.ratio:.2f}", f"<= {TARGET}", c.verdict(after.ratio <= TARGET)]]
+    table = [
+        [
+            "load (working tree)",
+            f"{after.subject_median:.2f}",
+            f"{after.reference_median:.2f}",
+            f"{after.ratio:.2f}",
+            f"<= {TARGET}",
+            c.verdict(after.ratio <= TARGET),
+        ]
+    ]
     if args.before:
         with tempfile.TemporaryDirectory(prefix="cmalt-before-") as tmp:
             old = loader_at(args.before, Path(tmp))
             reps = max(2, repeats - 2)  # the old loader is slow; fewer pairs suffice
             before = c.interleaved(lambda: old.load(folder), read, reps, warmup=0)
-        table.insert(0, [f"load at {args.before} (before)", f"{before.subject_median:.2f}",
-                         f"{before.reference_median:.2f}", f"{before.ratio:.2f}",
-                         f"<= {TARGET}", c.verdict(before.ratio <= TARGET)])
-        table.append(["speed-up before/after", "", "",
-                      f"{before.ratio / after.ratio:.1f}x", "", ""])
-    lines.append(c.table_md(["subject", "subject s (median)", "pandas read s (median)",
-                             "ratio", "target", "verdict"], table))
+        table.insert(
+            0,
+            [
+                f"load at {args.before} (before)",
+                f"{before.subject_median:.2f}",
+                f"{before.reference_median:.2f}",
+                f"{before.ratio:.2f}",
+                f"<= {TARGET}",
+                c.verdict(before.ratio <= TARGET),
+            ],
+        )
+        table.append(
+            ["speed-up before/after", "", "", f"{before.ratio / after.ratio:.1f}x", "", ""]
+        )
+    lines.append(
+        c.table_md(
+            [
+                "subject",
+                "subject s (median)",
+                "pandas read s (median)",
+                "ratio",
+                "target",
+                "verdict",
+            ],
+            table,
+        )
+    )
     body = "\n".join(lines)
     print(body)
     c.write_section("load", body + f"\n\nCommand: `{c.command_line()}`")

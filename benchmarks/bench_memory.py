@@ -79,9 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="20,000 submissions, 2 repeats")
     ap.add_argument("--n", type=int, help="number of submissions (default 200,000)")
     ap.add_argument("--repeats", type=int, help="children of each kind (default 3)")
-    ap.add_argument("--before", metavar="REV", nargs="?", const=bench_load.DEFAULT_BEFORE,
-                    help="also measure the loader at git revision REV "
-                    f"(default {bench_load.DEFAULT_BEFORE})")
+    ap.add_argument(
+        "--before",
+        metavar="REV",
+        nargs="?",
+        const=bench_load.DEFAULT_BEFORE,
+        help=f"also measure the loader at git revision REV (default {bench_load.DEFAULT_BEFORE})",
+    )
     args = ap.parse_args(argv)
     n = args.n or (20_000 if args.quick else 200_000)
     repeats = args.repeats or (2 if args.quick else 3)
@@ -105,33 +109,62 @@ def main(argv: list[str] | None = None) -> int:
     read_tables = med("read", "tables_bytes") / 1024**2
     ratio = load_inc / mib / tables
     rows = [
-        ["qa.load", f"{med('load', 'baseline_kib') / mib:.0f}", f"{med('load', 'peak_kib') / mib:.0f}",
-         f"{load_inc / mib:.0f}", f"{tables:.0f}", f"{ratio:.2f}"],
-        ["pd.read_csv(engine='pyarrow')", f"{med('read', 'baseline_kib') / mib:.0f}",
-         f"{med('read', 'peak_kib') / mib:.0f}", f"{read_inc / mib:.0f}", f"{read_tables:.0f}",
-         f"{read_inc / mib / read_tables:.2f}"],
+        [
+            "qa.load",
+            f"{med('load', 'baseline_kib') / mib:.0f}",
+            f"{med('load', 'peak_kib') / mib:.0f}",
+            f"{load_inc / mib:.0f}",
+            f"{tables:.0f}",
+            f"{ratio:.2f}",
+        ],
+        [
+            "pd.read_csv(engine='pyarrow')",
+            f"{med('read', 'baseline_kib') / mib:.0f}",
+            f"{med('read', 'peak_kib') / mib:.0f}",
+            f"{read_inc / mib:.0f}",
+            f"{read_tables:.0f}",
+            f"{read_inc / mib / read_tables:.2f}",
+        ],
     ]
     if args.before:
         b_inc = med("before", "peak_kib") - med("before", "baseline_kib")
         b_tab = med("before", "tables_bytes") / 1024**2
-        rows.insert(0, [f"qa.load at {args.before} (before)",
-                        f"{med('before', 'baseline_kib') / mib:.0f}",
-                        f"{med('before', 'peak_kib') / mib:.0f}", f"{b_inc / mib:.0f}",
-                        f"{b_tab:.0f}", f"{b_inc / mib / b_tab:.2f}"])
-    body = "\n".join([
-        f"### 4. Peak memory of load, {n:,} submissions",
-        "",
-        "Peak RSS (`VmHWM`) of a fresh child minus its RSS after imports; tables = "
-        "`memory_usage(deep=True)` summed over the loaded tables. Median of "
-        f"{repeats} children of each kind, run alternately.",
-        "",
-        c.table_md(["child", "RSS after imports MiB", "peak RSS MiB", "peak increase MiB",
-                    "tables MiB (deep)", "increase / tables"], rows),
-        "",
-        f"load peak increase / loaded tables = {ratio:.2f} (target <= {TARGET}): "
-        f"{c.verdict(ratio <= TARGET)}. Load peak increase / plain read peak increase = "
-        f"{load_inc / read_inc:.2f}.",
-    ])
+        rows.insert(
+            0,
+            [
+                f"qa.load at {args.before} (before)",
+                f"{med('before', 'baseline_kib') / mib:.0f}",
+                f"{med('before', 'peak_kib') / mib:.0f}",
+                f"{b_inc / mib:.0f}",
+                f"{b_tab:.0f}",
+                f"{b_inc / mib / b_tab:.2f}",
+            ],
+        )
+    body = "\n".join(
+        [
+            f"### 4. Peak memory of load, {n:,} submissions",
+            "",
+            "Peak RSS (`VmHWM`) of a fresh child minus its RSS after imports; tables = "
+            "`memory_usage(deep=True)` summed over the loaded tables. Median of "
+            f"{repeats} children of each kind, run alternately.",
+            "",
+            c.table_md(
+                [
+                    "child",
+                    "RSS after imports MiB",
+                    "peak RSS MiB",
+                    "peak increase MiB",
+                    "tables MiB (deep)",
+                    "increase / tables",
+                ],
+                rows,
+            ),
+            "",
+            f"load peak increase / loaded tables = {ratio:.2f} (target <= {TARGET}): "
+            f"{c.verdict(ratio <= TARGET)}. Load peak increase / plain read peak increase = "
+            f"{load_inc / read_inc:.2f}.",
+        ]
+    )
     print(body)
     c.write_section("memory", body + f"\n\nCommand: `{c.command_line()}`")
     return 0

@@ -55,12 +55,22 @@ def window_imports() -> list[str]:
 def trivial_notebook(path: Path) -> list[str]:
     imports = window_imports()
     nb = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": "imports",
-                   "metadata": {}, "outputs": [], "source": "\n".join(imports)}],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"},
-                     "language_info": {"name": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "imports",
+                "metadata": {},
+                "outputs": [],
+                "source": "\n".join(imports),
+            }
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     path.write_text(json.dumps(nb), encoding="utf-8")
     return imports
@@ -78,16 +88,19 @@ def timed(cmd: list[str]) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="3 repeats instead of 5")
-    ap.add_argument("--n", type=int, help="synthetic dataset of N submissions instead of "
-                    "data/sample")
+    ap.add_argument(
+        "--n", type=int, help="synthetic dataset of N submissions instead of data/sample"
+    )
     ap.add_argument("--repeats", type=int)
     args = ap.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 5)
     data = c.dataset(args.n) if args.n else c.ROOT / "data" / "sample"
     cli = Path(sys.executable).with_name("cmalt-qa")
     if not cli.exists():
-        body = ("### 3. Window report end to end\n\nNot measured: the `cmalt-qa` command "
-                f"is not installed beside {sys.executable}.")
+        body = (
+            "### 3. Window report end to end\n\nNot measured: the `cmalt-qa` command "
+            f"is not installed beside {sys.executable}."
+        )
         print(body)
         c.write_section("report", body)
         return 0
@@ -97,28 +110,44 @@ def main(argv: list[str] | None = None) -> int:
         floor_nb = tmpd / "floor.ipynb"
         imports = trivial_notebook(floor_nb)
         subject = [str(cli), "report", "window", "--data", str(data), "--out", str(tmpd / "out")]
-        reference = [sys.executable, "-c", FLOOR, str(floor_nb), str(tmpd / "floor-out.ipynb"),
-                     str(tmpd)]
+        reference = [
+            sys.executable,
+            "-c",
+            FLOOR,
+            str(floor_nb),
+            str(tmpd / "floor-out.ipynb"),
+            str(tmpd),
+        ]
         timed(reference), timed(subject)  # warm-up: caches, font cache, bytecode
         subj, ref = [], []
         for i in range(repeats):
             order = [(ref, reference), (subj, subject)]
-            for store, cmd in (order if i % 2 == 0 else order[::-1]):
+            for store, cmd in order if i % 2 == 0 else order[::-1]:
                 store.append(timed(cmd))
         html = sorted((tmpd / "out").glob("*.html"))
     t = c.Timing(subj, ref)
-    rows = [["cmalt-qa report window", f"{t.subject_median:.2f}", f"{t.reference_median:.2f}",
-             f"{t.ratio:.2f}", f"<= {TARGET}", c.verdict(t.ratio <= TARGET)]]
-    body = "\n".join([
-        "### 3. Window report end to end",
-        "",
-        f"Data: `{data.relative_to(c.ROOT) if data.is_relative_to(c.ROOT) else data}`. "
-        f"Floor: Papermill runs a one-cell notebook (`{'; '.join(imports)}`) in the same "
-        f"isolated kernel. Wall-clock of fresh processes, median of {repeats} interleaved "
-        f"pairs. Output checked: {', '.join(h.name for h in html) or 'no HTML written!'}.",
-        "",
-        c.table_md(["subject", "subject s", "floor s", "ratio", "target", "verdict"], rows),
-    ])
+    rows = [
+        [
+            "cmalt-qa report window",
+            f"{t.subject_median:.2f}",
+            f"{t.reference_median:.2f}",
+            f"{t.ratio:.2f}",
+            f"<= {TARGET}",
+            c.verdict(t.ratio <= TARGET),
+        ]
+    ]
+    body = "\n".join(
+        [
+            "### 3. Window report end to end",
+            "",
+            f"Data: `{data.relative_to(c.ROOT) if data.is_relative_to(c.ROOT) else data}`. "
+            f"Floor: Papermill runs a one-cell notebook (`{'; '.join(imports)}`) in the same "
+            f"isolated kernel. Wall-clock of fresh processes, median of {repeats} interleaved "
+            f"pairs. Output checked: {', '.join(h.name for h in html) or 'no HTML written!'}.",
+            "",
+            c.table_md(["subject", "subject s", "floor s", "ratio", "target", "verdict"], rows),
+        ]
+    )
     print(body)
     c.write_section("report", body + f"\n\nCommand: `{c.command_line()}`")
     return 0

@@ -2,7 +2,7 @@
 
 Order: 1. load (with ``--before``, the loader before its performance work, timed in the
 same run), 2. agreement coefficients and ``by_section``, 4. peak memory of load,
-3. the window report end to end. Datasets are generated once into a temp dir
+3. the window report end to end, 5. reading completed Word forms (`cmalt-qa forms`). Datasets are generated once into a temp dir
 (``$CMALT_BENCH_DATA`` or ``<tmp>/cmalt-qa-bench``), never into the repository.
 ``--quick`` passes small sizes to every script. Exit status 0: these are measurements,
 not tests; a missed target shows as **MISSED** in the tables.
@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402
 import bench_agreement  # noqa: E402
+import bench_forms  # noqa: E402
 import bench_load  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_report  # noqa: E402
@@ -41,8 +42,9 @@ come from `qa.synthetic.generate(n, seed=0)` and live in a temp dir ({data}).
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes for every benchmark")
-    ap.add_argument("--no-before", action="store_true",
-                    help="skip timing the pre-optimisation loader")
+    ap.add_argument(
+        "--no-before", action="store_true", help="skip timing the pre-optimisation loader"
+    )
     args = ap.parse_args(argv)
     quick = ["--quick"] if args.quick else []
     notes = ""
@@ -50,23 +52,30 @@ def main(argv: list[str] | None = None) -> int:
         text = c.RESULTS.read_text(encoding="utf-8")
         marker = "<!-- NOTES -->"
         if marker in text:
-            notes = text[text.index(marker):]
+            notes = text[text.index(marker) :]
     c.RESULTS.write_text(
-        HEADER.format(command=c.command_line(), date=time.strftime("%Y-%m-%d %H:%M %Z"),
-                      data=c.DATA_ROOT, machine=c.machine_md())
+        HEADER.format(
+            command=c.command_line(),
+            date=time.strftime("%Y-%m-%d %H:%M %Z"),
+            data=c.DATA_ROOT,
+            machine=c.machine_md(),
+        )
         + (("\n" + notes) if notes else ""),
         encoding="utf-8",
     )
     if notes:  # generated sections go above the notes
-        c.RESULTS.write_text(c.RESULTS.read_text(encoding="utf-8").replace(notes, ""),
-                             encoding="utf-8")
+        c.RESULTS.write_text(
+            c.RESULTS.read_text(encoding="utf-8").replace(notes, ""), encoding="utf-8"
+        )
     bench_load.main(quick + ([] if args.no_before else ["--before"]))
     bench_agreement.main(quick)
     bench_memory.main(quick + ([] if args.no_before else ["--before"]))
     bench_report.main(quick)
+    bench_forms.main(quick)
     if notes:
-        c.RESULTS.write_text(c.RESULTS.read_text(encoding="utf-8").rstrip() + "\n\n" + notes,
-                             encoding="utf-8")
+        c.RESULTS.write_text(
+            c.RESULTS.read_text(encoding="utf-8").rstrip() + "\n\n" + notes, encoding="utf-8"
+        )
     return 0
 
 

@@ -122,9 +122,7 @@ def pabak(t: npt.ArrayLike) -> FloatArray:
     return (k * percent_agreement(t_) - 1.0) / (k - 1.0)
 
 
-def _delta2(
-    n_c: FloatArray, values: FloatArray, level: Level
-) -> FloatArray:
+def _delta2(n_c: FloatArray, values: FloatArray, level: Level) -> FloatArray:
     """Squared difference function, shape (..., k, k) (Krippendorff 2011, sec. 'metrics').
 
     ``n_c`` (..., k) are the value totals of the coincidence matrix (ordinal metric
@@ -151,9 +149,7 @@ def _delta2(
         between = cum[..., hi] - cum[..., lo] + n_c[..., lo]
         d = between - (n_c[..., :, None] + n_c[..., None, :]) / 2.0
         return d**2
-    raise ValueError(
-        f"level must be 'nominal', 'ordinal', 'interval' or 'ratio', not {level!r}"
-    )
+    raise ValueError(f"level must be 'nominal', 'ordinal', 'interval' or 'ratio', not {level!r}")
 
 
 def alpha_from_coincidence(
@@ -202,9 +198,11 @@ def coincidence(codes: npt.ArrayLike, k: int) -> FloatArray:
     n_units = c.shape[1]
     ok = c >= 0
     unit = np.broadcast_to(np.arange(n_units), c.shape)
-    counts = np.bincount(
-        (unit[ok] * k + c[ok]), minlength=n_units * k
-    ).reshape(n_units, k).astype(np.float64)  # n_uc, shape (units, k)
+    counts = (
+        np.bincount((unit[ok] * k + c[ok]), minlength=n_units * k)
+        .reshape(n_units, k)
+        .astype(np.float64)
+    )  # n_uc, shape (units, k)
     m = counts.sum(axis=1)
     keep = m >= 2
     counts, m = counts[keep], m[keep]

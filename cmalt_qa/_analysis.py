@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import numbers
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, Iterable, Iterator, Sequence
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
+from . import scheme
 from .records import Records
 from .scheme import SUBMISSION_TYPES
 
@@ -58,8 +60,9 @@ __all__ = [
     "TableArgs",
 ]
 
-DATE_COLUMNS: Final[tuple[str, ...]] = ("submitted_on", "allocated_on", "assessed_on", "result_on")
-"""The dated columns of the submissions; the latest of them is the data's own clock."""
+DATE_COLUMNS: Final[tuple[str, ...]] = scheme.DATE_COLUMNS
+"""The dated columns of the submissions (:data:`cmalt_qa.scheme.DATE_COLUMNS`); the
+latest of them is the data's own clock."""
 
 
 # --------------------------------------------------------------------------- records
@@ -222,9 +225,7 @@ def check_types(submission_types: str | Sequence[str] | None) -> tuple[str, ...]
     return kinds
 
 
-def filter_types(
-    frame: pd.DataFrame, submission_types: str | Sequence[str] | None
-) -> pd.DataFrame:
+def filter_types(frame: pd.DataFrame, submission_types: str | Sequence[str] | None) -> pd.DataFrame:
     """The rows of ``frame`` whose ``submission_type`` is one of the kinds asked for.
 
     Parameters

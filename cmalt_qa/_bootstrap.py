@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from typing import Hashable, Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -36,8 +36,9 @@ IntArray = npt.NDArray[np.int64]
 
 def _canonical(value: object) -> str:
     """A stable text form of one key value, equal for equal values of any numeric type."""
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
-                         and pd.isna(value)):
+    if value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+    ):
         return "missing:"
     if isinstance(value, (bool, np.bool_)):
         return f"bool:{bool(value)}"
@@ -67,7 +68,7 @@ def key_digest(key: Sequence[Hashable] | Hashable) -> list[int]:
     parts = key if isinstance(key, (tuple, list)) else (key,)
     text = "\x1f".join(_canonical(v) for v in parts)
     digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return [int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4)]
+    return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
 
 
 def group_rng(seed: int, key: Sequence[Hashable] | Hashable = ()) -> np.random.Generator:

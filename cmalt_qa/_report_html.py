@@ -138,7 +138,7 @@ def audit_html(html: str) -> list[str]:
     soup = BeautifulSoup(html, "html.parser")
     problems: list[str] = []
     if soup.html is None or not soup.html.get("lang"):
-        problems.append('the <html> element has no lang attribute')
+        problems.append("the <html> element has no lang attribute")
     for i, img in enumerate(soup.find_all("img")):
         alt = (img.get("alt") or "").strip()
         if not alt:

@@ -81,7 +81,13 @@ def isolated_kernel(python: str | None = None) -> Iterator[KernelManager]:
         spec_dir = root / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
         spec = {
-            "argv": [python or sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "argv": [
+                python or sys.executable,
+                "-m",
+                "ipykernel_launcher",
+                "-f",
+                "{connection_file}",
+            ],
             "display_name": "cmalt-qa report (isolated)",
             "language": "python",
             "env": kernel_env(root / "home"),

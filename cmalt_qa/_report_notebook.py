@@ -6,19 +6,19 @@ Re-exported by :mod:`cmalt_qa.reports`; import them from there.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime as _dt
-import hashlib
 import html as _html
 import io
-import textwrap
 import os
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Final, Mapping, Sequence
+from typing import Any, Final
 
 import pandas as pd
 
+from ._readers import sha256_file
 from ._stats import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
 
 __all__ = [
@@ -146,8 +146,7 @@ def _lay_out_once(fig: Any) -> None:
     if engine is not None:
         # ``set_layout_engine(None)`` detaches the engine only when the rcParams ask
         # for no default layout (the report style asks for constrained layout).
-        with mpl.rc_context({"figure.autolayout": False,
-                             "figure.constrained_layout.use": False}):
+        with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
             fig.set_layout_engine(None)
 
 
@@ -190,9 +189,7 @@ def say(markdown: str) -> None:
     display(Markdown(markdown))
 
 
-def _table_html(
-    shown: pd.DataFrame, caption: str, keys: Sequence[str], note: str | None
-) -> str:
+def _table_html(shown: pd.DataFrame, caption: str, keys: Sequence[str], note: str | None) -> str:
     esc = _html.escape
     head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in shown.columns)
     rows = []
@@ -365,8 +362,14 @@ def disclosed(
         values[c] = values[c].where(~hidden[c])
     cols = tuple(columns) if columns is not None else tuple(table.columns)
     return DisclosedTable(
-        caption, tuple(k for k in keys if k in cols), cols, shown[list(cols)], values, hidden,
-        min_count, dict(labels or {}),
+        caption,
+        tuple(k for k in keys if k in cols),
+        cols,
+        shown[list(cols)],
+        values,
+        hidden,
+        min_count,
+        dict(labels or {}),
     )
 
 
@@ -394,31 +397,9 @@ def subset(
     last_window: str | None = None,
     pathway: str | None = None,
 ) -> Any:
-    """Records restricted to a span of reporting periods and optionally one pathway.
-
-    Submissions are kept when ``first_window <= window <= last_window`` (either end may
-    be None) and, if given, on ``pathway``; ratings follow their submissions. Assessors,
-    problems, calendar and source are kept as they are.
-    """
-    s = recs.submissions
-    keep = pd.Series(True, index=s.index)
-    if first_window:
-        keep &= s["window"].astype(str) >= str(first_window)
-    if last_window:
-        keep &= s["window"].astype(str) <= str(last_window)
-    if pathway:
-        keep &= s["pathway"] == pathway
-    subs = s[keep]
-    ratings = recs.ratings[recs.ratings["submission_id"].isin(subs["submission_id"])]
-    return dataclasses.replace(recs, submissions=subs, ratings=ratings)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """Records restricted to a span of reporting periods and optionally one pathway:
+    :meth:`cmalt_qa.records.Records.select` (kept for notebooks that call it)."""
+    return recs.select(first_window, last_window, pathway)
 
 
 def _input_files(recs: Any, data: str | Path) -> pd.DataFrame:
@@ -427,16 +408,23 @@ def _input_files(recs: Any, data: str | Path) -> pd.DataFrame:
     if isinstance(files, Mapping) and files:
         for name, info in files.items():
             if isinstance(info, Mapping):
-                rows.append({"file": str(name), "sha256": info.get("sha256"),
-                             "rows read": info.get("rows", info.get("rows_read"))})
+                rows.append(
+                    {
+                        "file": str(name),
+                        "sha256": info.get("sha256"),
+                        "rows read": info.get("rows", info.get("rows_read")),
+                    }
+                )
             else:
                 rows.append({"file": str(name), "sha256": str(info), "rows read": None})
     else:
         p = Path(data)
-        paths = [p] if p.is_file() else sorted(
-            q for q in p.iterdir() if q.suffix.lower() in (".csv", ".xlsx")
+        paths = (
+            [p]
+            if p.is_file()
+            else sorted(q for q in p.iterdir() if q.suffix.lower() in (".csv", ".xlsx"))
         )
-        rows = [{"file": q.name, "sha256": _sha256(q), "rows read": None} for q in paths]
+        rows = [{"file": q.name, "sha256": sha256_file(q), "rows read": None} for q in paths]
     return pd.DataFrame(rows, columns=["file", "sha256", "rows read"])
 
 
@@ -468,9 +456,9 @@ def provenance(
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     now = (
-        _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+        _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
         if epoch and epoch.isdigit()
-        else _dt.datetime.now(_dt.timezone.utc)
+        else _dt.datetime.now(_dt.UTC)
     )
     problems = recs.problems
     if len(problems):
@@ -487,29 +475,48 @@ def provenance(
         [
             ("Data", str(path)),
             ("Rows loaded", rows_loaded),
-            ("Rows quarantined", q_text if min_count is None or not len(problems)
-             else ", ".join(f"{k}: {v if v >= min_count else f'<{min_count}'}"
-                            for k, v in quarantined.items())),
+            (
+                "Rows quarantined",
+                q_text
+                if min_count is None or not len(problems)
+                else ", ".join(
+                    f"{k}: {v if v >= min_count else f'<{min_count}'}"
+                    for k, v in quarantined.items()
+                ),
+            ),
             ("Parameters", "; ".join(f"{k} = {v}" for k, v in parameters.items())),
             ("Toolkit", f"cmalt-qa {__version__}"),
             ("Generated", now.strftime("%Y-%m-%d %H:%M UTC")),
         ],
         columns=["item", "value"],
     )
-    show_table(info, "Provenance: where these figures come from", keys=["item"],
-               labels={"item": "Item", "value": "Value"})
+    show_table(
+        info,
+        "Provenance: where these figures come from",
+        keys=["item"],
+        labels={"item": "Item", "value": "Value"},
+    )
     files = _input_files(recs, data)
-    show_table(files.astype(str).replace({"None": "n/a", "nan": "n/a"}),
-               "Input files and their sha256 checksums", keys=["file"])
+    show_table(
+        files.astype(str).replace({"None": "n/a", "nan": "n/a"}),
+        "Input files and their sha256 checksums",
+        keys=["file"],
+    )
     if len(problems):
         rules = problems.groupby("rule").size().rename("lines").reset_index()
         rules = rules.sort_values(["lines", "rule"], ascending=[False, True])
         if min_count is None:
-            staff_table(rules, "Quarantined input by rule (lines in the problems list)",
-                        keys=["rule"])
+            staff_table(
+                rules, "Quarantined input by rule (lines in the problems list)", keys=["rule"]
+            )
         else:
-            disclosed(rules, "Quarantined input by rule (lines in the problems list)",
-                      counts=["lines"], keys=["rule"], min_count=min_count).show()
+            disclosed(
+                rules,
+                "Quarantined input by rule (lines in the problems list)",
+                counts=["lines"],
+                keys=["rule"],
+                min_count=min_count,
+            ).show()
 
 
 def export_tables(tables: Mapping[str, DisclosedTable], path: str | Path) -> Path:
@@ -525,15 +532,21 @@ def export_tables(tables: Mapping[str, DisclosedTable], path: str | Path) -> Pat
     for name, t in tables.items():
         vals = t.values[list(t.columns)]
         measures = [c for c in t.columns if c not in t.keys]
-        long = vals.melt(id_vars=list(t.keys), value_vars=measures,
-                             var_name="measure", value_name="value")
+        long = vals.melt(
+            id_vars=list(t.keys), value_vars=measures, var_name="measure", value_name="value"
+        )
         hid = t.hidden.reindex(columns=measures, fill_value=False)
         long["suppressed"] = hid.melt(value_name="h")["h"].to_numpy()
         long.insert(0, "table", name)
         frames.append(long)
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["table", "measure", "value", "suppressed"])
-    front = ["table"] + [c for c in out.columns if c not in ("table", "measure", "value", "suppressed")]
+    out = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["table", "measure", "value", "suppressed"])
+    )
+    front = ["table"] + [
+        c for c in out.columns if c not in ("table", "measure", "value", "suppressed")
+    ]
     out = out[front + ["measure", "value", "suppressed"]]
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)

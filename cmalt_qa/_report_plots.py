@@ -8,7 +8,7 @@ with :func:`~cmalt_qa.plots._style.alt_text`. Re-exported by :mod:`cmalt_qa.repo
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -52,15 +52,23 @@ def plot_submission_counts(table: pd.DataFrame, *, ax: Axes | None = None) -> Ax
             raise ValueError(f"plot_submission_counts: table lacks column {c!r}")
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, 3.6))
-    wide = table.pivot_table(index="pathway", columns="submission_type", values="n",
-                             aggfunc="sum", fill_value=0)
+    wide = table.pivot_table(
+        index="pathway", columns="submission_type", values="n", aggfunc="sum", fill_value=0
+    )
     pathways = [p for p in PATHWAY_COLOURS if p in wide.index]
     wide = wide.reindex(pathways)
     left = np.zeros(len(wide))
     for kind in [k for k in _TYPE_HATCH if k in wide.columns]:
         v = wide[kind].to_numpy(float)
-        ax.barh(range(len(wide)), v, left=left, color=[PATHWAY_COLOURS[p] for p in pathways],
-                hatch=_TYPE_HATCH[kind], edgecolor="white", label=kind)
+        ax.barh(
+            range(len(wide)),
+            v,
+            left=left,
+            color=[PATHWAY_COLOURS[p] for p in pathways],
+            hatch=_TYPE_HATCH[kind],
+            edgecolor="white",
+            label=kind,
+        )
         left += v
     for i, total in enumerate(left):
         ax.text(total, i, f" {int(total)}", va="center")
@@ -68,10 +76,18 @@ def plot_submission_counts(table: pd.DataFrame, *, ax: Axes | None = None) -> Ax
     ax.set_xlabel("Submissions")
     ax.set_ylabel("Pathway")
     ax.set_xlim(0, max(left.max() * 1.15, 1))
-    handles = [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor=NEUTRAL, hatch=h)
-               for k, h in _TYPE_HATCH.items() if k in wide.columns]
-    ax.legend(handles, [k for k in _TYPE_HATCH if k in wide.columns], title="Kind",
-              loc="lower right", frameon=False)
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor=NEUTRAL, hatch=h)
+        for k, h in _TYPE_HATCH.items()
+        if k in wide.columns
+    ]
+    ax.legend(
+        handles,
+        [k for k in _TYPE_HATCH if k in wide.columns],
+        title="Kind",
+        loc="lower right",
+        frameon=False,
+    )
     top = pathways[int(np.argmax(left))] if len(left) else "none"
     ax.set_title(f"{int(left.sum())} submissions; most on {top}")
     parts = ", ".join(f"{p} {int(t)}" for p, t in zip(pathways, left))
@@ -95,7 +111,7 @@ def plot_rate_by(
     """
     lo_c = f"{rate}_ci_low" if f"{rate}_ci_low" in table else "ci_low"
     hi_c = f"{rate}_ci_high" if f"{rate}_ci_high" in table else "ci_high"
-    for c in (x, rate, lo_c, hi_c, *( [group] if group else [])):
+    for c in (x, rate, lo_c, hi_c, *([group] if group else [])):
         if c not in table:
             raise ValueError(f"plot_rate_by: table lacks column {c!r}")
     if ax is None:
@@ -111,14 +127,23 @@ def plot_rate_by(
         ax.fill_between(xs, g[lo_c].astype(float), g[hi_c].astype(float), color=colour, alpha=0.15)
         valid = g.dropna(subset=[rate])
         if len(valid) >= 2:
-            changes.append((name or "all", valid[x].iloc[0], valid[rate].iloc[0],
-                            valid[x].iloc[-1], valid[rate].iloc[-1]))
+            changes.append(
+                (
+                    name or "all",
+                    valid[x].iloc[0],
+                    valid[rate].iloc[0],
+                    valid[x].iloc[-1],
+                    valid[rate].iloc[-1],
+                )
+            )
     ax.set_xlabel(x.replace("_", " ").capitalize())
     ax.set_ylabel(f"{what.capitalize()} (95% interval)")
     ax.set_ylim(0, 1)
     ax.tick_params(axis="x", rotation=45)
     if group:
-        ax.legend(title=group.capitalize(), frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left")
+        ax.legend(
+            title=group.capitalize(), frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left"
+        )
     if changes:
         big = max(changes, key=lambda c: abs(c[4] - c[2]))
         verb = "rose" if big[4] > big[2] else "fell" if big[4] < big[2] else "held"
@@ -144,11 +169,21 @@ def plot_gap_trends(table: pd.DataFrame, *, x: str = "year", ax: Axes | None = N
     xs = t[x].astype(str).to_numpy()
     markers = {"description": "s", "evidence": "^", "reflection": "o"}
     for e in elements:
-        ax.plot(xs, t[f"{e}_rate"], marker=markers.get(e, "o"), color=GAP_COLOURS[e],
-                label=e.capitalize())
+        ax.plot(
+            xs,
+            t[f"{e}_rate"],
+            marker=markers.get(e, "o"),
+            color=GAP_COLOURS[e],
+            label=e.capitalize(),
+        )
         if f"{e}_ci_low" in t:
-            ax.fill_between(xs, t[f"{e}_ci_low"].astype(float), t[f"{e}_ci_high"].astype(float),
-                            color=GAP_COLOURS[e], alpha=0.15)
+            ax.fill_between(
+                xs,
+                t[f"{e}_ci_low"].astype(float),
+                t[f"{e}_ci_high"].astype(float),
+                color=GAP_COLOURS[e],
+                alpha=0.15,
+            )
     ax.set_xlabel(x.replace("_", " ").capitalize())
     ax.set_ylabel("Share of R decisions lacking it (95% interval)")
     ax.set_ylim(0, 1)
@@ -157,10 +192,16 @@ def plot_gap_trends(table: pd.DataFrame, *, x: str = "year", ax: Axes | None = N
     lead = max(means, key=means.get)
     x0, x1 = t[x].iloc[0], t[x].iloc[-1]
     r0, r1 = t[f"{lead}_rate"].iloc[0], t[f"{lead}_rate"].iloc[-1]
-    ax.set_title(f"{lead.capitalize()} is the element most often lacking in every period"
-                 if all(t[f"{lead}_rate"] >= t[[f"{e}_rate" for e in elements]].max(axis=1))
-                 else f"{lead.capitalize()} is the element most often lacking on average")
-    alt_text(ax, f"Line chart of the share of R decisions lacking each element by {x}. "
-                 f"{lead.capitalize()}: {r0:.0%} in {x0} and {r1:.0%} in {x1}; average shares "
-                 + ", ".join(f"{e} {m:.0%}" for e, m in means.items()) + ".")
+    ax.set_title(
+        f"{lead.capitalize()} is the element most often lacking in every period"
+        if all(t[f"{lead}_rate"] >= t[[f"{e}_rate" for e in elements]].max(axis=1))
+        else f"{lead.capitalize()} is the element most often lacking on average"
+    )
+    alt_text(
+        ax,
+        f"Line chart of the share of R decisions lacking each element by {x}. "
+        f"{lead.capitalize()}: {r0:.0%} in {x0} and {r1:.0%} in {x1}; average shares "
+        + ", ".join(f"{e} {m:.0%}" for e, m in means.items())
+        + ".",
+    )
     return ax

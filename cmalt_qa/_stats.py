@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Final, Iterable, Literal, Mapping, Sequence
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -286,8 +287,10 @@ def km_fit(
     at_risk = (t.size - np.searchsorted(order, times, side="left")).astype(np.int64)
     ev_sorted = np.sort(t[e])
     ce_sorted = np.sort(t[~e])
-    events = (np.searchsorted(ev_sorted, times, "right") - np.searchsorted(ev_sorted, times, "left"))
-    censored = np.searchsorted(ce_sorted, times, "right") - np.searchsorted(ce_sorted, times, "left")
+    events = np.searchsorted(ev_sorted, times, "right") - np.searchsorted(ev_sorted, times, "left")
+    censored = np.searchsorted(ce_sorted, times, "right") - np.searchsorted(
+        ce_sorted, times, "left"
+    )
     return KMFit(
         times, sf, low, high, at_risk,
         events.astype(np.int64), censored.astype(np.int64), int(t.size),
@@ -538,9 +541,11 @@ def suppression_mask(
         _check_columns(table, [k, v], f"subsets[{k!r}]")
 
     part_cols = [c for v in parts_map.values() for c in v]
-    cells = list(dict.fromkeys(
-        [*count_cols, *parts_map, *part_cols, *subsets_map, *subsets_map.values(), *derived_map]
-    ))
+    cells = list(
+        dict.fromkeys(
+            [*count_cols, *parts_map, *part_cols, *subsets_map, *subsets_map.values(), *derived_map]
+        )
+    )
     values = table[cells].apply(pd.to_numeric, errors="coerce")
     mask = pd.DataFrame(False, index=table.index, columns=cells)
     for c in dict.fromkeys([*count_cols, *parts_map, *part_cols]):
@@ -637,7 +642,9 @@ def disclose(
 def _format_value(
     value: Any, fmt: str | Callable[[Any], str] | None, is_count: bool, missing: str
 ) -> str:
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+    if value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+    ):
         return missing
     if callable(fmt):
         return str(fmt(value))
@@ -652,5 +659,7 @@ def _format_value(
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
-        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.3g}"
+        return (
+            str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.3g}"
+        )
     return str(value)

@@ -110,8 +110,9 @@ def _is_missing(x: object) -> bool:
 def _rating_code(x: str) -> int:
     key = " ".join(x.strip().lower().replace("-", " ").split())
     if key not in _WORDS:
-        raise ValueError(f"unknown rating {x!r}: expected S, A or R (or Strong, Adequate, "
-                         "Revisions required)")
+        raise ValueError(
+            f"unknown rating {x!r}: expected S, A or R (or Strong, Adequate, Revisions required)"
+        )
     return RATING_SCORE[_WORDS[key]]
 
 
@@ -139,12 +140,17 @@ def _encode(
     else:
         # Classify each distinct value once (pd.factorize), not each item.
         # (dtype=object from the input itself: np.asarray(["S", 1]) would make 1 a string)
-        items_o = (np.concatenate([np.asarray(a, dtype=object).ravel() for a in arrays])
-                   if flat else np.empty(0, object))
+        items_o = (
+            np.concatenate([np.asarray(a, dtype=object).ravel() for a in arrays])
+            if flat
+            else np.empty(0, object)
+        )
         fcodes, uniq_obj = pd.factorize(items_o, use_na_sentinel=True)
         uniq_obj = np.asarray(uniq_obj, dtype=object)
-        kinds = np.array([1 if _is_missing(u) else 2 if isinstance(u, str) else 0
-                          for u in uniq_obj], dtype=np.int8)  # 1 missing, 2 text
+        kinds = np.array(
+            [1 if _is_missing(u) else 2 if isinstance(u, str) else 0 for u in uniq_obj],
+            dtype=np.int8,
+        )  # 1 missing, 2 text
         ok = fcodes >= 0
         ok[ok] = kinds[fcodes[ok]] != 1
         inverse = fcodes[ok]
@@ -152,18 +158,22 @@ def _encode(
     present_kinds = np.unique(kinds[seen])
     if len(present_kinds) == 1 and present_kinds[0] == 2:
         if categories is not None:
-            raise TypeError("categories= applies to numeric ratings; S/A/R ratings are "
-                            "always on the full three-point scale")
-        ucodes = np.array([_rating_code(u) if k == 2 else -1
-                           for u, k in zip(uniq_obj, kinds)], dtype=np.int64)
+            raise TypeError(
+                "categories= applies to numeric ratings; S/A/R ratings are "
+                "always on the full three-point scale"
+            )
+        ucodes = np.array(
+            [_rating_code(u) if k == 2 else -1 for u, k in zip(uniq_obj, kinds)], dtype=np.int64
+        )
         codes[ok] = ucodes[inverse]
         values = np.arange(len(_SCALE), dtype=np.float64)
     elif 2 in present_kinds:
         raise TypeError("ratings mix text codes and numbers; use one or the other")
     else:
         try:
-            unums = np.array([np.nan if k != 0 else u for u, k in zip(uniq_obj, kinds)],
-                             dtype=np.float64)
+            unums = np.array(
+                [np.nan if k != 0 else u for u, k in zip(uniq_obj, kinds)], dtype=np.float64
+            )
         except (TypeError, ValueError) as e:
             raise TypeError(f"ratings must be S/A/R codes or numbers: {e}") from None
         # Work on the distinct values, then map back through ``inverse``.
@@ -174,12 +184,13 @@ def _encode(
             values = np.unique(np.asarray(categories, dtype=np.float64))
             unknown = np.setdiff1d(used, values)
             if len(unknown):
-                raise ValueError(f"ratings {unknown.tolist()} are not in categories "
-                                 f"{values.tolist()}")
+                raise ValueError(
+                    f"ratings {unknown.tolist()} are not in categories {values.tolist()}"
+                )
         codes[ok] = np.searchsorted(values, unums)[inverse]
     out, start = [], 0
     for f, s in zip(flat, shapes):
-        out.append(codes[start:start + len(f)].reshape(s))
+        out.append(codes[start : start + len(f)].reshape(s))
         start += len(f)
     return out, values
 
@@ -189,8 +200,10 @@ def _table(
 ) -> npt.NDArray[np.int64]:
     """k x k table of the complete pairs of two raters (see module notes on the scale)."""
     if np.ndim(a) != 1 or np.ndim(b) != 1 or np.shape(a) != np.shape(b):
-        raise ValueError(f"a and b must be one-dimensional and of equal length, got "
-                         f"shapes {np.shape(a)} and {np.shape(b)}")
+        raise ValueError(
+            f"a and b must be one-dimensional and of equal length, got "
+            f"shapes {np.shape(a)} and {np.shape(b)}"
+        )
     (ca, cb), values = _encode([a, b], categories)
     return _stats.contingency(ca, cb, max(len(values), 1))
 
@@ -214,8 +227,13 @@ def percent_agreement(
         :math:`p_o = \\frac{1}{n}\\sum_i [a_i = b_i]`; NaN when no pair is complete.
     """
     a_, b_ = np.asarray(a), np.asarray(b)
-    if (categories is None and a_.ndim == 1 and a_.shape == b_.shape
-            and a_.dtype.kind in "fiu" and b_.dtype.kind in "fiu"):
+    if (
+        categories is None
+        and a_.ndim == 1
+        and a_.shape == b_.shape
+        and a_.dtype.kind in "fiu"
+        and b_.dtype.kind in "fiu"
+    ):
         # Numeric fast path (same result as the table route): no encoding needed.
         fa, fb = a_.astype(np.float64), b_.astype(np.float64)
         ok = ~(np.isnan(fa) | np.isnan(fb))
@@ -372,11 +390,17 @@ def _prepare(
     recs: Records, by: Sequence[str] | str, submission_types: Sequence[str] | None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Rating rows with ``by`` columns, filtered by type; lead/second/final as codes."""
-    by_ = list(check_by(by, [*recs.ratings.columns, *recs.submissions.columns],
-                        what="rating or submission columns"))
+    by_ = list(
+        check_by(
+            by,
+            [*recs.ratings.columns, *recs.submissions.columns],
+            what="rating or submission columns",
+        )
+    )
     extra = [c for c in by_ if c not in recs.ratings.columns]
-    df = filter_types(recs.merged(tuple(dict.fromkeys([*extra, "submission_type"]))),
-                      submission_types)
+    df = filter_types(
+        recs.merged(tuple(dict.fromkeys([*extra, "submission_type"]))), submission_types
+    )
     out = df[[*dict.fromkeys([*by_, "submission_id"])]].copy()
     for col in ("lead", "second", "final"):
         out[col] = df[col].map(RATING_SCORE).fillna(-1).astype(np.int64).to_numpy()
@@ -397,8 +421,9 @@ def _replicate_tables(
         unit, _ = pd.factorize(f["submission_id"].to_numpy()[pair])
         n_units = int(unit.max()) + 1 if len(unit) else 0
         n_units_list.append(n_units)
-        out[g] = core.resampled_tables(unit, lead[pair], second[pair], n_units, k, n_boot,
-                                       seed, draws)
+        out[g] = core.resampled_tables(
+            unit, lead[pair], second[pair], n_units, k, n_boot, seed, draws
+        )
     return out, n_units_list
 
 
@@ -480,7 +505,10 @@ def by_section(
             low = high = np.full(vals.shape[:2], np.nan)
         for i, name in enumerate(COEFFICIENTS):
             cols[name], cols[f"{name}_ci_low"], cols[f"{name}_ci_high"] = (
-                vals[i, :, 0], low[i], high[i])
+                vals[i, :, 0],
+                low[i],
+                high[i],
+            )
         pooled = tables[:, 0].sum(axis=-1) + tables[:, 0].sum(axis=-2)  # (groups, k)
         share = pooled / pooled.sum(axis=-1, keepdims=True)
         top = np.argmax(pooled, axis=-1)
@@ -492,8 +520,11 @@ def by_section(
         cols["kappa_paradox"] = (
             (pa >= r["min_percent_agreement"])
             & (dom_share >= r["min_dominant_share"])
-            & ((kappa < r["max_kappa"]) | (ac1 - kappa >= r["min_ac1_minus_kappa"])
-               | np.isnan(kappa))
+            & (
+                (kappa < r["max_kappa"])
+                | (ac1 - kappa >= r["min_ac1_minus_kappa"])
+                | np.isnan(kappa)
+            )
         )
     keys_df = pd.DataFrame(keys, columns=by_) if by_ else pd.DataFrame(index=[0])
     out = pd.concat([keys_df.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
@@ -602,8 +633,28 @@ def resolution(
                 else:
                     low = high = np.full(len(labels), np.nan)
             for j, lab in enumerate(labels):
-                rows.append((*key, cls, lab, int(counts[j]), int(total), n_missing,
-                             share[j], low[j], high[j]))
-    cols = [*by_, "classification", "result", "n", "n_disagreements", "n_without_final",
-            "share", "ci_low", "ci_high"]
+                rows.append(
+                    (
+                        *key,
+                        cls,
+                        lab,
+                        int(counts[j]),
+                        int(total),
+                        n_missing,
+                        share[j],
+                        low[j],
+                        high[j],
+                    )
+                )
+    cols = [
+        *by_,
+        "classification",
+        "result",
+        "n",
+        "n_disagreements",
+        "n_without_final",
+        "share",
+        "ci_low",
+        "ci_high",
+    ]
     return pd.DataFrame(rows, columns=cols)

@@ -42,6 +42,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from . import scheme
+
 __all__ = [
     "anonymise",
     "pseudonym",
@@ -71,19 +73,22 @@ _KEY_COLUMNS: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "ratings": {"submission_id": ("submission", "S")},
     "assessors": {"assessor_id": ("assessor", "A")},
 }
+_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "submissions": scheme.SUBMISSION_COLUMNS,
+    "ratings": scheme.RATING_COLUMNS,
+    "assessors": scheme.ASSESSOR_COLUMNS,
+}
 _PASS_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    "submissions": (
-        "attempt", "submission_type", "pathway", "submitted_on", "allocated_on",
-        "assessed_on", "result_on", "outcome", "second_nominated", "sector",
-    ),
-    "ratings": ("section", "lead", "second", "final", "gaps"),
-    "assessors": ("prior_assessments",),
-}  # fmt: skip
+    t: tuple(c for c in cols if c not in scheme.ID_COLUMNS) for t, cols in _COLUMNS.items()
+}
+"""The contract's columns that are not keys: copied as they are."""
 PORTFOLIO_SOURCES: Final[tuple[str, ...]] = (
     "portfolio_link", "portfolio_url", "portfolio", "candidate_email", "candidate_name",
     "candidate",
 )  # fmt: skip
-_REQUIRED_FILES: Final[tuple[str, ...]] = ("submissions", "ratings")
+_REQUIRED_FILES: Final[tuple[str, ...]] = tuple(
+    t for t in scheme.TABLES if t not in scheme.OPTIONAL_TABLES
+)
 _LOOKS_PERSONAL = re.compile(
     r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}|https?://|www\.", re.IGNORECASE
 )
@@ -185,7 +190,7 @@ def _normalise(value: str) -> str:
 
 def pseudonym(value: str, key: bytes, kind: str, prefix: str) -> str:
     """Keyed pseudonym of one identifier (see the module docstring)."""
-    msg = f"{kind}\x00{_normalise(value)}".encode("utf-8")
+    msg = f"{kind}\x00{_normalise(value)}".encode()
     return prefix + hmac.new(key, msg, hashlib.sha256).hexdigest()[:DIGEST_HEX]
 
 
@@ -211,8 +216,9 @@ def pseudonymise(values: pd.Series, key: bytes, kind: str, prefix: str) -> pd.Se
 
 def _read(path: Path) -> pd.DataFrame:
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
-                         encoding="utf-8-sig")
+        df = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+        )
     except UnicodeDecodeError:
         raise AnonymiseError(f"{path}: not UTF-8 text; save the file as CSV UTF-8") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
@@ -250,7 +256,9 @@ def anonymise(raw: str | Path, key_file: str | Path, out: str | Path) -> Anonymi
     if not src.is_dir():
         raise AnonymiseError(f"{src}: not a folder (expected the raw export's CSV files)")
     if dst.resolve() == src.resolve():
-        raise AnonymiseError("--out must differ from the raw folder (raw files are never overwritten)")
+        raise AnonymiseError(
+            "--out must differ from the raw folder (raw files are never overwritten)"
+        )
     tables: dict[str, pd.DataFrame] = {}
     for name in ("submissions", "ratings", "assessors"):
         f = src / f"{name}.csv"
@@ -284,7 +292,9 @@ def anonymise(raw: str | Path, key_file: str | Path, out: str | Path) -> Anonymi
                     report.blanked[f"{name}.csv:{col}"] = int(bad.sum())
                 res[col] = np.where(bad, "", cells)
         report.pseudonymised[f"{name}.csv"] = [c for c in df.columns if c in keys]
-        report.dropped[f"{name}.csv"] = [c for c in df.columns if c not in keys and c not in passing]
+        report.dropped[f"{name}.csv"] = [
+            c for c in df.columns if c not in keys and c not in passing
+        ]
         written[name] = res
     dst.mkdir(parents=True, exist_ok=True)
     for name, df in written.items():

@@ -41,7 +41,8 @@ CMALT (the data carry no holder status).
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -94,7 +95,9 @@ def experience(recs: Records) -> pd.DataFrame:
         gives no count, which is then taken as 0). See the module docstring.
     """
     s = check_records(recs).submissions
-    order_date = s["allocated_on"].fillna(s["submitted_on"]) if "allocated_on" in s else s["submitted_on"]
+    order_date = (
+        s["allocated_on"].fillna(s["submitted_on"]) if "allocated_on" in s else s["submitted_on"]
+    )
     if order_date.isna().any():
         bad = s.loc[order_date.isna(), "submission_id"].tolist()
         raise ValueError(f"submissions without allocated_on or submitted_on: {bad[:5]}")
@@ -104,7 +107,9 @@ def experience(recs: Records) -> pd.DataFrame:
     a = recs.assessors
     if len(a) and "prior_assessments" in a:
         prior = pd.to_numeric(a["prior_assessments"], errors="coerce")
-        known = pd.Series(prior.to_numpy(), index=a["assessor_id"].astype(str)).groupby(level=0).first()
+        known = (
+            pd.Series(prior.to_numpy(), index=a["assessor_id"].astype(str)).groupby(level=0).first()
+        )
         known = known.reindex(ids)
     base = known.fillna(0).to_numpy(dtype=np.int64)
     day = order_date.to_numpy(dtype="datetime64[D]").astype(np.int64)
@@ -117,7 +122,9 @@ def experience(recs: Records) -> pd.DataFrame:
             "window": s["window"].to_numpy(),
             "portfolio_id": s["portfolio_id"].to_numpy(),
             "attempt": s["attempt"].to_numpy(),
-            "submission_type": s["submission_type"].to_numpy() if "submission_type" in s else np.nan,
+            "submission_type": s["submission_type"].to_numpy()
+            if "submission_type" in s
+            else np.nan,
             "order_date": order_date.to_numpy(),
             "lead_assessor": s["lead_assessor"].astype(str).to_numpy(),
             "second_assessor": s["second_assessor"].astype(str).to_numpy(),
@@ -144,14 +151,19 @@ def workload(recs: Records, *, period: Literal["window", "year"] = "window") -> 
     seats = pd.concat(
         [
             pd.DataFrame({"assessor_id": s["lead_assessor"], period: s[period], "seat": "as_lead"}),
-            pd.DataFrame({"assessor_id": s["second_assessor"], period: s[period], "seat": "as_second"}),
+            pd.DataFrame(
+                {"assessor_id": s["second_assessor"], period: s[period], "seat": "as_second"}
+            ),
         ],
         ignore_index=True,
     )
     seats["assessor_id"] = seats["assessor_id"].astype(str)
     out = (
-        seats.groupby(["assessor_id", period, "seat"]).size().unstack("seat", fill_value=0)
-        .reindex(columns=["as_lead", "as_second"], fill_value=0).reset_index()
+        seats.groupby(["assessor_id", period, "seat"])
+        .size()
+        .unstack("seat", fill_value=0)
+        .reindex(columns=["as_lead", "as_second"], fill_value=0)
+        .reset_index()
     )
     out.columns.name = None
     out["as_lead"] = out["as_lead"].astype(np.int64)
@@ -220,7 +232,9 @@ def _all_cases(recs: Records) -> tuple[pd.DataFrame, pd.DataFrame]:
         ["portfolio_id", "order_date", "lead_assessor", "second_assessor"]
     ].rename(columns={"order_date": "_d1", "lead_assessor": "first_lead_assessor",
                       "second_assessor": "first_second_assessor"})  # fmt: skip
-    r2 = e.loc[e["attempt"] == 2, ["submission_id", "portfolio_id", "order_date"]].merge(cand, on="portfolio_id")
+    r2 = e.loc[e["attempt"] == 2, ["submission_id", "portfolio_id", "order_date"]].merge(
+        cand, on="portfolio_id"
+    )
     r2 = r2[r2["_d1"] <= r2["order_date"]].sort_values(["submission_id", "_d1"])
     first = r2.drop_duplicates("submission_id", keep="last")
     e = e.merge(first[["submission_id", "first_lead_assessor", "first_second_assessor"]],
@@ -234,7 +248,9 @@ def _all_cases(recs: Records) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     reassigned = resub & (lead_changed | second_changed) & ~same_pair
     seat = np.select(
-        [lead_changed & second_changed, lead_changed, second_changed], ["both", "lead", "second"], ""
+        [lead_changed & second_changed, lead_changed, second_changed],
+        ["both", "lead", "second"],
+        "",
     )
     e["seat_changed"] = pd.Series(np.where(reassigned, seat, None), index=e.index, dtype=object)
     parts = []
@@ -287,12 +303,16 @@ def rule_breaches(
         present = set(recs.submissions["window"].astype(str))
         absent = [w for w in wanted if w not in present]
         if absent:
-            raise ValueError(f"window(s) {absent} have no submissions; windows are {sorted(present)}")
+            raise ValueError(
+                f"window(s) {absent} have no submissions; windows are {sorted(present)}"
+            )
         cases = cases[cases["window"].isin(wanted)]
     return _staff(cases.reset_index(drop=True))
 
 
-def rule_counts(recs: Records, by: Sequence[str] | str = ("window",), *, ci: float = 0.95) -> pd.DataFrame:
+def rule_counts(
+    recs: Records, by: Sequence[str] | str = ("window",), *, ci: float = 0.95
+) -> pd.DataFrame:
     """Breaches of each pairing rule per group, with rates and Wilson intervals.
 
     Returns
@@ -330,7 +350,9 @@ def rule_counts(recs: Records, by: Sequence[str] | str = ("window",), *, ci: flo
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rate"] = np.where(n > 0, k / np.maximum(n, 1), np.nan)
     out["ci_low"], out["ci_high"] = wilson_interval(k, n, ci)
-    return out[[*cols, "rule", "n_checked", "n_breaches", "rate", "ci_low", "ci_high", "n_unknown_prior"]]
+    return out[
+        [*cols, "rule", "n_checked", "n_breaches", "rate", "ci_low", "ci_high", "n_unknown_prior"]
+    ]
 
 
 # --------------------------------------------------------------------------- severity
@@ -366,7 +388,9 @@ def _severity_table(
     eligible = n_units >= min_portfolios
     keep = eligible[code]
     remap = np.cumsum(eligible) - 1
-    reps = _core.ratio_bootstrap(remap[code[keep]], num[keep], den[keep], int(eligible.sum()), n_boot, rng)
+    reps = _core.ratio_bootstrap(
+        remap[code[keep]], num[keep], den[keep], int(eligible.sum()), n_boot, rng
+    )
     low, high = np.full(k, np.nan), np.full(k, np.nan)
     if eligible.any():  # percentile_interval fails on a (n_boot, 0) array
         low[eligible], high[eligible] = percentile_interval(reps, ci, axis=0)
@@ -432,7 +456,12 @@ def _seats(u: pd.DataFrame, fit: _core.JointFit, names: list[str], k: int) -> pd
 
 
 def severity(
-    recs: Records, *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95, min_portfolios: int = 3,
+    recs: Records,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    ci: float = 0.95,
+    min_portfolios: int = 3,
     threshold: float = 0.15,
 ) -> pd.DataFrame:
     """Each assessor's severity, estimated jointly with their co-assessors': "is anyone out of line".
@@ -587,8 +616,14 @@ def _with_agreement(recs: Records, out: pd.DataFrame, ci: float) -> pd.DataFrame
 
 
 def severity_drift(
-    recs: Records, *, period: Literal["year", "window"] = "year", min_periods: int = 3, n_boot: int = 1000,
-    seed: int = 0, ci: float = 0.95, min_portfolios: int = 3,
+    recs: Records,
+    *,
+    period: Literal["year", "window"] = "year",
+    min_periods: int = 3,
+    n_boot: int = 1000,
+    seed: int = 0,
+    ci: float = 0.95,
+    min_portfolios: int = 3,
 ) -> pd.DataFrame:
     """Severity per assessor per period, for assessors active in at least ``min_periods``.
 
@@ -630,7 +665,12 @@ def severity_drift(
 
 # --------------------------------------------------------------------------- nominated
 def nominated_second_effect(
-    recs: Records, by: Sequence[str] | str = (), *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95
+    recs: Records,
+    by: Sequence[str] | str = (),
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    ci: float = 0.95,
 ) -> pd.DataFrame:
     """Are candidate-nominated second assessors more lenient than ALT-nominated ones?
 
@@ -685,7 +725,9 @@ def nominated_second_effect(
             else:
                 reps.append(np.full(n_boot, np.nan))
         row["estimate"] = row["mean_nominated"] - row["mean_alt"]  # type: ignore[operator]
-        row["ci_low"], row["ci_high"] = (float(x) for x in percentile_interval(reps[0] - reps[1], ci))
+        row["ci_low"], row["ci_high"] = (
+            float(x) for x in percentile_interval(reps[0] - reps[1], ci)
+        )
         rows.append(row)
     names = ["n_nominated", "n_alt", "n_ratings_nominated", "n_ratings_alt", "mean_nominated", "mean_alt",
              "estimate", "ci_low", "ci_high"]  # fmt: skip

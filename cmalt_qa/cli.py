@@ -5,6 +5,7 @@ Subcommands::
     cmalt-qa validate [DATA] [--strict]
     cmalt-qa sample --out DIR [--n N] [--seed S]
     cmalt-qa anonymise RAW --key-file KEY --out DIR [--new-key]
+    cmalt-qa forms FORMS --log LOG --key-file KEY --out DIR [--new-key]
 
 ``DATA`` defaults to the embedded sample (``data/sample``). Output is plain text; user
 errors (refused input, missing files, bad arguments) print one message to stderr and
@@ -34,13 +35,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pandas as pd
 
-from . import anonymise, synthetic
+from . import anonymise, scheme, synthetic
 from .anonymise import AnonymiseError
+from .forms import FormsError, add_forms_parser
 from .records import Records, RecordsError, load
 from .reports import add_report_parser
 
@@ -81,7 +83,6 @@ def _data_arg(value: str | None) -> Path:
 
 
 # --------------------------------------------------------------------------- validate
-_TABLES = ("submissions", "ratings", "assessors")
 
 
 def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
@@ -89,7 +90,7 @@ def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
     files = recs.source.get("files", {}) or {}
     probs = recs.problems
     out = []
-    for t in _TABLES:
+    for t in scheme.TABLES:
         valid = len(getattr(recs, t))
         name = f"{t}.csv"
         if name in files:
@@ -130,7 +131,9 @@ def _print_validation(path: Path, recs: Records) -> None:
     if probs.empty:
         print("Problems: none")
         return
-    print(f"Problems: {len(probs)} ({probs[['file', 'row']].drop_duplicates().shape[0]} rows kept out)")
+    print(
+        f"Problems: {len(probs)} ({probs[['file', 'row']].drop_duplicates().shape[0]} rows kept out)"
+    )
     for rule, group in probs.groupby("rule", sort=True):
         print()
         print(f"[{rule}] {len(group)} problem(s)")
@@ -155,10 +158,16 @@ def add_validate_parser(subparsers: argparse._SubParsersAction) -> None:
         "and quarantined per file, the reporting periods covered, and every problem "
         "grouped by rule. Exit 1 if the input is refused.",
     )
-    p.add_argument("data", nargs="?", default=None, metavar="DATA",
-                   help="folder or .xlsx workbook (default: the embedded sample)")
-    p.add_argument("--strict", action="store_true",
-                   help="treat any quarantined row as refusal (exit 1)")
+    p.add_argument(
+        "data",
+        nargs="?",
+        default=None,
+        metavar="DATA",
+        help="folder or .xlsx workbook (default: the embedded sample)",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="treat any quarantined row as refusal (exit 1)"
+    )
     p.set_defaults(func=_run_validate)
 
 
@@ -197,10 +206,18 @@ def add_sample_parser(subparsers: argparse._SubParsersAction) -> None:
         "ratings.csv, assessors.csv, truth.json).",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
-    p.add_argument("--n", type=_positive_int, default=synthetic.SAMPLE_N,
-                   help=f"number of submissions (default {synthetic.SAMPLE_N})")
-    p.add_argument("--seed", type=int, default=synthetic.SAMPLE_SEED,
-                   help=f"random seed (default {synthetic.SAMPLE_SEED})")
+    p.add_argument(
+        "--n",
+        type=_positive_int,
+        default=synthetic.SAMPLE_N,
+        help=f"number of submissions (default {synthetic.SAMPLE_N})",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=synthetic.SAMPLE_SEED,
+        help=f"random seed (default {synthetic.SAMPLE_SEED})",
+    )
     p.set_defaults(func=_run_sample)
 
 
@@ -225,11 +242,18 @@ def add_anonymise_parser(subparsers: argparse._SubParsersAction) -> None:
         "holding names, e-mail addresses or links are dropped. Same key, same pseudonyms.",
     )
     p.add_argument("raw", metavar="RAW", help="folder holding the raw CSV export")
-    p.add_argument("--key-file", required=True, metavar="KEY",
-                   help="file holding the secret key (at least 32 characters)")
+    p.add_argument(
+        "--key-file",
+        required=True,
+        metavar="KEY",
+        help="file holding the secret key (at least 32 characters)",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
-    p.add_argument("--new-key", action="store_true",
-                   help="create KEY with a fresh random key first (refused if it exists)")
+    p.add_argument(
+        "--new-key",
+        action="store_true",
+        help="create KEY with a fresh random key first (refused if it exists)",
+    )
     p.set_defaults(func=_run_anonymise)
 
 
@@ -239,6 +263,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_sample_parser,
     add_anonymise_parser,
     add_report_parser,
+    add_forms_parser,
 ]
 """Functions registering one subcommand each; append ``add_report_parser`` here."""
 
@@ -274,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-    except (RecordsError, CommandError, AnonymiseError, OSError) as exc:
+    except (RecordsError, CommandError, AnonymiseError, FormsError, OSError) as exc:
         print(f"cmalt-qa: error: {exc}", file=sys.stderr)
         return 1
 

@@ -7,39 +7,24 @@ valid rows with derived columns, and every rejected row in ``problems``.
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
-import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from . import _validate as _v
-from ._validate import PROBLEM_COLUMNS, RULES
+from . import _personal, _readers, scheme
+from ._columns import Factors
+from ._errors import PROBLEM_COLUMNS, RecordsError, Refusal
+from ._rules import QUARANTINE_RULES
+from ._validate import validate
 from .scheme import Calendar, default_calendar
 
-__all__ = ["Records", "RecordsError", "load", "from_frames", "PROBLEM_COLUMNS", "RULES"]
+__all__ = ["Records", "RecordsError", "load", "from_frames", "PROBLEM_COLUMNS", "QUARANTINE_RULES"]
 
-
-class RecordsError(ValueError):
-    """Input refused outright (missing file or column, personal data), or strict mode.
-
-    Attributes
-    ----------
-    problems : DataFrame
-        The problems that caused it (columns as :attr:`Records.problems`); may be empty
-        for a refusal that concerns a whole file.
-    """
-
-    def __init__(self, message: str, problems: pd.DataFrame | None = None) -> None:
-        super().__init__(message)
-        self.problems = (
-            problems if problems is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
-        )
+RULES = QUARANTINE_RULES
+"""Former name of :data:`QUARANTINE_RULES`, kept for code that imports it (``RULES``
+elsewhere, e.g. :data:`cmalt_qa.assessors.RULES`, names other rules)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +89,51 @@ class Records:
             subs.drop(columns=clash), on="submission_id", how="left", validate="many_to_one"
         )
 
+    def select(
+        self,
+        first_window: str | None = None,
+        last_window: str | None = None,
+        pathway: str | None = None,
+    ) -> Records:
+        """These records restricted to a span of reporting periods and optionally one
+        pathway.
+
+        Parameters
+        ----------
+        first_window, last_window : str, optional
+            Keep submissions with ``first_window <= window <= last_window`` (periods
+            are ``YYYY-MM`` labels, so text order is time order); either end may be None.
+        pathway : str, optional
+            Keep only this pathway (a code of :data:`cmalt_qa.scheme.PATHWAYS`).
+
+        Returns
+        -------
+        Records
+            Ratings follow their submissions; assessors, problems, calendar and source
+            are kept as they are.
+
+        Examples
+        --------
+        >>> import cmalt_qa as qa
+        >>> recs = qa.synthetic.generate(300, seed=1)
+        >>> part = recs.select(first_window="2025-01", last_window="2025-09")
+        >>> sorted(part.submissions["window"].unique())
+        ['2025-01', '2025-05', '2025-09']
+        >>> set(part.ratings["submission_id"]) <= set(part.submissions["submission_id"])
+        True
+        """
+        s = self.submissions
+        keep = pd.Series(True, index=s.index)
+        if first_window:
+            keep &= s["window"].astype(str) >= str(first_window)
+        if last_window:
+            keep &= s["window"].astype(str) <= str(last_window)
+        if pathway:
+            keep &= s["pathway"] == pathway
+        subs = s[keep]
+        ratings = self.ratings[self.ratings["submission_id"].isin(subs["submission_id"])]
+        return replace(self, submissions=subs, ratings=ratings)
+
     def _repr_html_(self) -> str:
         s = self.submissions
         windows = f"{s['window'].min()} to {s['window'].max()}" if len(s) else "none"
@@ -121,321 +151,7 @@ class Records:
         )
 
 
-
-# --------------------------------------------------------------------------- reading
-_TABLES = ("submissions", "ratings", "assessors")
-
-
-_Factors = tuple[np.ndarray, np.ndarray]
-"""A text column factorised: codes into distinct values (see ``_validate._Factors``)."""
-
-
-def _clean(
-    frame: pd.DataFrame,
-    cells_clean: list[_Factors] | None = None,
-    factors: dict[str, _Factors] | None = None,
-) -> pd.DataFrame:
-    """Headers stripped and lower-cased, every cell a stripped string ("" for blank),
-    and ``row``: the line a spreadsheet shows (header = 1).
-
-    Performance only: ``cells_clean``, when given, holds the factorisation of each column
-    (by position) of a frame whose cells are already stripped text (from
-    :func:`_arrow_frame`, not shared), so only the headers and ``row`` are done. The
-    factorisation of each text column is put in ``factors`` (by cleaned name) for the
-    validation to reuse.
-    """
-    if cells_clean is None:
-        frame = frame.copy()
-    frame.columns = [_header(c) for c in frame.columns]
-    if frame.columns.duplicated().any():
-        dup = frame.columns[frame.columns.duplicated()].tolist()
-        raise _v.Refusal(f"column(s) appear twice: {', '.join(dup)}")
-    found: list[_Factors | None]
-    if cells_clean is None:
-        found = []
-        for i in range(frame.shape[1]):
-            col, fac = _clean_cells(frame.iloc[:, i])
-            frame.isetitem(i, col)
-            found.append(fac)
-    else:
-        found = list(cells_clean)
-    if factors is not None:
-        factors.update({c: f for c, f in zip(frame.columns, found) if f is not None})
-    frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
-    return frame
-
-
-def _header(name: object) -> str:
-    """A column name as :func:`_clean` normalises it."""
-    return str(name).strip().lstrip("\ufeff").strip().lower()
-
-
-def _clean_cells(col: pd.Series) -> tuple[pd.Series, _Factors | None]:
-    """Every cell as stripped text ("" for blank), and the column's factorisation when
-    it was made.
-
-    Performance: text is stripped once per distinct value. Only an all-``str`` column is
-    factorised: equal-comparing values of other types (1, 1.0, True) have different
-    texts, so a mixed column goes cell by cell through :func:`_cell_text`.
-    """
-    if col.dtype == object and pd.api.types.infer_dtype(col, skipna=False) == "string":
-        codes, uniques = pd.factorize(col, sort=False)
-        stripped = np.empty(len(uniques), dtype=object)
-        stripped[:] = [str(u).strip() for u in uniques]
-        fac = _refactor(codes, stripped)
-        return pd.Series(stripped[codes], index=col.index, name=col.name), fac
-    return col.map(_cell_text).str.strip(), None
-
-
-def _refactor(codes: np.ndarray, values: np.ndarray) -> _Factors:
-    """Codes into the distinct values of ``values[codes]`` (stripping may have made
-    two distinct raw values equal); first-appearance order is kept."""
-    sub, distinct = pd.factorize(values, sort=False)
-    return sub[codes], np.asarray(distinct, dtype=object)
-
-
-def _cell_text(v: object) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT or v is pd.NA:
-        return ""
-    if isinstance(v, _dt.datetime):  # includes pd.Timestamp; Excel gives midnight times
-        return v.date().isoformat() if v.time() == _dt.time(0) else v.isoformat()
-    if isinstance(v, _dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _read_csv(
-    path: Path, table: str = ""
-) -> tuple[pd.DataFrame, str, list[_Factors] | None]:
-    """The table (every cell text), the file's sha256, and, when the cells are already
-    stripped (see :func:`_arrow_frame`), each column's factorisation.
-
-    ``table``: which table the file holds; for ``"ratings"`` the columns of
-    :data:`cmalt_qa._validate.RATING_TEXT_ONLY` may come as Categoricals of the text
-    (performance; see :func:`_arrow_frame`)."""
-    data = path.read_bytes()
-    # performance: hashlib releases the GIL, so the digest is computed in a second
-    # thread while the file is parsed
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashing = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        fast = _arrow_frame(data)
-        digest = hashing.result()
-    if fast is not None:
-        frame = fast[0]
-        if table != "ratings":
-            # the Categorical columns of _arrow_frame are for the ratings table only
-            for i, col in enumerate(frame.dtypes):
-                if isinstance(col, pd.CategoricalDtype):
-                    frame.isetitem(i, np.asarray(frame.iloc[:, i], dtype=object))
-        return frame, digest, fast[1]
-    try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_filter=False,
-            encoding="utf-8-sig", skipinitialspace=True,
-        )
-    except UnicodeDecodeError as exc:
-        raise RecordsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                           "save the file as CSV UTF-8") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise RecordsError(f"{path}: the file is empty (a header row is required)") from exc
-    except pd.errors.ParserError as exc:
-        raise RecordsError(f"{path}: not a readable CSV file: {exc}") from exc
-    return frame, digest, None
-
-
-def _arrow_frame(data: bytes) -> tuple[pd.DataFrame, list[_Factors]] | None:
-    """Fast path for plain CSV: the table with every cell stripped text and each
-    column's factorisation, or None.
-
-    Performance only: the result equals ``_clean_cells`` applied to what the pandas
-    reader in :func:`_read_csv` gives, so this path is taken only where the two readers
-    provably agree: a file with no quote character (no quoting rules apply, so a line is
-    split on commas alone), at least two columns (a blank or whitespace-only line is then
-    a short row, which pyarrow refuses, rather than a row pandas would skip), and unique,
-    non-blank header names (pandas renames duplicates). Anything else, and any error
-    (short or long rows, bad UTF-8, an empty file), falls back to pandas, which gives
-    the messages users see. Each column is dictionary-encoded in Arrow and stripped once
-    per distinct value; the object column is then one ``take``, except for the columns
-    named in :data:`cmalt_qa._validate.RATING_TEXT_ONLY`, which are Categoricals of the
-    same text (:func:`_read_csv` turns them into object columns in tables other than
-    ratings).
-    """
-    if b'"' in data:
-        return None
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-    except ImportError:  # pyarrow is optional: the pandas reader is the reference
-        return None
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    ends = [i for i in (body.find(b"\n"), body.find(b"\r")) if i >= 0]
-    try:
-        header = body[: min(ends) if ends else len(body)].decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    names = header.split(",")
-    stripped = [n.strip() for n in names]
-    if len(names) < 2 or "" in stripped or len(set(stripped)) < len(stripped):
-        return None
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(use_threads=True),
-            parse_options=pacsv.ParseOptions(delimiter=",", quote_char=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowException, ValueError):
-        return None
-    if table.column_names != names:
-        return None
-    if any(table.column(n).null_count for n in names):
-        return None
-    # Arrow releases the GIL while it hashes, so the columns are encoded in parallel
-    workers = max(1, min(len(names), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        encoded = list(pool.map(lambda n: _dictionary_encode(table.column(n)), names))
-    columns: list[np.ndarray | pd.Categorical] = []
-    factors: list[_Factors] = []
-    for name, (indices, dictionary, may_strip) in zip(names, encoded):
-        stripped = np.empty(len(dictionary), dtype=object)
-        if not may_strip:
-            stripped[:] = dictionary  # no value changes when stripped
-            codes, uniques = indices, stripped
-        else:
-            stripped[:] = [u.strip() for u in dictionary]
-            if stripped.tolist() == dictionary:
-                codes, uniques = indices, stripped  # nothing to strip: already distinct
-            else:
-                codes, uniques = _refactor(indices, stripped)
-        if _header(name) in _v.RATING_TEXT_ONLY:
-            # performance: no 2.6 M-row object column for text that validation reads
-            # only to quote it in problem lines (the same strings, as a Categorical)
-            columns.append(pd.Categorical.from_codes(
-                codes, dtype=pd.CategoricalDtype(pd.Index(uniques, dtype=object)),
-                validate=False))
-        else:
-            columns.append(uniques[codes])
-        factors.append((codes, uniques))
-    # copy=False: the arrays are new and ours, so no copy and no consolidation (one
-    # block per column, as the pandas reader's cleaning leaves them)
-    frame = pd.DataFrame(dict(zip(range(len(names)), columns)),
-                         index=pd.RangeIndex(table.num_rows), copy=False)
-    frame.columns = pd.Index(names, dtype=object)
-    return frame, factors
-
-
-# Python's ``str.strip()`` whitespace among ASCII characters: \t \n \v \f \r,
-# \x1c-\x1f and space (an RE2 pattern: ``^``/``$`` are the ends of the value)
-_ASCII_EDGE_SPACE = r"^[\t-\r\x1c-\x1f ]|[\t-\r\x1c-\x1f ]$"
-
-
-def _may_need_strip(dictionary: Any) -> bool:
-    """False when no value of the Arrow string array changes under ``str.strip()``.
-
-    Performance: checked in Arrow (no GIL) instead of stripping every distinct value in
-    Python (~55 ms for the 370,000 distinct ids of 200,000 submissions). Exact for ASCII
-    values; any non-ASCII value answers True (then every value is stripped in Python).
-    """
-    import pyarrow.compute as pc
-
-    if len(dictionary) == 0:
-        return False
-    if not pc.all(pc.string_is_ascii(dictionary)).as_py():
-        return True
-    return bool(pc.any(pc.match_substring_regex(dictionary, _ASCII_EDGE_SPACE)).as_py())
-
-
-def _dictionary_encode(col: Any) -> tuple[np.ndarray, list[str], bool]:
-    """Codes (int), distinct values (first-appearance order) of an Arrow string column,
-    and whether a distinct value may change when stripped (:func:`_may_need_strip`).
-
-    Arrow encodes the chunks of a chunked array with one growing memo table, so every
-    chunk's dictionary is a prefix of the last one's and the chunks' indices share it.
-    That is checked (cheaply, on the dictionaries); if it ever fails, the chunks are
-    combined and encoded as one array.
-    """
-    import pyarrow as pa
-
-    enc = col.dictionary_encode()
-    if enc.num_chunks == 0:
-        return np.empty(0, dtype=np.int32), [], False
-    last = enc.chunk(enc.num_chunks - 1).dictionary
-    if all(ch.dictionary.equals(last.slice(0, len(ch.dictionary))) for ch in enc.chunks):
-        indices = np.concatenate(
-            [ch.indices.to_numpy(zero_copy_only=False) for ch in enc.chunks])
-        return indices, last.to_pylist(), _may_need_strip(last)
-    one = pa.concat_arrays(col.chunks).dictionary_encode()
-    return (one.indices.to_numpy(zero_copy_only=False), one.dictionary.to_pylist(),
-            _may_need_strip(one.dictionary))
-
-
-def _read(
-    path: Path,
-) -> tuple[dict[str, pd.DataFrame | None], dict[str, str], dict[str, Any],
-           dict[str, list[_Factors]]]:
-    """Raw tables, their display names, the source description, and for the tables
-    whose cells are already stripped text (see :func:`_arrow_frame`) the factorisation
-    of each column."""
-    files: dict[str, Any] = {}
-    clean_cells: dict[str, list[_Factors]] = {}
-    if path.is_dir():
-        tables: dict[str, pd.DataFrame | None] = {}
-        names = {}
-        for t in _TABLES:
-            f = path / f"{t}.csv"
-            names[t] = f"{t}.csv"
-            if not f.exists():
-                if t == "assessors":
-                    tables[t] = None
-                    continue
-                raise RecordsError(f"{path}: {t}.csv is missing (a dataset folder needs "
-                                   "submissions.csv and ratings.csv; assessors.csv is optional)")
-            tables[t], digest, fac = _read_csv(f, t)
-            if fac is not None:
-                clean_cells[t] = fac
-            files[f.name] = {"sha256": digest, "rows": len(tables[t])}
-        return tables, names, {"path": str(path), "files": files}, clean_cells
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=object)
-        except Exception as exc:  # openpyxl raises many kinds for a bad workbook
-            raise RecordsError(f"{path}: not a readable .xlsx workbook: {exc}") from exc
-        by_name = {str(k).strip().lower(): v for k, v in sheets.items()}
-        tables = {}
-        names = {t: f"{path.name}[{t}]" for t in _TABLES}
-        for t in _TABLES:
-            if t not in by_name:
-                if t == "assessors":
-                    tables[t] = None
-                    continue
-                raise RecordsError(f"{path}: the workbook has no sheet named {t!r} "
-                                   f"(sheets: {', '.join(map(str, sheets))})")
-            tables[t] = by_name[t]
-        files[path.name] = {"sha256": _sha256(path),
-                            "rows": {t: len(v) for t, v in tables.items() if v is not None}}
-        return tables, names, {"path": str(path), "files": files}, clean_cells
-    if not path.exists():
-        raise RecordsError(f"{path}: no such folder or workbook")
-    raise RecordsError(f"{path}: expected a folder of CSV files or an .xlsx workbook")
-
-
-def load(
-    path: str | Path, strict: bool = False, calendar: Calendar | None = None
-) -> Records:
+def load(path: str | Path, strict: bool = False, calendar: Calendar | None = None) -> Records:
     """Load and validate a dataset.
 
     Parameters
@@ -462,10 +178,10 @@ def load(
     -----
     CSV is read as UTF-8 (a byte-order mark is tolerated), every cell as text; blank
     cells are missing. See CONTRACT.md section 1 for the columns and
-    :data:`cmalt_qa._validate.RULES` for every quarantine rule.
+    :data:`cmalt_qa.records.QUARANTINE_RULES` for every quarantine rule.
     """
     p = Path(path)
-    tables, names, source, clean_cells = _read(p)
+    tables, names, source, clean_cells = _readers.read_dataset(p)
     return _build(tables, names, source, strict, calendar, clean_cells)
 
 
@@ -487,24 +203,21 @@ def from_frames(
         As for :func:`load`.
     """
     tables = {"submissions": submissions, "ratings": ratings, "assessors": assessors}
-    names = {t: t for t in _TABLES}
+    names = {t: t for t in scheme.TABLES}
     return _build(tables, names, {"path": None, "files": {}}, strict, calendar)
 
 
-def _build(
+def _clean_tables(
     tables: dict[str, pd.DataFrame | None],
     names: dict[str, str],
-    source: dict[str, Any],
-    strict: bool,
-    calendar: Calendar | None,
-    clean_cells: dict[str, list[_Factors]] | None = None,
-) -> Records:
-    required = {"submissions": _v.SUBMISSION_REQUIRED, "ratings": _v.RATING_REQUIRED,
-                "assessors": _v.ASSESSOR_REQUIRED}
+    clean_cells: dict[str, list[Factors]] | None,
+) -> tuple[dict[str, pd.DataFrame | None], dict[str, dict[str, Factors]]]:
+    """Each table cleaned (see :func:`cmalt_qa._readers.clean_table`) and checked for
+    its required columns and for personal data; the factorisations made on the way."""
     clean: dict[str, pd.DataFrame | None] = {}
-    factors: dict[str, dict[str, _Factors]] = {}
+    factors: dict[str, dict[str, Factors]] = {}
     try:
-        for t in _TABLES:
+        for t in scheme.TABLES:
             raw = tables[t]
             if raw is None:
                 clean[t] = None
@@ -513,19 +226,37 @@ def _build(
                 raise TypeError(f"{t} must be a pandas DataFrame, got {type(raw).__name__}")
             try:
                 factors[t] = {}
-                c = _clean(raw, (clean_cells or {}).get(t), factors[t])
-            except _v.Refusal as exc:
-                raise _v.Refusal(f"{names[t]}: {exc}") from None
+                c = _readers.clean_table(raw, (clean_cells or {}).get(t), factors[t])
+            except Refusal as exc:
+                raise Refusal(f"{names[t]}: {exc}") from None
             # performance: check_columns reads the column names only
-            _v.check_columns(names[t], pd.DataFrame(columns=c.columns.drop("row")), required[t])
-            _v.check_personal_cells(names[t], c, {k: u for k, (_, u) in factors[t].items()})
+            _personal.check_columns(
+                names[t], pd.DataFrame(columns=c.columns.drop("row")), scheme.REQUIRED_COLUMNS[t]
+            )
+            _personal.check_personal_cells(names[t], c, {k: u for k, (_, u) in factors[t].items()})
             clean[t] = c
-    except _v.Refusal as exc:
+    except Refusal as exc:
         raise RecordsError(str(exc)) from None
+    return clean, factors
+
+
+def _build(
+    tables: dict[str, pd.DataFrame | None],
+    names: dict[str, str],
+    source: dict[str, Any],
+    strict: bool,
+    calendar: Calendar | None,
+    clean_cells: dict[str, list[Factors]] | None = None,
+) -> Records:
+    clean, factors = _clean_tables(tables, names, clean_cells)
     cal = calendar if calendar is not None else default_calendar()
-    out = _v.validate(clean["submissions"], clean["ratings"], clean["assessors"], names, cal,
-                      factorized=factors)
-    source = {**source, "rows_read": {t: (0 if clean[t] is None else len(clean[t])) for t in _TABLES}}
+    out = validate(
+        clean["submissions"], clean["ratings"], clean["assessors"], names, cal, factorized=factors
+    )
+    source = {
+        **source,
+        "rows_read": {t: (0 if clean[t] is None else len(clean[t])) for t in scheme.TABLES},
+    }
     if strict and len(out.problems):
         lines = [
             f"  {r.file} row {r.row}, column {r.column}: {r.message} [{r.rule}]"

@@ -25,7 +25,7 @@ submissions, so its interval is a percentile bootstrap resampling submissions
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -178,8 +178,17 @@ def by_section(
     long = _section_frame(recs, submission_types)
     by = check_by(by, long.columns)
     cluster = "section" not in by
-    out = _rate_table(long, by, "is_r", "decided", cluster=cluster, ci=ci, n_boot=n_boot,
-                      seed=seed, names=("n", "referred"))
+    out = _rate_table(
+        long,
+        by,
+        "is_r",
+        "decided",
+        cluster=cluster,
+        ci=ci,
+        n_boot=n_boot,
+        seed=seed,
+        names=("n", "referred"),
+    )
     missing = [int((~g["decided"]).sum()) for _, g in groups(long, by)]
     out["n_missing"] = np.asarray(missing, dtype=np.int64)
     return out
@@ -218,11 +227,26 @@ def outcomes(
             row[f"share_{o}"] = row[f"n_{o}"] / n if n else np.nan
         k = int(g["outcome"].isin(REFERRAL_OUTCOMES).sum())
         lo, hi = wilson_interval(k, n, ci)
-        row.update({"referred": k, "rate": k / n if n else np.nan,
-                    "ci_low": float(lo), "ci_high": float(hi)})
+        row.update(
+            {
+                "referred": k,
+                "rate": k / n if n else np.nan,
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+            }
+        )
         rows.append(row)
-    cols = [*by, "n", "n_open", *[f"n_{o}" for o in kinds], *[f"share_{o}" for o in kinds],
-            "referred", "rate", "ci_low", "ci_high"]
+    cols = [
+        *by,
+        "n",
+        "n_open",
+        *[f"n_{o}" for o in kinds],
+        *[f"share_{o}" for o in kinds],
+        "referred",
+        "rate",
+        "ci_low",
+        "ci_high",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -246,8 +270,17 @@ def section_drivers(
     long = _section_frame(recs, submission_types)
     long = long[(long["attempt"] == 1) & long["outcome"].isin(REFERRAL_OUTCOMES)]
     by = check_by(by, long.columns)
-    out = _rate_table(long, (*by, "section"), "is_r", "decided", cluster=False, ci=ci,
-                      n_boot=0, seed=0, names=("n", "with_r"))
+    out = _rate_table(
+        long,
+        (*by, "section"),
+        "is_r",
+        "decided",
+        cluster=False,
+        ci=ci,
+        n_boot=0,
+        seed=0,
+        names=("n", "with_r"),
+    )
     return out.rename(columns={"rate": "share"})
 
 
@@ -291,15 +324,36 @@ def co_referrals(
             share = np.where(n_a[ia, ib] > 0, both[ia, ib] / n_a[ia, ib], np.nan)
             denom = (n_a[ia, ib] * n_b[ia, ib]).astype(float)
             lift = np.where(denom > 0, both[ia, ib] * n[ia, ib] / denom, np.nan)
-        f = pd.DataFrame({"section_a": np.asarray(SECTIONS)[ia], "section_b": np.asarray(SECTIONS)[ib],
-                          "n": n[ia, ib], "n_a": n_a[ia, ib], "n_b": n_b[ia, ib],
-                          "n_both": both[ia, ib], "share_b_given_a": share,
-                          "ci_low": lo, "ci_high": hi, "lift": lift})
+        f = pd.DataFrame(
+            {
+                "section_a": np.asarray(SECTIONS)[ia],
+                "section_b": np.asarray(SECTIONS)[ib],
+                "n": n[ia, ib],
+                "n_a": n_a[ia, ib],
+                "n_b": n_b[ia, ib],
+                "n_both": both[ia, ib],
+                "share_b_given_a": share,
+                "ci_low": lo,
+                "ci_high": hi,
+                "lift": lift,
+            }
+        )
         for c, v in zip(by, key):
             f.insert(list(by).index(c), c, v)
         frames.append(f)
-    cols = [*by, "section_a", "section_b", "n", "n_a", "n_b", "n_both", "share_b_given_a",
-            "ci_low", "ci_high", "lift"]
+    cols = [
+        *by,
+        "section_a",
+        "section_b",
+        "n",
+        "n_a",
+        "n_b",
+        "n_both",
+        "share_b_given_a",
+        "ci_low",
+        "ci_high",
+        "lift",
+    ]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
 
@@ -341,16 +395,25 @@ def gaps(
     long["r_known"] = long["is_r"] & known
     long["known"] = known
     cluster = "section" not in by
-    head = [{**dict(zip(by, key)), "n": len(g), "n_r": int(g["is_r"].sum()),
-             "n_missing_gaps": int((g["is_r"] & ~g["known"]).sum())} for key, g in groups(long, by)]
+    head = [
+        {
+            **dict(zip(by, key)),
+            "n": len(g),
+            "n_r": int(g["is_r"].sum()),
+            "n_missing_gaps": int((g["is_r"] & ~g["known"]).sum()),
+        }
+        for key, g in groups(long, by)
+    ]
     out = pd.DataFrame(head, columns=[*by, "n", "n_r", "n_missing_gaps"])
     out["n_gaps_recorded"] = out["n_r"] - out["n_missing_gaps"]
     for e in GAP_ELEMENTS:
         long[f"lack_{e}"] = long["is_r"] & long[f"gap_{e}"].fillna(False).astype(bool)
-        per_r = _rate_table(long, by, f"lack_{e}", "r_known", cluster=cluster, ci=ci,
-                            n_boot=n_boot, seed=seed)
-        per_s = _rate_table(long, by, f"lack_{e}", "known", cluster=cluster, ci=ci,
-                            n_boot=n_boot, seed=seed)
+        per_r = _rate_table(
+            long, by, f"lack_{e}", "r_known", cluster=cluster, ci=ci, n_boot=n_boot, seed=seed
+        )
+        per_s = _rate_table(
+            long, by, f"lack_{e}", "known", cluster=cluster, ci=ci, n_boot=n_boot, seed=seed
+        )
         out[e] = per_r["k"].to_numpy()
         out[f"{e}_rate"] = per_r["rate"].to_numpy()
         out[f"{e}_rate_ci_low"] = per_r["ci_low"].to_numpy()
@@ -378,11 +441,14 @@ def _referral_pairs(recs: Records, as_of: pd.Timestamp) -> pd.DataFrame:
     second = second[["portfolio_id", "submitted_on", "result_on", "outcome", "pathway"]]
     second = second.rename(columns=lambda c: c if c == "portfolio_id" else f"resub_{c}")
     out = first.merge(second, on="portfolio_id", how="left")
-    decided = out["resub_outcome"].notna() & (out["resub_result_on"].isna()
-                                              | (out["resub_result_on"] <= as_of))
+    decided = out["resub_outcome"].notna() & (
+        out["resub_result_on"].isna() | (out["resub_result_on"] <= as_of)
+    )
     out["to_outcome"] = np.where(
-        out["resub_submitted_on"].isna(), NOT_RESUBMITTED,
-        np.where(decided, out["resub_outcome"].astype(object), IN_ASSESSMENT))
+        out["resub_submitted_on"].isna(),
+        NOT_RESUBMITTED,
+        np.where(decided, out["resub_outcome"].astype(object), IN_ASSESSMENT),
+    )
     return out
 
 
@@ -468,15 +534,36 @@ def resubmission_time(
         fit = km_fit(t, ev, ci, degenerate="nan")
         med, mlo, mhi = km_quantile(fit, 0.5)
         by_h = 1.0 - km_at(fit, horizon_days, beyond="last")[0]
-        rows.append({**dict(zip(by, key)), "n": n, "resubmitted": k, "censored": n - k,
-                     "share_resubmitted": k / n if n else np.nan,
-                     "share_resubmitted_ci_low": float(lo), "share_resubmitted_ci_high": float(hi),
-                     "median_days": med, "median_days_ci_low": mlo,
-                     "median_days_ci_high": mhi, "resubmitted_by_horizon": by_h,
-                     "n_invalid": int((~g["valid"]).sum())})
-    cols = [*by, "n", "resubmitted", "censored", "share_resubmitted", "share_resubmitted_ci_low",
-            "share_resubmitted_ci_high", "median_days", "median_days_ci_low", "median_days_ci_high",
-            "resubmitted_by_horizon", "n_invalid"]
+        rows.append(
+            {
+                **dict(zip(by, key)),
+                "n": n,
+                "resubmitted": k,
+                "censored": n - k,
+                "share_resubmitted": k / n if n else np.nan,
+                "share_resubmitted_ci_low": float(lo),
+                "share_resubmitted_ci_high": float(hi),
+                "median_days": med,
+                "median_days_ci_low": mlo,
+                "median_days_ci_high": mhi,
+                "resubmitted_by_horizon": by_h,
+                "n_invalid": int((~g["valid"]).sum()),
+            }
+        )
+    cols = [
+        *by,
+        "n",
+        "resubmitted",
+        "censored",
+        "share_resubmitted",
+        "share_resubmitted_ci_low",
+        "share_resubmitted_ci_high",
+        "median_days",
+        "median_days_ci_low",
+        "median_days_ci_high",
+        "resubmitted_by_horizon",
+        "n_invalid",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -506,7 +593,9 @@ def eventual_pass(
     when = resolve_as_of(recs.submissions, as_of)
     s = recs.submissions
     first = s[(s["attempt"] == 1) & (s["submission_type"] != "review")]
-    first = first[first["outcome"].notna() & (first["result_on"].isna() | (first["result_on"] <= when))]
+    first = first[
+        first["outcome"].notna() & (first["result_on"].isna() | (first["result_on"] <= when))
+    ]
     by = check_by(by, first.columns)
     pairs = _referral_pairs(recs, when).set_index("submission_id")["to_outcome"]
     first = first.assign(to=first["submission_id"].map(pairs))
@@ -518,12 +607,34 @@ def eventual_pass(
         fail = int((g["to"] == "fail").sum())
         pend = int(g["to"].isin([NOT_RESUBMITTED, IN_ASSESSMENT]).sum())
         lo, hi = wilson_interval(p1 + p2, n, ci)
-        rows.append({**dict(zip(by, key)), "n": n, "passed_first": p1, "passed_resubmission": p2,
-                     "failed": fail, "pending": pend, "eventual_pass": p1 + p2,
-                     "rate": (p1 + p2) / n if n else np.nan, "ci_low": float(lo),
-                     "ci_high": float(hi), "rate_max": (p1 + p2 + pend) / n if n else np.nan})
-    cols = [*by, "n", "passed_first", "passed_resubmission", "failed", "pending",
-            "eventual_pass", "rate", "ci_low", "ci_high", "rate_max"]
+        rows.append(
+            {
+                **dict(zip(by, key)),
+                "n": n,
+                "passed_first": p1,
+                "passed_resubmission": p2,
+                "failed": fail,
+                "pending": pend,
+                "eventual_pass": p1 + p2,
+                "rate": (p1 + p2) / n if n else np.nan,
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "rate_max": (p1 + p2 + pend) / n if n else np.nan,
+            }
+        )
+    cols = [
+        *by,
+        "n",
+        "passed_first",
+        "passed_resubmission",
+        "failed",
+        "pending",
+        "eventual_pass",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "rate_max",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -651,9 +762,11 @@ def funnel(
     subs = _submissions(recs, submission_types, attempt=1)
     subs = subs[subs["outcome"].notna()]
     check_by(group, subs.columns)
-    t = subs.groupby(group, dropna=False, sort=True).agg(
-        n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum())
-    ).reset_index()
+    t = (
+        subs.groupby(group, dropna=False, sort=True)
+        .agg(n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum()))
+        .reset_index()
+    )
     if t.empty:
         raise ValueError("no decided first-attempt submissions")
     centre = t["k"].sum() / t["n"].sum()

@@ -19,19 +19,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, Mapping, Sequence, TextIO, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, TextIO, get_args
 
 import pandas as pd
 
 from . import _analysis
 from ._report_notebook import (
     REPORT_RC,
+    STAFF_BANNER,
     DisclosedTable,
+    disclosed,
     export_tables,
     provenance,
-    disclosed,
-    STAFF_BANNER,
     say,
     setup_notebook,
     show,
@@ -158,9 +159,7 @@ def _windows(recs: Any) -> list[str]:
 
 def _check_window(name: str, value: str, windows: Sequence[str]) -> str:
     if value not in windows:
-        raise ReportError(
-            f"unknown {name} {value!r}; windows in the data: {', '.join(windows)}"
-        )
+        raise ReportError(f"unknown {name} {value!r}; windows in the data: {', '.join(windows)}")
     return value
 
 
@@ -212,14 +211,18 @@ def resolve(
     if kind != "window" and as_of:
         raise ReportError(f"--as-of applies to the window report only, not {kind!r}")
     if kind != "sections" and (first_window or pathway):
-        raise ReportError(f"--first-window and --pathway apply to the sections report only, not {kind!r}")
+        raise ReportError(
+            f"--first-window and --pathway apply to the sections report only, not {kind!r}"
+        )
     if kind == "window":
         latest = latest_date(recs)
         if as_of:
             try:
                 day = _dt.date.fromisoformat(str(as_of).strip())
             except ValueError:
-                raise ReportError(f"--as-of must be an ISO date (YYYY-MM-DD), got {as_of!r}") from None
+                raise ReportError(
+                    f"--as-of must be an ISO date (YYYY-MM-DD), got {as_of!r}"
+                ) from None
             first = pd.to_datetime(recs.submissions["submitted_on"]).min().date()
             if day < first:
                 raise ReportError(
@@ -455,14 +458,42 @@ def add_report_parser(subparsers: Any) -> Any:
         ),
     )
     p.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(KINDS)}")
-    p.add_argument("--data", default="data/sample", help="dataset folder or .xlsx (default data/sample)")
-    p.add_argument("--window", default=None, help="reporting period YYYY-MM (default: the latest in the data)")
-    p.add_argument("--as-of", dest="as_of", default=None, help="window report: ISO date (default: the latest date in the data)")
-    p.add_argument("--first-window", dest="first_window", default=None, help="sections report: first period (default: three years back)")
-    p.add_argument("--pathway", default=None, help="sections report: ACMALT, CMALT or SCMALT (default: all)")
+    p.add_argument(
+        "--data", default="data/sample", help="dataset folder or .xlsx (default data/sample)"
+    )
+    p.add_argument(
+        "--window", default=None, help="reporting period YYYY-MM (default: the latest in the data)"
+    )
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="window report: ISO date (default: the latest date in the data)",
+    )
+    p.add_argument(
+        "--first-window",
+        dest="first_window",
+        default=None,
+        help="sections report: first period (default: three years back)",
+    )
+    p.add_argument(
+        "--pathway", default=None, help="sections report: ACMALT, CMALT or SCMALT (default: all)"
+    )
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
-    p.add_argument("--min-count", dest="min_count", type=int, default=5, help="smallest count published (default 5)")
-    p.add_argument("--n-boot", dest="n_boot", type=int, default=1000, help="bootstrap replicates (default 1000)")
+    p.add_argument(
+        "--min-count",
+        dest="min_count",
+        type=int,
+        default=5,
+        help="smallest count published (default 5)",
+    )
+    p.add_argument(
+        "--n-boot",
+        dest="n_boot",
+        type=int,
+        default=1000,
+        help="bootstrap replicates (default 1000)",
+    )
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.set_defaults(func=report_command)
     return p

@@ -11,11 +11,13 @@ assessment form, the Senior CMALT guidelines, ALT's published notices on windows
 from __future__ import annotations
 
 import calendar as _cal
-import functools
 import datetime as _dt
+import functools
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal, Mapping
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -46,6 +48,25 @@ __all__ = [
     "window_of",
     "promise_due",
     "add_months",
+    "TABLES",
+    "OPTIONAL_TABLES",
+    "REQUIRED_COLUMNS",
+    "SUBMISSION_COLUMNS",
+    "RATING_COLUMNS",
+    "ASSESSOR_COLUMNS",
+    "DATE_COLUMNS",
+    "DATE_ORDER",
+    "ID_COLUMNS",
+    "RATING_COLUMNS_SCORED",
+    "phrase_key",
+    "PATHWAY_ALIASES",
+    "OUTCOME_ALIASES",
+    "RATING_ALIASES",
+    "SECTION_ALIASES",
+    "SUBMISSION_TYPE_ALIASES",
+    "ATTEMPT_ALIASES",
+    "BOOL_ALIASES",
+    "GAP_ALIASES",
 ]
 
 # --------------------------------------------------------------------------- pathways
@@ -120,9 +141,7 @@ def requirement(section: str, pathway: str) -> Requirement:
     return _REQ_TABLE[section][PATHWAYS.index(pathway)]  # type: ignore[return-value]
 
 
-def sections_for(
-    pathway: str, *, include_optional: bool = True
-) -> tuple[str, ...]:
+def sections_for(pathway: str, *, include_optional: bool = True) -> tuple[str, ...]:
     """Section codes a portfolio on ``pathway`` has (required, plus optional if asked)."""
     i = PATHWAYS.index(pathway)
     keep = {_R, _O} if include_optional else {_R}
@@ -269,7 +288,7 @@ class Calendar:
         object.__setattr__(self, "table", t[["window", "deadline", "result_month", "note"]])
 
     @classmethod
-    def from_csv(cls, path: str | Path) -> "Calendar":
+    def from_csv(cls, path: str | Path) -> Calendar:
         """Read a calendar from a CSV with columns window, deadline[, result_month, note]."""
         return cls(pd.read_csv(path, dtype=str, keep_default_na=False))
 
@@ -334,7 +353,9 @@ class Calendar:
         t = self.span(_dt.date(year - 1, 1, 1), _dt.date(year + 1, 12, 31))
         hit = t[t["window"] == window]
         if hit.empty:
-            raise KeyError(f"unknown window {window!r}; windows are labelled YYYY-01, YYYY-05, YYYY-09")
+            raise KeyError(
+                f"unknown window {window!r}; windows are labelled YYYY-01, YYYY-05, YYYY-09"
+            )
         return hit.iloc[0]
 
     def deadline(self, window: str) -> _dt.date:
@@ -391,13 +412,18 @@ def default_calendar() -> Calendar:
     t = _standard_periods(2014, 2030)
     t = t.set_index("window")
     t.loc["2020-09", ["deadline", "result_month", "note"]] = [
-        pd.Timestamp(2020, 10, 30), "2021-02", "deadline moved to 30 October 2020",
+        pd.Timestamp(2020, 10, 30),
+        "2021-02",
+        "deadline moved to 30 October 2020",
     ]
     t.loc["2021-09", ["result_month", "note"]] = [
-        "2022-04", "ran late for want of assessors; results by the end of April 2022",
+        "2022-04",
+        "ran late for want of assessors; results by the end of April 2022",
     ]
     t.loc["2022-01", ["deadline", "result_month", "note"]] = [
-        pd.Timestamp(2022, 4, 30), "2022-08", "deadline moved to 30 April 2022",
+        pd.Timestamp(2022, 4, 30),
+        "2022-08",
+        "deadline moved to 30 April 2022",
     ]
     rolling = t["deadline"] >= pd.Timestamp(ROLLING_SINCE)
     t.loc[rolling & (t["note"] == ""), "note"] = "rolling submissions: reporting period"
@@ -427,3 +453,185 @@ def window_of(date: object, calendar: Calendar | None = None) -> str:
         ``"2025-05"``, 1 October 2025 -> ``"2026-01"``).
     """
     return (calendar or _default()).window_of(date)
+
+
+# --------------------------------------------------------------------------- form rows
+# The completed Word assessment form (seeds/001_*): how its row labels map to section
+# codes, for `cmalt-qa forms` (cmalt_qa.forms). One table for all three pathways: an
+# Associate form simply lacks some rows, a Senior form adds the "Advanced area(s)" block.
+# Labels are matched case-insensitively as whole words after collapsing white space.
+FORM_BLOCKS: Final[tuple[tuple[str, str], ...]] = (
+    ("core area 1", "1"),
+    ("core area 2", "2"),
+    ("core area 3", "3"),
+    ("core area 4", "4"),
+    ("specialist option", "5"),
+    ("specialist area", "5"),
+    ("advanced area", "6"),
+    ("core principles", "P"),
+    ("four principles", "P"),
+)
+"""(label phrase of a block's heading row, block key), first match wins."""
+
+FORM_ROWS: Final[tuple[tuple[str, str, str], ...]] = (
+    # (block key, label phrase, section); phrase "" = the block's heading row itself
+    ("1", "constraints and benefits", "1a"),
+    ("1", "technical knowledge", "1b"),
+    ("1", "supporting the deployment", "1c"),
+    ("2", "teaching, learning and/or assessment", "2a"),
+    ("2", "target learners", "2b"),
+    ("3", "example 2", "3b"),  # a second legal example
+    ("3", "policy", "3b"),
+    ("3", "standard", "3b"),
+    ("3", "standards", "3b"),
+    ("3", "legal", "3a"),
+    ("4", "", "4"),
+    ("5", "1", "5a"),
+    ("5", "2", "5b"),
+    ("5", "3", "5c"),
+    ("6", "1", "6a"),
+    ("6", "2", "6b"),
+    ("P", "interplay", "P1"),
+    ("P", "keep up to date", "P2"),
+    ("P", "empathy", "P3"),
+    ("P", "communicate and disseminate", "P4"),
+)
+"""Rows of the form's section table: within a block, the first phrase found wins."""
+
+
+# --------------------------------------------------------------------------- records
+# The shape of the input records (CONTRACT.md section 1), stated once: the loader, the
+# analyses, the anonymiser and the command line read these.
+TABLES: Final[tuple[str, ...]] = ("submissions", "ratings", "assessors")
+"""The tables of a dataset, in the order they are read and reported."""
+
+OPTIONAL_TABLES: Final[frozenset[str]] = frozenset({"assessors"})
+"""Tables a dataset may leave out."""
+
+REQUIRED_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
+    "submissions": (
+        "submission_id", "portfolio_id", "attempt", "pathway", "submitted_on",
+        "lead_assessor", "second_assessor",
+    ),
+    "ratings": ("submission_id", "section"),
+    "assessors": ("assessor_id",),
+}  # fmt: skip
+"""The columns each table must have (a file without one is refused)."""
+
+SUBMISSION_COLUMNS: Final[tuple[str, ...]] = (
+    "submission_id", "portfolio_id", "attempt", "submission_type", "pathway",
+    "submitted_on", "allocated_on", "assessed_on", "result_on", "outcome",
+    "lead_assessor", "second_assessor", "second_nominated", "sector",
+)  # fmt: skip
+"""Every column of ``submissions`` the contract names, in its order."""
+
+RATING_COLUMNS: Final[tuple[str, ...]] = (
+    "submission_id",
+    "section",
+    "lead",
+    "second",
+    "final",
+    "gaps",
+)
+"""Every column of ``ratings`` the contract names, in its order."""
+
+ASSESSOR_COLUMNS: Final[tuple[str, ...]] = ("assessor_id", "prior_assessments")
+"""Every column of ``assessors`` the contract names, in its order."""
+
+DATE_COLUMNS: Final[tuple[str, ...]] = (
+    "submitted_on",
+    "allocated_on",
+    "assessed_on",
+    "result_on",
+)
+"""The date columns of ``submissions``, in the order events happen."""
+
+DATE_ORDER: Final[tuple[tuple[str, str], ...]] = (
+    ("submitted_on", "allocated_on"), ("allocated_on", "assessed_on"),
+    ("submitted_on", "assessed_on"), ("submitted_on", "result_on"),
+    ("assessed_on", "result_on"),
+)  # fmt: skip
+"""Pairs ``(earlier, later)`` of date columns that must not be out of order."""
+
+ID_COLUMNS: Final[frozenset[str]] = frozenset(
+    {"submission_id", "portfolio_id", "lead_assessor", "second_assessor", "assessor_id"}
+)
+"""Columns holding pseudonymous keys (checked for people's names)."""
+
+RATING_COLUMNS_SCORED: Final[tuple[str, ...]] = ("lead", "second", "final")
+"""The rating columns holding S, A or R."""
+
+
+def phrase_key(text: object) -> str:
+    """A code or phrase normalised for lookup: lower case, one space, plain hyphens.
+
+    Examples
+    --------
+    >>> phrase_key("  Referral – Minor  revisions ")
+    'referral - minor revisions'
+    """
+    t = str(text).strip().lower().replace("–", "-").replace("—", "-")
+    t = re.sub(r"\s*-\s*", " - ", t)
+    return re.sub(r"\s+", " ", t)
+
+
+def _aliases(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, words in pairs:
+        out[phrase_key(code)] = code
+        for w in words:
+            out[phrase_key(w)] = code
+    return out
+
+
+PATHWAY_ALIASES: Final[Mapping[str, str]] = _aliases(
+    (c, [PATHWAY_NAMES[c], c.replace("CMALT", " CMALT")]) for c in PATHWAYS
+) | {"associate": "ACMALT", "senior": "SCMALT", "a-cmalt": "ACMALT", "s-cmalt": "SCMALT"}
+"""Pathway words as exports write them (by :func:`phrase_key`) -> pathway code."""
+
+OUTCOME_ALIASES: Final[Mapping[str, str]] = _aliases((c, [OUTCOME_NAMES[c]]) for c in OUTCOMES) | {
+    phrase_key("minor revisions required"): "minor",
+    phrase_key("major revisions required"): "major",
+    phrase_key("referral - minor"): "minor",
+    phrase_key("referral - major"): "major",
+    phrase_key("minor revisions"): "minor",
+    phrase_key("major revisions"): "major",
+}
+"""Outcome words of the assessment form -> outcome code."""
+
+RATING_ALIASES: Final[Mapping[str, str]] = _aliases((c, [RATING_NAMES[c]]) for c in RATINGS) | {
+    phrase_key("revision required"): "R",
+    phrase_key("revisions"): "R",
+}
+"""Rating words (Strong, Adequate, Revisions required) -> S, A or R."""
+
+SECTION_ALIASES: Final[Mapping[str, str]] = {phrase_key(s): s for s in SECTIONS} | {"4.0": "4"}
+"""Section codes as written (``4.0`` from a spreadsheet number) -> section code."""
+
+SUBMISSION_TYPE_ALIASES: Final[Mapping[str, str]] = {
+    "first": "first", "first submission": "first", "1st submission": "first",
+    "resubmission": "resubmission", "re-submission": "resubmission",
+    "re - submission": "resubmission", "second submission": "resubmission",
+    "2nd submission": "resubmission",
+    "review": "review", "portfolio review": "review", "3-yearly review": "review",
+    "3 - yearly review": "review", "cmalt review": "review",
+}  # fmt: skip
+"""Submission-type words -> ``first``, ``resubmission`` or ``review``."""
+
+ATTEMPT_ALIASES: Final[Mapping[str, int]] = {
+    "1": 1, "2": 2, "1.0": 1, "2.0": 2, "first": 1, "second": 2,
+}  # fmt: skip
+"""Attempt words -> 1 or 2."""
+
+BOOL_ALIASES: Final[Mapping[str, bool]] = {
+    "true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
+    "1": True, "0": False, "t": True, "f": False, "1.0": True, "0.0": False,
+}  # fmt: skip
+"""Yes/no words -> bool."""
+
+GAP_ALIASES: Final[Mapping[str, str]] = {e: e for e in GAP_ELEMENTS} | {
+    "desc": "description",
+    "reflective": "reflection",
+    "reflect": "reflection",
+}
+"""Gap element words -> element."""

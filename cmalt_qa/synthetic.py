@@ -170,7 +170,14 @@ def _assessor_pool(rng: np.random.Generator) -> pd.DataFrame:
     )
     weight = np.where(role == "breaker", 0.0, rng.gamma(4.0, 0.25, n))
     return pd.DataFrame(
-        {"id": ids, "role": role, "prior": prior, "shift": shift, "joined": joined, "weight": weight}
+        {
+            "id": ids,
+            "role": role,
+            "prior": prior,
+            "shift": shift,
+            "joined": joined,
+            "weight": weight,
+        }
     )
 
 
@@ -327,7 +334,9 @@ def _delay_cdf(backlog: bool) -> np.ndarray:
     assess = _uniform_pmf(assess_lo, assess_hi, size)
     late = np.convolve(assess, _uniform_pmf(*LATE_EXTRA_DAYS, size))[:size]
     assess = (1 - LATE_P) * assess + LATE_P * late
-    total = np.convolve(np.convolve(_uniform_pmf(*ALLOCATION_DAYS, size), assess), _uniform_pmf(*RESULT_DAYS, size))
+    total = np.convolve(
+        np.convolve(_uniform_pmf(*ALLOCATION_DAYS, size), assess), _uniform_pmf(*RESULT_DAYS, size)
+    )
     return np.cumsum(total[:size])
 
 
@@ -388,11 +397,17 @@ def _model_truth(
         "review_share": REVIEW_SHARE,
         "optional_presence": dict(OPTIONAL_PRESENCE),
         "latent": {
-            "level": LEVEL, "sigma_q": SIGMA_Q, "sigma_u": SIGMA_U,
-            "cut_r": CUT_R, "cut_s": CUT_S, "difficulty": dict(DIFFICULTY),
-            "sigma_e": dict(SIGMA_E), "resubmission_boost": RESUBMISSION_BOOST,
+            "level": LEVEL,
+            "sigma_q": SIGMA_Q,
+            "sigma_u": SIGMA_U,
+            "cut_r": CUT_R,
+            "cut_s": CUT_S,
+            "difficulty": dict(DIFFICULTY),
+            "sigma_e": dict(SIGMA_E),
+            "resubmission_boost": RESUBMISSION_BOOST,
             "final": "cut of the mean of lead and second latent views",
-            "distinction_min_s_share": DISTINCTION_S_SHARE, "major_min_r": MAJOR_MIN_R,
+            "distinction_min_s_share": DISTINCTION_S_SHARE,
+            "major_min_r": MAJOR_MIN_R,
         },  # fmt: skip
         **_population(rng_mc, pool),
         "hardest_sections": ["3a", "3b"],
@@ -406,9 +421,12 @@ def _model_truth(
         "nominated_second_shift": NOMINATED_SECOND_SHIFT,
         "second_nominated_rate": SECOND_NOMINATED_RATE,
         "delays_days": {
-            "allocation": list(ALLOCATION_DAYS), "assessment": list(ASSESSMENT_DAYS),
-            "backlog_assessment": list(BACKLOG_ASSESSMENT_DAYS), "late_share": LATE_P,
-            "late_extra": list(LATE_EXTRA_DAYS), "result": list(RESULT_DAYS),
+            "allocation": list(ALLOCATION_DAYS),
+            "assessment": list(ASSESSMENT_DAYS),
+            "backlog_assessment": list(BACKLOG_ASSESSMENT_DAYS),
+            "late_share": LATE_P,
+            "late_extra": list(LATE_EXTRA_DAYS),
+            "result": list(RESULT_DAYS),
         },  # fmt: skip
         "p_within_promise": p_within,
         "backlog": {
@@ -445,6 +463,11 @@ def generate_frames(
         All columns text, exactly as written to CSV (blank = ``""``).
     truth : dict
         Planted and population values (module docstring); JSON-serialisable.
+
+    Notes
+    -----
+    The steps below draw from one generator in a fixed order; reordering them changes
+    every file of a seed.
     """
     if not isinstance(n_submissions, (int, np.integer)) or isinstance(n_submissions, bool):
         raise TypeError(f"n_submissions must be an integer, got {n_submissions!r}")
@@ -455,11 +478,31 @@ def generate_frames(
     root = np.random.SeedSequence(seed)
     rng, rng_pool, rng_mc = (np.random.default_rng(s) for s in root.spawn(3))
     pool = _assessor_pool(rng_pool)
-    shift = pool["shift"].to_numpy()
     periods = _periods()
-    as_of = np.datetime64(AS_OF, "D")
+    g = _first_attempts(rng, pool, periods, n)
+    _resubmissions(rng, pool, g)
+    _thin(rng, g, n_out)
+    subs = _submission_table(g, pool, n_out)
+    ratings = _rating_table(rng, g)
+    assessors = pd.DataFrame(
+        {"assessor_id": pool["id"].to_numpy(), "prior_assessments": pool["prior"].astype(str)}
+    ).sort_values("assessor_id", ignore_index=True)
+    truth = {
+        "generator": "cmalt_qa.synthetic v1",
+        "seed": int(seed),
+        "n_submissions": n_out,
+        **_model_truth(periods, pool, rng_mc),
+        **_realised_truth(g, pool, subs),
+    }
+    return subs, ratings, assessors, truth
 
-    # attempt-1 rows
+
+def _first_attempts(
+    rng: np.random.Generator, pool: pd.DataFrame, periods: pd.DataFrame, n: int
+) -> dict[str, Any]:
+    """Attempt-1 rows: period, dates, pathway, assessors (with the planted rule breaks),
+    ratings, outcome and delays. Returns the working arrays by name."""
+    shift = pool["shift"].to_numpy()
     weight = np.ones(len(periods))
     span = (periods["last_day"] - periods["first_day"]).dt.days.to_numpy() + 1
     weight[-1] = span[-1] / periods["full_days"].iloc[-1]
@@ -468,15 +511,60 @@ def generate_frames(
     submitted = first_day + np.floor(rng.random(n) * span[win]).astype(int)
     pathway = rng.choice(3, size=n, p=list(PATHWAY_MIX.values()))
     review = rng.random(n) < REVIEW_SHARE
-    sector = rng.choice(np.array(list(SECTOR_MIX), dtype=object), size=n, p=list(SECTOR_MIX.values()))
+    sector = rng.choice(
+        np.array(list(SECTOR_MIX), dtype=object), size=n, p=list(SECTOR_MIX.values())
+    )
     q = rng.normal(0.0, SIGMA_Q, n)
     lead, second = _draw_pairs(rng, pool, submitted, n)
     nominated = rng.random(n) < SECOND_NOMINATED_RATE
+    planted = _plant_rule_breaks(rng, pool, review, submitted, lead, second, nominated)
+    has = _sections(rng, pathway)
+    sub, sec = np.nonzero(has)
+    l1, s1, f1 = _rate(
+        rng, sub, sec, q, shift[lead], shift[second] + NOMINATED_SECOND_SHIFT * nominated
+    )
+    outcome = _outcomes(sub, f1, n, np.ones(n, int))
+    window_label = periods["window"].to_numpy()[win]
+    alloc, assessed, result = _delays(rng, window_label == BACKLOG_WINDOW)
+    return dict(
+        n=n,
+        submitted=submitted,
+        pathway=pathway,
+        review=review,
+        sector=sector,
+        q=q,
+        lead=lead,
+        second=second,
+        nominated=nominated,
+        planted=planted,
+        sub=sub,
+        sec=sec,
+        l1=l1,
+        s1=s1,
+        f1=f1,
+        outcome=outcome,
+        alloc=alloc,
+        assessed=assessed,
+        result=result,
+    )
 
-    # planted rule breaks: first submissions returned well before AS_OF
+
+def _plant_rule_breaks(
+    rng: np.random.Generator,
+    pool: pd.DataFrame,
+    review: np.ndarray,
+    submitted: np.ndarray,
+    lead: np.ndarray,
+    second: np.ndarray,
+    nominated: np.ndarray,
+) -> np.ndarray:
+    """Give three first submissions returned well before AS_OF to the rule-breakers
+    (in place); returns their rows."""
     breakers = np.flatnonzero(pool["role"].to_numpy() == "breaker")
     eligible = np.flatnonzero(
-        ~review & (submitted >= np.datetime64("2021-01-01")) & (submitted < np.datetime64("2024-10-01"))
+        ~review
+        & (submitted >= np.datetime64("2021-01-01"))
+        & (submitted < np.datetime64("2024-10-01"))
     )
     planted = rng.choice(eligible, size=min(3, len(eligible)), replace=False)
     for k, i in enumerate(planted):
@@ -484,39 +572,67 @@ def generate_frames(
         if k == 2:
             second[i] = breakers[3]
             nominated[i] = False
+    return planted
 
-    s_lead = shift[lead]
-    s_second = shift[second] + NOMINATED_SECOND_SHIFT * nominated
-    has = _sections(rng, pathway)
-    sub, sec = np.nonzero(has)
-    l1, s1, f1 = _rate(rng, sub, sec, q, s_lead, s_second)
-    outcome = _outcomes(sub, f1, n, np.ones(n, int))
-    window_label = periods["window"].to_numpy()[win]
-    alloc, assessed, result = _delays(rng, window_label == BACKLOG_WINDOW)
 
-    # resubmissions
-    referred = np.isin(outcome, ["minor", "major"])
-    resub_on = submitted + result + rng.integers(RESUBMIT_AFTER_DAYS[0], RESUBMIT_AFTER_DAYS[1] + 1, n)
-    parent = np.flatnonzero(referred & ~review & (rng.random(n) < RESUBMIT_P) & (resub_on <= as_of))
+def _resubmissions(rng: np.random.Generator, pool: pd.DataFrame, g: dict[str, Any]) -> None:
+    """Attempt-2 rows of referred first submissions, added to ``g``."""
+    shift = pool["shift"].to_numpy()
+    n, as_of = g["n"], np.datetime64(AS_OF, "D")
+    referred = np.isin(g["outcome"], ["minor", "major"])
+    resub_on = (
+        g["submitted"]
+        + g["result"]
+        + rng.integers(RESUBMIT_AFTER_DAYS[0], RESUBMIT_AFTER_DAYS[1] + 1, n)
+    )
+    parent = np.flatnonzero(
+        referred & ~g["review"] & (rng.random(n) < RESUBMIT_P) & (resub_on <= as_of)
+    )
     m = len(parent)
-    lead2, second2, nominated2 = lead[parent].copy(), second[parent].copy(), nominated[parent].copy()
+    lead2, second2 = g["lead"][parent].copy(), g["second"][parent].copy()
+    nominated2 = g["nominated"][parent].copy()
     changed = rng.random(m) < CHANGED_ASSESSORS_P
     new_lead, new_second = _draw_pairs(rng, pool, resub_on[parent], m)
-    lead2[changed], second2[changed], nominated2[changed] = new_lead[changed], new_second[changed], False
-    keep = np.isin(sub, parent)
+    lead2[changed], second2[changed], nominated2[changed] = (
+        new_lead[changed],
+        new_second[changed],
+        False,
+    )
+    keep = np.isin(g["sub"], parent)
     remap = np.full(n, -1)
     remap[parent] = np.arange(m)
-    sub2, sec2 = remap[sub[keep]], sec[keep]
+    sub2, sec2 = remap[g["sub"][keep]], g["sec"][keep]
     l2, s2, f2 = _rate(
-        rng, sub2, sec2, q[parent] + RESUBMISSION_BOOST,
+        rng, sub2, sec2, g["q"][parent] + RESUBMISSION_BOOST,
         shift[lead2], shift[second2] + NOMINATED_SECOND_SHIFT * nominated2,
     )  # fmt: skip
     outcome2 = _outcomes(sub2, f2, m, np.full(m, 2))
     cal = scheme.default_calendar()
     win2 = cal.windows_of(pd.Series(resub_on[parent].astype("datetime64[ns]"))).to_numpy()
     alloc2, assessed2, result2 = _delays(rng, win2 == BACKLOG_WINDOW)
+    g.update(
+        resub_on=resub_on,
+        parent=parent,
+        m=m,
+        lead2=lead2,
+        second2=second2,
+        nominated2=nominated2,
+        sub2=sub2,
+        sec2=sec2,
+        l2=l2,
+        s2=s2,
+        f2=f2,
+        outcome2=outcome2,
+        alloc2=alloc2,
+        assessed2=assessed2,
+        result2=result2,
+    )
 
-    # thin whole portfolios to exactly n_out rows, planted cases first
+
+def _thin(rng: np.random.Generator, g: dict[str, Any], n_out: int) -> None:
+    """Keep whole portfolios, planted cases first, to exactly ``n_out`` rows; then
+    order the kept rows by date (attempt 1 before 2). Adds the row arrays to ``g``."""
+    n, parent, planted = g["n"], g["parent"], g["planted"]
     rows = np.ones(n, int)
     rows[parent] = 2
     order = rng.permutation(n)
@@ -528,29 +644,46 @@ def generate_frames(
     kept1 = np.zeros(n, bool)
     kept1[kept] = True
     kept2 = kept1[parent]
-
-    # assemble submission rows (attempt 1 then attempt 2), sort by date
     idx1, idx2 = np.flatnonzero(kept1), np.flatnonzero(kept2)
-    sub_on = np.concatenate([submitted[idx1], resub_on[parent][idx2]])
-    d_alloc = np.concatenate([alloc[idx1], alloc2[idx2]])
-    d_assess = np.concatenate([assessed[idx1], assessed2[idx2]])
-    d_result = np.concatenate([result[idx1], result2[idx2]])
+    sub_on = np.concatenate([g["submitted"][idx1], g["resub_on"][parent][idx2]])
+    delays = {
+        k: np.concatenate([g[k][idx1], g[k + "2"][idx2]]) for k in ("alloc", "assessed", "result")
+    }
     origin = np.concatenate([idx1, parent[idx2]])  # attempt-1 row index of the portfolio
     attempt = np.concatenate([np.ones(len(idx1), int), np.full(len(idx2), 2)])
     src = np.concatenate([idx1, idx2])  # index within its attempt's arrays
     order = np.lexsort((attempt, origin, sub_on))
-    sub_on, d_alloc, d_assess, d_result = sub_on[order], d_alloc[order], d_assess[order], d_result[order]
-    origin, attempt, src = origin[order], attempt[order], src[order]
-    a2 = attempt == 2
+    g.update(
+        kept1=kept1,
+        kept2=kept2,
+        sub_on=sub_on[order],
+        origin=origin[order],
+        attempt=attempt[order],
+        src=src[order],
+        **{"d_" + k: v[order] for k, v in delays.items()},
+    )
 
-    def pick(first: np.ndarray, resub: np.ndarray) -> np.ndarray:
-        out = first[origin].copy()
-        out[a2] = resub[src[a2]]
-        return out
 
-    the_lead, the_second = pick(lead, lead2), pick(second, second2)
-    the_nom, the_outcome = pick(nominated, nominated2), pick(outcome, outcome2)
-    on_alloc, on_assess, on_result = sub_on + d_alloc, sub_on + d_assess, sub_on + d_result
+def _pick(g: dict[str, Any], first: np.ndarray, resub: np.ndarray) -> np.ndarray:
+    """Per kept row: the attempt-1 value of its portfolio, or its attempt-2 value."""
+    a2 = g["attempt"] == 2
+    out = first[g["origin"]].copy()
+    out[a2] = resub[g["src"][a2]]
+    return out
+
+
+def _submission_table(g: dict[str, Any], pool: pd.DataFrame, n_out: int) -> pd.DataFrame:
+    """``submissions.csv`` as text; adds the ids and the open mask to ``g``."""
+    as_of = np.datetime64(AS_OF, "D")
+    origin, a2, sub_on = g["origin"], g["attempt"] == 2, g["sub_on"]
+    the_lead, the_second = _pick(g, g["lead"], g["lead2"]), _pick(g, g["second"], g["second2"])
+    the_nom = _pick(g, g["nominated"], g["nominated2"])
+    the_outcome = _pick(g, g["outcome"], g["outcome2"])
+    on_alloc, on_assess, on_result = (
+        sub_on + g["d_alloc"],
+        sub_on + g["d_assessed"],
+        sub_on + g["d_result"],
+    )
     open_ = on_result > as_of
     width = max(5, len(str(n_out)))
     sid = np.array([f"S{i + 1:0{width}d}" for i in range(n_out)], dtype=object)
@@ -560,13 +693,16 @@ def generate_frames(
     pid_num = p_rank[np.searchsorted(np.unique(origin), origin)]
     pid = np.array([f"P{i + 1:0{width}d}" for i in pid_num], dtype=object)
     ids = pool["id"].to_numpy()
-    subs = pd.DataFrame(
+    g.update(sid=sid, open_=open_, on_assess=on_assess, the_lead=the_lead, the_second=the_second)
+    return pd.DataFrame(
         {
             "submission_id": sid,
             "portfolio_id": pid,
-            "attempt": attempt.astype(str),
-            "submission_type": np.where(a2, "resubmission", np.where(review[origin], "review", "first")),
-            "pathway": np.array(scheme.PATHWAYS, dtype=object)[pathway[origin]],
+            "attempt": g["attempt"].astype(str),
+            "submission_type": np.where(
+                a2, "resubmission", np.where(g["review"][origin], "review", "first")
+            ),
+            "pathway": np.array(scheme.PATHWAYS, dtype=object)[g["pathway"][origin]],
             "submitted_on": _iso(sub_on, np.zeros(n_out, bool)),
             "allocated_on": _iso(on_alloc, on_alloc > as_of),
             "assessed_on": _iso(on_assess, on_assess > as_of),
@@ -575,29 +711,36 @@ def generate_frames(
             "lead_assessor": ids[the_lead],
             "second_assessor": ids[the_second],
             "second_nominated": np.where(the_nom, "true", "false"),
-            "sector": sector[origin],
+            "sector": g["sector"][origin],
         }
     )
 
-    # rating rows in submission order, sections in form order
-    pos = {1: np.full(n, -1), 2: np.full(m, -1)}
+
+def _rating_table(rng: np.random.Generator, g: dict[str, Any]) -> pd.DataFrame:
+    """``ratings.csv`` as text: rows in submission order, sections in form order."""
+    as_of = np.datetime64(AS_OF, "D")
+    a2, src = g["attempt"] == 2, g["src"]
+    pos = {1: np.full(g["n"], -1), 2: np.full(g["m"], -1)}
     pos[1][src[~a2]] = np.flatnonzero(~a2)
     pos[2][src[a2]] = np.flatnonzero(a2)
     rat_parts = []
-    for att, rsub, rsec, rl, rs, rf in ((1, sub, sec, l1, s1, f1), (2, sub2, sec2, l2, s2, f2)):
-        ok = (kept1 if att == 1 else kept2)[rsub]
+    for att, rsub, rsec, rl, rs, rf in (
+        (1, g["sub"], g["sec"], g["l1"], g["s1"], g["f1"]),
+        (2, g["sub2"], g["sec2"], g["l2"], g["s2"], g["f2"]),
+    ):
+        ok = (g["kept1"] if att == 1 else g["kept2"])[rsub]
         rat_parts.append((pos[att][rsub[ok]], rsec[ok], rl[ok], rs[ok], rf[ok]))
     r_row, r_sec, r_l, r_s, r_f = (np.concatenate(x) for x in zip(*rat_parts))
     o = np.lexsort((r_sec, r_row))
     r_row, r_sec, r_l, r_s, r_f = r_row[o], r_sec[o], r_l[o], r_s[o], r_f[o]
-    unseen = (on_assess > as_of)[r_row]
-    final_blank = open_[r_row]
+    unseen = (g["on_assess"] > as_of)[r_row]
+    final_blank = g["open_"][r_row]
     gaps = np.full(len(r_row), "", dtype=object)
     need = (r_f == 0) & ~final_blank
     gaps[need] = _gaps(rng, int(need.sum()))
-    ratings = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "submission_id": sid[r_row],
+            "submission_id": g["sid"][r_row],
             "section": np.array(_SEC, dtype=object)[r_sec],
             "lead": np.where(unseen, "", _RATING_CODES[r_l]),
             "second": np.where(unseen, "", _RATING_CODES[r_s]),
@@ -605,31 +748,25 @@ def generate_frames(
             "gaps": gaps,
         }
     )
-    assessors = pd.DataFrame(
-        {"assessor_id": ids, "prior_assessments": pool["prior"].astype(str)}
-    ).sort_values("assessor_id", ignore_index=True)
 
-    # truth
-    role = pool["role"].to_numpy()
+
+def _realised_truth(g: dict[str, Any], pool: pd.DataFrame, subs: pd.DataFrame) -> dict[str, Any]:
+    """The truths realised in the drawn rows (rule breaks, changed assessors, open)."""
+    ids, role = pool["id"].to_numpy(), pool["role"].to_numpy()
     breaker_ids = set(ids[role == "breaker"])
     lead_break = subs["lead_assessor"].isin(breaker_ids)
     pair_break = lead_break & subs["second_assessor"].isin(breaker_ids)
-    moved = a2 & ((the_lead != lead[origin]) | (the_second != second[origin]))
-    changed_ids = list(sid[moved])
-    truth = {
-        "generator": "cmalt_qa.synthetic v1",
-        "seed": int(seed),
-        "n_submissions": n_out,
-        **_model_truth(periods, pool, rng_mc),
+    a2, origin = g["attempt"] == 2, g["origin"]
+    moved = a2 & ((g["the_lead"] != g["lead"][origin]) | (g["the_second"] != g["second"][origin]))
+    return {
         "rule_breaks": {
             "lead_inexperienced": list(subs.loc[lead_break, "submission_id"]),
             "inexperienced_pair": list(subs.loc[pair_break, "submission_id"]),
         },
         "rule_breakers": sorted(breaker_ids),
-        "resubmission_assessors_changed": changed_ids,
-        "open_submissions": list(sid[open_]),
+        "resubmission_assessors_changed": list(g["sid"][moved]),
+        "open_submissions": list(g["sid"][g["open_"]]),
     }
-    return subs, ratings, assessors, truth
 
 
 def write_csvs(

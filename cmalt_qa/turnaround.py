@@ -28,12 +28,11 @@ case due today "at risk", not "overdue": it can still be returned today.)
 from __future__ import annotations
 
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ._stats import km_fit, km_quantile, share_by
 from ._analysis import (
     DATE_COLUMNS,
     check_args,
@@ -44,6 +43,7 @@ from ._analysis import (
     parse_date,
     resolve_as_of,
 )
+from ._stats import km_fit, km_quantile, share_by
 from .records import Records
 from .scheme import ASSESSOR_TARGET_WEEKS
 
@@ -107,9 +107,7 @@ def _prepare(
     # (the stage's end was never recorded) or not yet allocated.
     subs["stage_in"] = alloc.notna().to_numpy() & (done | ~returned)
     subs["stage_done"] = done
-    subs["stage_days"] = np.where(
-        done, _days(assessed - alloc), _days(stamp - alloc)
-    )
+    subs["stage_days"] = np.where(done, _days(assessed - alloc), _days(stamp - alloc))
     for c in ("allocated_on", "assessed_on", "result_on"):
         subs[c] = known[c]
     return subs, stamp, note
@@ -157,10 +155,16 @@ def _summary_row(g: pd.DataFrame, ci: float) -> dict[str, float]:
     row["stage_assessed"] = int(st["stage_done"].sum())
     stage_fit = km_fit(st["stage_days"], st["stage_done"], ci)
     s_med = km_quantile(stage_fit, 0.5)
-    row["stage_median_days"], row["stage_median_days_ci_low"], row["stage_median_days_ci_high"] = s_med
+    row["stage_median_days"], row["stage_median_days_ci_low"], row["stage_median_days_ci_high"] = (
+        s_med
+    )
     for weeks in ASSESSOR_TARGET_WEEKS:
         est, lo, hi, _ = share_by(st["stage_days"], st["stage_done"], 7.0 * weeks, ci)
-        row[f"within_{weeks}w"], row[f"within_{weeks}w_ci_low"], row[f"within_{weeks}w_ci_high"] = est, lo, hi
+        row[f"within_{weeks}w"], row[f"within_{weeks}w_ci_low"], row[f"within_{weeks}w_ci_high"] = (
+            est,
+            lo,
+            hi,
+        )
     return row
 
 
@@ -364,9 +368,7 @@ def calendar_check(
         start = pd.Period(month, freq="M").start_time
         returned = g["returned"].to_numpy()
         res = g["result_on"]
-        rel_month = np.where(
-            returned, _days(res - end), float((stamp - end).days)
-        )
+        rel_month = np.where(returned, _days(res - end), float((stamp - end).days))
         p, p_lo, p_hi, undet_p = share_by(g["rel_days"], returned, 0.0, ci)
         m, m_lo, m_hi, undet_m = share_by(rel_month, returned, 0.0, ci)
         within = int((returned & ~g["late"].to_numpy()).sum())
@@ -448,8 +450,19 @@ def km_curves(
             part[c] = v
         part["n"] = fit.n
         parts.append(part)
-    out_cols = [*cols, "days", "share_returned", "ci_low", "ci_high", "at_risk", "returned", "censored", "n"]
-    table = pd.concat(parts, ignore_index=True)[out_cols] if parts else pd.DataFrame(columns=out_cols)
+    out_cols = [
+        *cols,
+        "days",
+        "share_returned",
+        "ci_low",
+        "ci_high",
+        "at_risk",
+        "returned",
+        "censored",
+        "n",
+    ]
+    table = (
+        pd.concat(parts, ignore_index=True)[out_cols] if parts else pd.DataFrame(columns=out_cols)
+    )
     table.attrs["by"] = tuple(cols)
     return _attach_note(table, stamp, note)
-

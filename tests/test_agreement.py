@@ -228,8 +228,7 @@ def test_krippendorff_accepts_sar_strings():
     scored = [[2, 1, 0, 1, np.nan], [2, 1, 1, 1, 0], [2, 1, 0, np.nan, 0]]
     for level in ("nominal", "ordinal", "interval"):
         assert ag.krippendorff_alpha(data, level) == pytest.approx(
-            krippendorff.alpha(reliability_data=np.array(scored, float),
-                               level_of_measurement=level)
+            krippendorff.alpha(reliability_data=np.array(scored, float), level_of_measurement=level)
         )
 
 
@@ -271,8 +270,9 @@ def test_perfect_agreement_gives_one(x):
 @given(st.data())
 def test_swap_and_permute_change_nothing(data):
     a = data.draw(ratings)
-    b = data.draw(st.lists(st.sampled_from(["S", "A", "R", None]),
-                           min_size=len(a), max_size=len(a)))
+    b = data.draw(
+        st.lists(st.sampled_from(["S", "A", "R", None]), min_size=len(a), max_size=len(a))
+    )
     perm = data.draw(st.permutations(range(len(a))))
     pa, pb = [a[i] for i in perm], [b[i] for i in perm]
     for f in (ag.percent_agreement, ag.pabak):
@@ -289,6 +289,14 @@ def test_swap_and_permute_change_nothing(data):
 
 def test_module_surface():
     assert qa.agreement is ag
-    for name in ("percent_agreement", "cohen_kappa", "gwet_ac", "pabak",
-                 "krippendorff_alpha", "by_section", "confusion", "resolution"):
+    for name in (
+        "percent_agreement",
+        "cohen_kappa",
+        "gwet_ac",
+        "pabak",
+        "krippendorff_alpha",
+        "by_section",
+        "confusion",
+        "resolution",
+    ):
         assert name in ag.__all__

@@ -11,21 +11,26 @@ from cmalt_qa.plots import plot_agreement_forest, plot_confusion
 
 
 def _forest_table(paradox=False):
-    return pd.DataFrame({
-        "section": ["1a", "3b", "P1"],
-        "n": [120, 80, 120],
-        "kappa_quadratic": [0.61, 0.42, 0.55],
-        "kappa_quadratic_ci_low": [0.50, 0.30, 0.45],
-        "kappa_quadratic_ci_high": [0.70, 0.55, 0.64],
-        "kappa_paradox": [False, paradox, False],
-    })
+    return pd.DataFrame(
+        {
+            "section": ["1a", "3b", "P1"],
+            "n": [120, 80, 120],
+            "kappa_quadratic": [0.61, 0.42, 0.55],
+            "kappa_quadratic_ci_low": [0.50, 0.30, 0.45],
+            "kappa_quadratic_ci_high": [0.70, 0.55, 0.64],
+            "kappa_paradox": [False, paradox, False],
+        }
+    )
 
 
 def test_forest_draws_every_group_with_interval_and_n():
     ax = plot_agreement_forest(_forest_table())
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["1a (n=120)", "3b (n=80)", "P1 (n=120)"][::-1] or set(labels) == {
-        "1a (n=120)", "3b (n=80)", "P1 (n=120)"}
+        "1a (n=120)",
+        "3b (n=80)",
+        "P1 (n=120)",
+    }
     assert "3b" in ax.get_title() and "0.42" in ax.get_title()
     alt = ax.figure.get_label()
     assert "3b" in alt and "0.30 to 0.55" in alt

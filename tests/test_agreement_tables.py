@@ -13,7 +13,6 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 import cmalt_qa as qa
-from cmalt_qa import _agreement_core as core
 from cmalt_qa import _stats
 from cmalt_qa import agreement as ag
 from cmalt_qa.records import Records
@@ -25,23 +24,27 @@ SCALE = ["R", "A", "S"]
 @pytest.fixture(scope="module")
 def small():
     """Five submissions, hand-checkable; s4 is a portfolio review."""
-    subs = pd.DataFrame({
-        "submission_id": ["s1", "s2", "s3", "s4", "s5"],
-        "portfolio_id": ["p1", "p2", "p3", "p4", "p5"],
-        "attempt": [1, 1, 1, 1, 1],
-        "submission_type": ["first", "first", "first", "review", "first"],
-        "pathway": ["CMALT", "CMALT", "ACMALT", "CMALT", "SCMALT"],
-        "submitted_on": ["2024-01-10"] * 5,
-        "lead_assessor": ["x1", "x2", "x1", "x2", "x1"],
-        "second_assessor": ["y1", "y2", "y2", "y1", "y1"],
-    })
-    rat = pd.DataFrame({
-        "submission_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s5", "s5"],
-        "section": ["1a", "1b", "1a", "1b", "1a", "1b", "1a", "1a", "1b"],
-        "lead": ["S", "A", "R", "A", "A", None, "S", "S", "S"],
-        "second": ["S", "R", "A", "A", "A", "A", "A", "R", "A"],
-        "final": ["S", "A", "A", "A", "A", "A", "A", "A", None],
-    })
+    subs = pd.DataFrame(
+        {
+            "submission_id": ["s1", "s2", "s3", "s4", "s5"],
+            "portfolio_id": ["p1", "p2", "p3", "p4", "p5"],
+            "attempt": [1, 1, 1, 1, 1],
+            "submission_type": ["first", "first", "first", "review", "first"],
+            "pathway": ["CMALT", "CMALT", "ACMALT", "CMALT", "SCMALT"],
+            "submitted_on": ["2024-01-10"] * 5,
+            "lead_assessor": ["x1", "x2", "x1", "x2", "x1"],
+            "second_assessor": ["y1", "y2", "y2", "y1", "y1"],
+        }
+    )
+    rat = pd.DataFrame(
+        {
+            "submission_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s5", "s5"],
+            "section": ["1a", "1b", "1a", "1b", "1a", "1b", "1a", "1a", "1b"],
+            "lead": ["S", "A", "R", "A", "A", None, "S", "S", "S"],
+            "second": ["S", "R", "A", "A", "A", "A", "A", "R", "A"],
+            "final": ["S", "A", "A", "A", "A", "A", "A", "A", None],
+        }
+    )
     recs = qa.from_frames(subs, rat)
     assert len(recs.problems) == 0
     return recs
@@ -49,8 +52,13 @@ def small():
 
 def _direct_records(subs: pd.DataFrame, rat: pd.DataFrame) -> Records:
     """Records built without validation, for large simulated data (speed)."""
-    return Records(submissions=subs, ratings=rat, assessors=pd.DataFrame(),
-                   problems=pd.DataFrame(), calendar=default_calendar())
+    return Records(
+        submissions=subs,
+        ratings=rat,
+        assessors=pd.DataFrame(),
+        problems=pd.DataFrame(),
+        calendar=default_calendar(),
+    )
 
 
 # ------------------------------------------------------------------- by_section
@@ -90,7 +98,10 @@ def test_by_any_column_and_overall(small):
     overall = ag.by_section(small, by=(), n_boot=50)
     assert len(overall) == 1 and overall.loc[0, "n"] == 7
     assert ag.by_section(small, by="pathway", n_boot=10)["pathway"].tolist() == [
-        "ACMALT", "CMALT", "SCMALT"]
+        "ACMALT",
+        "CMALT",
+        "SCMALT",
+    ]
     with pytest.raises(ValueError, match="unknown grouping"):
         ag.by_section(small, by=("colour",))
     with pytest.raises(ValueError, match="n_boot"):
@@ -111,8 +122,9 @@ def test_empty_selection_gives_nan_not_errors(small):
         ag.by_section(small, submission_types=("nothing",))
 
 
-def _simulate(seed: int, n_subs: int, sections: list[str], p_by_class: np.ndarray,
-              missing: float = 0.0) -> Records:
+def _simulate(
+    seed: int, n_subs: int, sections: list[str], p_by_class: np.ndarray, missing: float = 0.0
+) -> Records:
     """Latent-class generator: each submission draws a class z (equal odds), then each
     section's (lead, second) pair independently from the class's 3 x 3 joint
     distribution p_by_class[z] (cells in R, A, S order). Sections of a submission are
@@ -129,18 +141,31 @@ def _simulate(seed: int, n_subs: int, sections: list[str], p_by_class: np.ndarra
     if missing:
         lead[rng.random(lead.size) < missing] = np.nan
     ids = np.array([f"s{i}" for i in range(n_subs)])
-    subs = pd.DataFrame({"submission_id": ids, "submission_type": "first",
-                         "pathway": np.where(z == 0, "CMALT", "SCMALT")})
-    rat = pd.DataFrame({"submission_id": np.repeat(ids, ns),
-                        "section": np.tile(sections, n_subs),
-                        "lead": lead, "second": second, "final": second})
+    subs = pd.DataFrame(
+        {
+            "submission_id": ids,
+            "submission_type": "first",
+            "pathway": np.where(z == 0, "CMALT", "SCMALT"),
+        }
+    )
+    rat = pd.DataFrame(
+        {
+            "submission_id": np.repeat(ids, ns),
+            "section": np.tile(sections, n_subs),
+            "lead": lead,
+            "second": second,
+            "final": second,
+        }
+    )
     return _direct_records(subs, rat)
 
 
-P_CLASSES = np.array([
-    [[0.02, 0.03, 0.00], [0.03, 0.45, 0.07], [0.00, 0.10, 0.30]],  # stronger portfolios
-    [[0.25, 0.10, 0.00], [0.12, 0.40, 0.03], [0.01, 0.04, 0.05]],  # weaker portfolios
-])
+P_CLASSES = np.array(
+    [
+        [[0.02, 0.03, 0.00], [0.03, 0.45, 0.07], [0.00, 0.10, 0.30]],  # stronger portfolios
+        [[0.25, 0.10, 0.00], [0.12, 0.40, 0.03], [0.01, 0.04, 0.05]],  # weaker portfolios
+    ]
+)
 
 
 def _slow_coefficients(lead: list, second: list) -> dict[str, float]:
@@ -156,12 +181,12 @@ def _slow_coefficients(lead: list, second: list) -> dict[str, float]:
         "ac2_quadratic": ag.gwet_ac(lead, second, "quadratic"),
         "pabak": ag.pabak(lead, second),
     }
-    data = np.array([[RATING_SCORE[x] for x in lead], [RATING_SCORE[x] for x in second]],
-                    float)
+    data = np.array([[RATING_SCORE[x] for x in lead], [RATING_SCORE[x] for x in second]], float)
     for level in ("nominal", "ordinal", "interval"):
         try:
-            out[f"alpha_{level}"] = krippendorff.alpha(reliability_data=data,
-                                                       level_of_measurement=level)
+            out[f"alpha_{level}"] = krippendorff.alpha(
+                reliability_data=data, level_of_measurement=level
+            )
         except ValueError:
             out[f"alpha_{level}"] = np.nan
     return out
@@ -202,7 +227,9 @@ def test_bootstrap_weights_count_the_drawn_indices():
     # the same draws (_stats.bootstrap_indices) must agree exactly.
     for n_units, n_boot, seed in [(0, 5, 0), (1, 3, 1), (37, 50, 2), (500, 20, 3)]:
         idx = _stats.bootstrap_indices(n_units, n_boot, seed)
-        slow = np.array([np.bincount(row, minlength=n_units) for row in idx]).reshape(n_boot, n_units)
+        slow = np.array([np.bincount(row, minlength=n_units) for row in idx]).reshape(
+            n_boot, n_units
+        )
         w = _stats.bootstrap_weights(n_units, n_boot, seed)
         np.testing.assert_array_equal(w, slow)
         assert (w.sum(axis=1) == n_units).all()
@@ -231,8 +258,10 @@ def test_recovery_and_interval_coverage():
     # 200 simulated datasets the 95% cluster-bootstrap interval (sections pooled, so
     # rows are correlated within submissions) should cover it about 95% of the time.
     p = P_CLASSES.mean(axis=0)
-    truth = {"kappa_quadratic": _population_kappa(p, "quadratic"),
-             "kappa": _population_kappa(p, None)}
+    truth = {
+        "kappa_quadratic": _population_kappa(p, "quadratic"),
+        "kappa": _population_kappa(p, None),
+    }
     hits = {k: 0 for k in truth}
     est = {k: [] for k in truth}
     n_sims = 200
@@ -254,8 +283,9 @@ def test_kappa_paradox_flag():
     second = ["A"] * 90 + ["S"] * 5 + ["A"] * 5
     ids = [f"s{i}" for i in range(n)]
     subs = pd.DataFrame({"submission_id": ids, "submission_type": "first"})
-    rat = pd.DataFrame({"submission_id": ids, "section": "1a", "lead": lead,
-                        "second": second, "final": lead})
+    rat = pd.DataFrame(
+        {"submission_id": ids, "section": "1a", "lead": lead, "second": second, "final": lead}
+    )
     row = ag.by_section(_direct_records(subs, rat), n_boot=100).iloc[0]
     assert row["percent_agreement"] == pytest.approx(0.9)
     assert row["kappa"] < 0 and row["ac1"] > 0.85
@@ -331,8 +361,9 @@ def test_sample_recovers_planted_kappa(sample_records):
     # no reviews) per section and overall; truth holds Monte-Carlo population values.
     planted_all = sample_records.truth
     if planted_all is None:  # qa.load does not (yet) attach truth.json
-        planted_all = json.loads((Path(__file__).parents[1] / "data" / "sample"
-                                  / "truth.json").read_text())
+        planted_all = json.loads(
+            (Path(__file__).parents[1] / "data" / "sample" / "truth.json").read_text()
+        )
     truth = planted_all["kappa_quadratic"]
     t = ag.by_section(sample_records)
     planted = t["section"].map(truth["by_section"])
@@ -341,8 +372,9 @@ def test_sample_recovers_planted_kappa(sample_records):
     assert covered.sum() >= len(t) - 3, t.loc[~covered, "section"].tolist()
     overall = ag.by_section(sample_records, by=()).iloc[0]
     assert overall["kappa_quadratic"] == pytest.approx(truth["overall"], abs=0.03)
-    assert overall["kappa_quadratic_ci_low"] <= truth["overall"] <= overall[
-        "kappa_quadratic_ci_high"]
+    assert (
+        overall["kappa_quadratic_ci_low"] <= truth["overall"] <= overall["kappa_quadratic_ci_high"]
+    )
     # The generator's final decision lies between lead and second: never "neither"
     # in direction unless a compromise (A between S and R).
     res = ag.resolution(sample_records, by=(), n_boot=1).set_index(["classification", "result"])

@@ -17,7 +17,9 @@ from cmalt_qa import _stats
 def test_check_by_names_unknown_and_available_columns():
     assert an.check_by("year", ["year", "window"]) == ("year",)
     assert an.check_by(("window", "year"), ["year", "window"]) == ("window", "year")
-    with pytest.raises(ValueError, match=r"cannot group by \['nope'\].*available: \['window', 'year'\]"):
+    with pytest.raises(
+        ValueError, match=r"cannot group by \['nope'\].*available: \['window', 'year'\]"
+    ):
         an.check_by(["year", "nope"], ["year", "window", "year"])
 
 
@@ -46,8 +48,12 @@ def test_as_of_parsing_strict_and_lenient():
         an.parse_date(None)
     with pytest.raises(ValueError, match="must be a date"):
         an.parse_date(pd.NaT)
-    subs = pd.DataFrame({"submitted_on": pd.to_datetime(["2024-01-02", None]),
-                         "result_on": pd.to_datetime([None, "2024-04-09 10:00"])})
+    subs = pd.DataFrame(
+        {
+            "submitted_on": pd.to_datetime(["2024-01-02", None]),
+            "result_on": pd.to_datetime([None, "2024-04-09 10:00"]),
+        }
+    )
     assert an.resolve_as_of(subs, None) == pd.Timestamp("2024-04-09")
     with pytest.raises(ValueError, match="no dated submissions"):
         an.latest_date(subs.iloc[:0])

@@ -25,7 +25,9 @@ def _raw_export(folder: Path, seed: int = 2, n: int = 90) -> dict[str, list[str]
     subs, rats, asrs, _ = qa.synthetic.generate_frames(n, seed)
     ids = sorted(asrs["assessor_id"])
     name = {a: f"{FIRST[i % 8]} {LAST[(i // 8) % 8]}" for i, a in enumerate(ids)}
-    email = {a: f"{name[a].lower().replace(' ', '.')}{i}@uni{i}.example.ac.uk" for i, a in enumerate(ids)}
+    email = {
+        a: f"{name[a].lower().replace(' ', '.')}{i}@uni{i}.example.ac.uk" for i, a in enumerate(ids)
+    }
     # assessors as e-mails in one file, names in the other: both are identifiers
     subs["lead_assessor"] = subs["lead_assessor"].map(name)
     subs["second_assessor"] = subs["second_assessor"].map(name)
@@ -33,16 +35,22 @@ def _raw_export(folder: Path, seed: int = 2, n: int = 90) -> dict[str, list[str]
     asrs["assessor_email"] = [email[a] for a in ids]
     cand = {p: f"Candidate {LAST[i % 8]}{i}" for i, p in enumerate(subs["portfolio_id"].unique())}
     subs["candidate_name"] = subs["portfolio_id"].map(cand)
-    subs["candidate_email"] = subs["candidate_name"].str.lower().str.replace(" ", ".") + "@college.example.org"
+    subs["candidate_email"] = (
+        subs["candidate_name"].str.lower().str.replace(" ", ".") + "@college.example.org"
+    )
     subs["portfolio_link"] = "https://sites.example.com/" + subs["portfolio_id"].str.lower()
     subs["comments"] = "Well done " + subs["candidate_name"]
     original = subs["submission_id"].copy()
-    subs["submission_id"] = "form-" + subs["candidate_name"].str.replace(" ", "_") + "-" + subs["attempt"]
+    subs["submission_id"] = (
+        "form-" + subs["candidate_name"].str.replace(" ", "_") + "-" + subs["attempt"]
+    )
     rat_map = dict(zip(original, subs["submission_id"]))
     rats["submission_id"] = rats["submission_id"].map(rat_map)
     subs.drop(columns="portfolio_id").to_csv(folder / "submissions.csv", index=False)
     rats.to_csv(folder / "ratings.csv", index=False)
-    asrs.rename(columns={"assessor_id": "Assessor ID"}).to_csv(folder / "assessors.csv", index=False)
+    asrs.rename(columns={"assessor_id": "Assessor ID"}).to_csv(
+        folder / "assessors.csv", index=False
+    )
     return {
         "names": list(name.values()) + list(cand.values()),
         "emails": list(email.values()) + list(subs["candidate_email"]),
@@ -81,7 +89,11 @@ def test_no_raw_identifier_in_output(raw, key, tmp_path):
     assert b"@" not in data and b"http" not in data
     for name in FIRST + LAST:  # not even a fragment of a name
         assert name.lower().encode() not in data
-    assert sorted(p.name for p in out.iterdir()) == ["assessors.csv", "ratings.csv", "submissions.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "assessors.csv",
+        "ratings.csv",
+        "submissions.csv",
+    ]
     assert {"candidate_name", "candidate_email", "portfolio_link", "comments"} <= set(
         report.dropped["submissions.csv"]
     )
@@ -122,8 +134,12 @@ def test_same_key_same_pseudonyms_other_key_differs(raw, key, tmp_path):
 def test_stable_across_exports(tmp_path, key):
     """An assessor keeps one pseudonym across two separate exports (another window)."""
     k = an.read_key(key)
-    assert an.pseudonym("Jane Smith", k, "assessor", "A") == an.pseudonym("  jane   SMITH ", k, "assessor", "A")
-    assert an.pseudonym("Jane Smith", k, "assessor", "A") != an.pseudonym("Jane Smith", k, "portfolio", "A")
+    assert an.pseudonym("Jane Smith", k, "assessor", "A") == an.pseudonym(
+        "  jane   SMITH ", k, "assessor", "A"
+    )
+    assert an.pseudonym("Jane Smith", k, "assessor", "A") != an.pseudonym(
+        "Jane Smith", k, "portfolio", "A"
+    )
     e1, e2 = tmp_path / "e1", tmp_path / "e2"
     e1.mkdir(), e2.mkdir()
     _raw_export(e1, seed=5, n=40)

@@ -24,7 +24,9 @@ LETTER = {v: k for k, v in RATING_SCORE.items()}
 
 
 # --------------------------------------------------------------------------- fixtures
-def _sub(sid, pid, attempt, submitted, allocated, lead, second, outcome="", result="", nominated=""):
+def _sub(
+    sid, pid, attempt, submitted, allocated, lead, second, outcome="", result="", nominated=""
+):
     return {
         "submission_id": sid, "portfolio_id": pid, "attempt": attempt,
         "submission_type": "first" if attempt == 1 else "resubmission", "pathway": "ACMALT",
@@ -65,7 +67,10 @@ def rule_recs() -> Records:
           "final": final.get(r["submission_id"], "A")} for r in rows]
     )  # fmt: skip
     assessors = pd.DataFrame(
-        {"assessor_id": ["E1", "E2", "L", "N1", "M", "T"], "prior_assessments": ["10", "10", "0", "1", "5", "2"]}
+        {
+            "assessor_id": ["E1", "E2", "L", "N1", "M", "T"],
+            "prior_assessments": ["10", "10", "0", "1", "5", "2"],
+        }
     )
     recs = qa.from_frames(subs, ratings, assessors)
     assert recs.problems.empty, recs.problems  # the fixture itself must be valid
@@ -177,7 +182,10 @@ def test_who_broke_a_rule_this_window(rule_recs):
 def test_rule_counts_hand(rule_recs):
     c = A.rule_counts(rule_recs).set_index(["window", "rule"])
     assert c.loc[("2024-01", "lead_inexperienced"), ["n_checked", "n_breaches"]].tolist() == [10, 5]
-    assert c.loc[("2024-01", "both_inexperienced"), ["n_breaches", "n_unknown_prior"]].tolist() == [2, 1]
+    assert c.loc[("2024-01", "both_inexperienced"), ["n_breaches", "n_unknown_prior"]].tolist() == [
+        2,
+        1,
+    ]
     assert c.loc[("2024-01", "resubmission_reassigned"), "n_checked"] == 0
     assert np.isnan(c.loc[("2024-01", "resubmission_reassigned"), "rate"])
     row = c.loc[("2024-09", "resubmission_reassigned")]
@@ -215,7 +223,9 @@ def test_workload_and_concentration_hand(rule_recs):
     assert (row["as_lead"], row["as_second"], row["total"]) == (2, 3, 5)  # r1, r3 / a1, t1, t3
     conc = A.concentration(rule_recs).set_index("window")
     s = rule_recs.submissions[rule_recs.submissions["window"] == "2024-01"]
-    load = np.array(sorted(Counter([*s["lead_assessor"], *s["second_assessor"]]).values(), reverse=True), float)
+    load = np.array(
+        sorted(Counter([*s["lead_assessor"], *s["second_assessor"]]).values(), reverse=True), float
+    )
     share = load / load.sum()
     gini_pairwise = np.abs(load[:, None] - load[None, :]).sum() / (2 * load.size**2 * load.mean())
     got = conc.loc["2024-01"]
@@ -223,7 +233,9 @@ def test_workload_and_concentration_hand(rule_recs):
     assert got["gini"] == pytest.approx(gini_pairwise, abs=1e-12)
     assert got["hhi"] == pytest.approx(np.sum(share**2), abs=1e-12)
     assert got["share_top5"] == pytest.approx(share[:5].sum(), abs=1e-12)
-    assert got["share_top20pct"] == pytest.approx(share[: int(np.ceil(0.2 * load.size))].sum(), abs=1e-12)
+    assert got["share_top20pct"] == pytest.approx(
+        share[: int(np.ceil(0.2 * load.size))].sum(), abs=1e-12
+    )
     assert "audience" not in conc.attrs
 
 
@@ -371,7 +383,9 @@ def test_ratio_variance_reference():
     x = rng.normal(size=12)
     g = np.zeros(12, dtype=np.int64)
     # One rating per unit: the ratio is the mean and v is the usual s^2 / n.
-    assert core.ratio_variance(g, x, np.ones(12), 1)[0] == pytest.approx(np.var(x, ddof=1) / 12, rel=1e-12)
+    assert core.ratio_variance(g, x, np.ones(12), 1)[0] == pytest.approx(
+        np.var(x, ddof=1) / 12, rel=1e-12
+    )
     den = rng.integers(1, 6, 12).astype(float)
     r = x.sum() / den.sum()
     want = 12 / 11 * np.sum((x - r * den) ** 2) / den.sum() ** 2
@@ -398,12 +412,14 @@ def test_severity_shrinkage_matches_statsmodels():
     recs = make_records(3, n_sub=120, shift={"A01": -0.6})
     sev = A.severity(recs, n_boot=50)
     use = sev[np.isfinite(sev["shrink_weight"])]
-    tau2 = combine_effects(use["severity"].to_numpy(), use["se"].to_numpy() ** 2, method_re="dl").tau2
+    tau2 = combine_effects(
+        use["severity"].to_numpy(), use["se"].to_numpy() ** 2, method_re="dl"
+    ).tau2
     assert sev.attrs["tau2"] == pytest.approx(tau2, abs=1e-9)
     b = tau2 / (tau2 + use["se"] ** 2)
     np.testing.assert_allclose(use["shrink_weight"], b, atol=1e-9)
     np.testing.assert_allclose(use["severity_shrunk"], b * use["severity"], atol=1e-9)
-    assert ((use["severity_shrunk"].abs() <= use["severity"].abs() + 1e-15)).all()
+    assert (use["severity_shrunk"].abs() <= use["severity"].abs() + 1e-15).all()
     top = sev.set_index("assessor_id")
     assert top.loc["A01", "severity"] < 0 and top.loc["A01", "ci_high"] < 0
 
@@ -459,7 +475,12 @@ def test_nominated_second_effect_hand():
     # s1 nominated: second - lead = -1, 0; s2 ALT: +1, 0, +1; s3 unknown: left out.
     eff = A.nominated_second_effect(_small_severity_recs(), n_boot=20)
     row = eff.iloc[0]
-    assert (row["n_nominated"], row["n_alt"], row["n_ratings_nominated"], row["n_ratings_alt"]) == (1, 1, 2, 3)
+    assert (row["n_nominated"], row["n_alt"], row["n_ratings_nominated"], row["n_ratings_alt"]) == (
+        1,
+        1,
+        2,
+        3,
+    )
     assert row["mean_nominated"] == pytest.approx(-0.5) and row["mean_alt"] == pytest.approx(2 / 3)
     assert row["estimate"] == pytest.approx(-0.5 - 2 / 3)
     assert "audience" not in eff.attrs
@@ -474,13 +495,24 @@ def test_nominated_second_bootstrap_equals_slow_loop():
     rng = np.random.default_rng(5)
     reps = []
     for arm in (True, False):
-        per = m[m["second_nominated"] == arm].groupby("submission_id")["d"].agg(["sum", "size"]).sort_index()
+        per = (
+            m[m["second_nominated"] == arm]
+            .groupby("submission_id")["d"]
+            .agg(["sum", "size"])
+            .sort_index()
+        )
         idx = bootstrap_indices(len(per), 200, rng)
-        reps.append(np.array([per["sum"].to_numpy()[i].sum() / per["size"].to_numpy()[i].sum() for i in idx]))
+        reps.append(
+            np.array(
+                [per["sum"].to_numpy()[i].sum() / per["size"].to_numpy()[i].sum() for i in idx]
+            )
+        )
         mean = per["sum"].sum() / per["size"].sum()
         assert eff["mean_nominated" if arm else "mean_alt"] == pytest.approx(mean, abs=1e-12)
     lo, hi = np.quantile(reps[0] - reps[1], [0.025, 0.975])
-    assert eff["ci_low"] == pytest.approx(lo, abs=1e-12) and eff["ci_high"] == pytest.approx(hi, abs=1e-12)
+    assert eff["ci_low"] == pytest.approx(lo, abs=1e-12) and eff["ci_high"] == pytest.approx(
+        hi, abs=1e-12
+    )
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -500,7 +532,10 @@ def test_nominated_effect_by_group():
     eff = A.nominated_second_effect(recs, by="year", n_boot=20)
     assert list(eff.columns[:2]) == ["year", "n_nominated"]
     assert eff["year"].tolist() == sorted(recs.submissions["year"].unique())
-    assert eff["n_nominated"].sum() + eff["n_alt"].sum() == recs.submissions["second_nominated"].notna().sum()
+    assert (
+        eff["n_nominated"].sum() + eff["n_alt"].sum()
+        == recs.submissions["second_nominated"].notna().sum()
+    )
 
 
 # --------------------------------------------------------------------------- plots

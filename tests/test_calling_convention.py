@@ -47,7 +47,11 @@ TABLE_FUNCTIONS = _table_functions()
 def _required(f):
     """Values for required arguments other than recs (open_cases needs as_of)."""
     params = inspect.signature(f).parameters
-    return {"as_of": "2025-01-01"} if params.get("as_of") and params["as_of"].default is inspect.Parameter.empty else {}
+    return (
+        {"as_of": "2025-01-01"}
+        if params.get("as_of") and params["as_of"].default is inspect.Parameter.empty
+        else {}
+    )
 
 
 def test_every_module_has_table_functions_and_they_take_the_convention():
@@ -63,8 +67,12 @@ def test_every_module_has_table_functions_and_they_take_the_convention():
             assert params["by"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, name
 
 
-CASES = [(name, f, arg) for name, f in TABLE_FUNCTIONS for arg in BAD
-         if arg in inspect.signature(f).parameters]
+CASES = [
+    (name, f, arg)
+    for name, f in TABLE_FUNCTIONS
+    for arg in BAD
+    if arg in inspect.signature(f).parameters
+]
 
 
 def test_every_argument_of_the_convention_is_walked():
@@ -100,16 +108,25 @@ def test_as_of_parsed_identically_everywhere(sample_records):
     import pandas as pd
 
     for f in (qa.referrals.flows, qa.referrals.eventual_pass, qa.turnaround.summary):
-        tables = [f(sample_records, as_of=v) for v in
-                  ("2025-06-01", dt.date(2025, 6, 1), pd.Timestamp("2025-06-01 13:00"))]
+        tables = [
+            f(sample_records, as_of=v)
+            for v in ("2025-06-01", dt.date(2025, 6, 1), pd.Timestamp("2025-06-01 13:00"))
+        ]
         assert tables[0].equals(tables[1]) and tables[0].equals(tables[2])
         with pytest.raises(TypeError, match="as_of must be a date"):
             f(sample_records, as_of=20250601)
 
 
 def test_check_args_returns_the_checked_values(sample_records):
-    t = _analysis.check_args(sample_records, "section", submission_types="first",
-                             as_of="2025-01-02", ci=0.9, n_boot=10, seed=3)
+    t = _analysis.check_args(
+        sample_records,
+        "section",
+        submission_types="first",
+        as_of="2025-01-02",
+        ci=0.9,
+        n_boot=10,
+        seed=3,
+    )
     assert t.by == ("section",) and t.submission_types == ("first",)
     assert str(t.as_of.date()) == "2025-01-02" and (t.ci, t.n_boot, t.seed) == (0.9, 10, 3)
     for bad in (True, "0.9", float("nan"), 0, 1):

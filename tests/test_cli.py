@@ -92,8 +92,14 @@ def test_sample_writes_a_valid_dataset(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["sample"], ["sample", "--out", "x", "--n", "0"], ["sample", "--out", "x", "--n", "many"],
-     ["nonsense"], ["anonymise", "raw", "--out", "x"]],
+    [
+        [],
+        ["sample"],
+        ["sample", "--out", "x", "--n", "0"],
+        ["sample", "--out", "x", "--n", "many"],
+        ["nonsense"],
+        ["anonymise", "raw", "--out", "x"],
+    ],
 )
 def test_usage_errors_exit_2(argv, capsys):
     assert cli.main(argv) == 2
@@ -109,6 +115,7 @@ def test_help_exits_0(capsys):
 
 def test_subcommands_are_pluggable(capsys):
     """A later subcommand (e.g. report) is one function appended to SUBCOMMANDS."""
+
     def add_echo_parser(subparsers):
         p = subparsers.add_parser("echo")
         p.add_argument("word")
@@ -123,11 +130,16 @@ def test_subcommands_are_pluggable(capsys):
 
 
 def test_installed_script(tmp_path):
-    ok = subprocess.run([str(SCRIPT), "validate", str(SAMPLE)], capture_output=True, text=True,
-                        timeout=120)
+    ok = subprocess.run(
+        [str(SCRIPT), "validate", str(SAMPLE)], capture_output=True, text=True, timeout=120
+    )
     assert ok.returncode == 0, ok.stderr
     assert "Problems: none" in ok.stdout
-    bad = subprocess.run([str(SCRIPT), "validate", str(tmp_path / "nowhere")],
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [str(SCRIPT), "validate", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 1
     assert "nowhere" in bad.stderr and "Traceback" not in bad.stderr

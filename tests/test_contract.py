@@ -19,7 +19,11 @@ def _defaults(func) -> dict:
 def test_names_and_defaults() -> None:
     assert _defaults(qa.load)["strict"] is False
     assert issubclass(qa.RecordsError, Exception)
-    assert _defaults(qa.synthetic.generate) == {"n_submissions": inspect._empty, "seed": 0, "out": None}
+    assert _defaults(qa.synthetic.generate) == {
+        "n_submissions": inspect._empty,
+        "seed": 0,
+        "out": None,
+    }
     assert _defaults(qa.agreement.cohen_kappa)["weights"] is None
     assert _defaults(qa.agreement.gwet_ac)["weights"] is None
     assert _defaults(qa.agreement.krippendorff_alpha)["level"] == "ordinal"
@@ -44,7 +48,14 @@ def test_records_columns(sample_records: qa.Records) -> None:
         assert c in s.columns
     assert s["turnaround_days"].dtype == np.float64
     assert s.loc[s["result_on"].isna(), "turnaround_days"].isna().all()
-    assert list(sample_records.problems.columns) == ["file", "row", "column", "value", "rule", "message"]
+    assert list(sample_records.problems.columns) == [
+        "file",
+        "row",
+        "column",
+        "value",
+        "rule",
+        "message",
+    ]
     for frame in (s, sample_records.ratings):
         text = frame.select_dtypes(object)
         assert not (text == "").any().any()  # blank is missing, never ""
@@ -65,7 +76,9 @@ def test_coefficients_accept_codes_or_numbers(a, b) -> None:
         qa.agreement.pabak(a, b),
     ):
         assert isinstance(value, float)
-    assert isinstance(qa.agreement.krippendorff_alpha(np.array([[2, 1, 0, np.nan], [2, 0, 0, 1]])), float)
+    assert isinstance(
+        qa.agreement.krippendorff_alpha(np.array([[2, 1, 0, np.nan], [2, 0, 0, 1]])), float
+    )
 
 
 def test_table_columns(sample_records: qa.Records) -> None:
@@ -75,7 +88,15 @@ def test_table_columns(sample_records: qa.Records) -> None:
     for name in ("kappa", "kappa_quadratic", "ac1", "ac2_quadratic", "pabak", "alpha_ordinal"):
         assert {name, f"{name}_ci_low", f"{name}_ci_high"} <= set(ag.columns)
     ref = qa.referrals.by_section(recs, by=("pathway", "section"))
-    assert list(ref.columns[:7]) == ["pathway", "section", "n", "referred", "rate", "ci_low", "ci_high"]
+    assert list(ref.columns[:7]) == [
+        "pathway",
+        "section",
+        "n",
+        "referred",
+        "rate",
+        "ci_low",
+        "ci_high",
+    ]
     ta = qa.turnaround.summary(recs, by=("window",), as_of="2026-09-20")
     assert list(ta.columns[:5]) == ["window", "n", "returned", "open", "breaches"]
     oc = qa.turnaround.open_cases(recs, "2026-09-20")

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cmalt_qa as qa
-from cmalt_qa.records import RULES
+from cmalt_qa.records import QUARANTINE_RULES
 
 SUB_COLS = [
     "submission_id", "portfolio_id", "attempt", "submission_type", "pathway",
@@ -26,14 +26,70 @@ def base() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A small valid dataset: a referral and its resubmission, a pass, an open case."""
     subs = pd.DataFrame(
         [
-            ["S1", "P1", "1", "first", "CMALT", "2025-01-31", "2025-02-05", "2025-03-20",
-             "2025-03-25", "minor", "A1", "A2", "true", "HE"],
-            ["S2", "P1", "2", "resubmission", "CMALT", "2025-05-10", "2025-05-12",
-             "2025-06-10", "2025-06-12", "pass", "A1", "A2", "true", "HE"],
-            ["S3", "P3", "1", "first", "ACMALT", "2025-02-01", "2025-02-03", "2025-03-10",
-             "2025-03-15", "pass", "A3", "A1", "false", "FE"],
-            ["S4", "P4", "1", "", "SCMALT", "2025-09-01", "2025-09-05", "", "", "",
-             "A2", "A3", "", ""],
+            [
+                "S1",
+                "P1",
+                "1",
+                "first",
+                "CMALT",
+                "2025-01-31",
+                "2025-02-05",
+                "2025-03-20",
+                "2025-03-25",
+                "minor",
+                "A1",
+                "A2",
+                "true",
+                "HE",
+            ],
+            [
+                "S2",
+                "P1",
+                "2",
+                "resubmission",
+                "CMALT",
+                "2025-05-10",
+                "2025-05-12",
+                "2025-06-10",
+                "2025-06-12",
+                "pass",
+                "A1",
+                "A2",
+                "true",
+                "HE",
+            ],
+            [
+                "S3",
+                "P3",
+                "1",
+                "first",
+                "ACMALT",
+                "2025-02-01",
+                "2025-02-03",
+                "2025-03-10",
+                "2025-03-15",
+                "pass",
+                "A3",
+                "A1",
+                "false",
+                "FE",
+            ],
+            [
+                "S4",
+                "P4",
+                "1",
+                "",
+                "SCMALT",
+                "2025-09-01",
+                "2025-09-05",
+                "",
+                "",
+                "",
+                "A2",
+                "A3",
+                "",
+                "",
+            ],
         ],
         columns=SUB_COLS,
     )
@@ -66,7 +122,10 @@ def write(tmp: Path, subs: pd.DataFrame, rats: pd.DataFrame, asrs=None) -> Path:
 def conserved(recs: qa.Records, n_subs: int, n_rats: int) -> None:
     """Every input row is valid or listed in problems, never both."""
     probs = recs.problems
-    for name, valid, n in (("submissions", recs.submissions, n_subs), ("ratings", recs.ratings, n_rats)):
+    for name, valid, n in (
+        ("submissions", recs.submissions, n_subs),
+        ("ratings", recs.ratings, n_rats),
+    ):
         listed = set(probs.loc[probs["file"].str.startswith(name), "row"])
         kept = set(valid["row"])
         assert not listed & kept, f"{name}: rows both valid and quarantined: {listed & kept}"
@@ -152,7 +211,9 @@ def test_missing_file_and_column_are_refused(tmp_path: Path) -> None:
     with pytest.raises(qa.RecordsError, match="ratings.csv is missing"):
         subs.to_csv(tmp_path / "submissions.csv", index=False)
         qa.load(tmp_path)
-    with pytest.raises(qa.RecordsError, match=r"submissions.csv: required column\(s\) missing: pathway"):
+    with pytest.raises(
+        qa.RecordsError, match=r"submissions.csv: required column\(s\) missing: pathway"
+    ):
         qa.load(write(tmp_path, subs.drop(columns="pathway"), rats))
     with pytest.raises(qa.RecordsError, match="no such folder"):
         qa.load(tmp_path / "nowhere")
@@ -161,7 +222,9 @@ def test_missing_file_and_column_are_refused(tmp_path: Path) -> None:
 def test_name_column_is_refused(tmp_path: Path) -> None:
     subs, rats, _ = base()
     subs["candidate_name"] = "x"
-    with pytest.raises(qa.RecordsError, match=r"submissions.csv: column 'candidate_name' looks like personal data"):
+    with pytest.raises(
+        qa.RecordsError, match=r"submissions.csv: column 'candidate_name' looks like personal data"
+    ):
         qa.load(write(tmp_path, subs, rats))
     subs = subs.drop(columns="candidate_name").assign(Email="x")
     with pytest.raises(qa.RecordsError, match="personal data"):
@@ -190,7 +253,7 @@ def _subs_rule(mutate, rule: str, row: int, column: str, tmp_path: Path) -> qa.R
     hit = recs.problems[(recs.problems["rule"] == rule)]
     assert not hit.empty, f"rule {rule} did not fire:\n{recs.problems}"
     assert (hit["row"] == row).any() and (hit.loc[hit["row"] == row, "column"] == column).all()
-    assert rule in RULES
+    assert rule in QUARANTINE_RULES
     assert hit["message"].str.len().min() > 20
     conserved(recs, len(subs), len(rats))
     return recs
@@ -199,23 +262,103 @@ def _subs_rule(mutate, rule: str, row: int, column: str, tmp_path: Path) -> qa.R
 @pytest.mark.parametrize(
     ("rule", "row", "column", "mutate"),
     [
-        ("missing_value", 3, "pathway", lambda s, r: s.__setitem__("pathway", ["CMALT", "", "ACMALT", "SCMALT"])),
-        ("unknown_code", 4, "pathway", lambda s, r: s.loc.__setitem__((2, "pathway"), "Master CMALT")),
+        (
+            "missing_value",
+            3,
+            "pathway",
+            lambda s, r: s.__setitem__("pathway", ["CMALT", "", "ACMALT", "SCMALT"]),
+        ),
+        (
+            "unknown_code",
+            4,
+            "pathway",
+            lambda s, r: s.loc.__setitem__((2, "pathway"), "Master CMALT"),
+        ),
         ("unknown_code", 2, "attempt", lambda s, r: s.loc.__setitem__((0, "attempt"), "3")),
-        ("unknown_code", 5, "second_nominated", lambda s, r: s.loc.__setitem__((3, "second_nominated"), "maybe")),
-        ("bad_date", 4, "submitted_on", lambda s, r: s.loc.__setitem__((2, "submitted_on"), "2025-02-30")),
-        ("bad_date", 4, "result_on", lambda s, r: s.loc.__setitem__((2, "result_on"), "15/03/2025")),
-        ("date_order", 4, "result_on", lambda s, r: s.loc.__setitem__((2, "result_on"), "2025-01-15")),
-        ("duplicate_key", 5, "submission_id", lambda s, r: s.loc.__setitem__((3, "submission_id"), "S3")),
-        ("same_assessor", 4, "second_assessor", lambda s, r: s.loc.__setitem__((2, "second_assessor"), "A3")),
-        ("attempt_type", 4, "submission_type", lambda s, r: s.loc.__setitem__((2, "submission_type"), "resubmission")),
-        ("outcome_for_attempt", 4, "outcome", lambda s, r: s.loc.__setitem__((2, "outcome"), "fail")),
-        ("outcome_for_attempt", 3, "outcome", lambda s, r: s.loc.__setitem__((1, "outcome"), "Pass with Distinction")),
-        ("outcome_without_result_date", 4, "result_on", lambda s, r: s.loc.__setitem__((2, "result_on"), "")),
-        ("result_without_outcome", 4, "outcome", lambda s, r: s.loc.__setitem__((2, "outcome"), "")),
-        ("outcome_contradicts_ratings", 4, "outcome", lambda s, r: r.loc.__setitem__((5, "final"), "R")),
-        ("outcome_contradicts_ratings", 2, "outcome", lambda s, r: r.loc.__setitem__((0, "final"), "A")),
-        ("orphan_resubmission", 3, "portfolio_id", lambda s, r: s.loc.__setitem__((1, "portfolio_id"), "P9")),
+        (
+            "unknown_code",
+            5,
+            "second_nominated",
+            lambda s, r: s.loc.__setitem__((3, "second_nominated"), "maybe"),
+        ),
+        (
+            "bad_date",
+            4,
+            "submitted_on",
+            lambda s, r: s.loc.__setitem__((2, "submitted_on"), "2025-02-30"),
+        ),
+        (
+            "bad_date",
+            4,
+            "result_on",
+            lambda s, r: s.loc.__setitem__((2, "result_on"), "15/03/2025"),
+        ),
+        (
+            "date_order",
+            4,
+            "result_on",
+            lambda s, r: s.loc.__setitem__((2, "result_on"), "2025-01-15"),
+        ),
+        (
+            "duplicate_key",
+            5,
+            "submission_id",
+            lambda s, r: s.loc.__setitem__((3, "submission_id"), "S3"),
+        ),
+        (
+            "same_assessor",
+            4,
+            "second_assessor",
+            lambda s, r: s.loc.__setitem__((2, "second_assessor"), "A3"),
+        ),
+        (
+            "attempt_type",
+            4,
+            "submission_type",
+            lambda s, r: s.loc.__setitem__((2, "submission_type"), "resubmission"),
+        ),
+        (
+            "outcome_for_attempt",
+            4,
+            "outcome",
+            lambda s, r: s.loc.__setitem__((2, "outcome"), "fail"),
+        ),
+        (
+            "outcome_for_attempt",
+            3,
+            "outcome",
+            lambda s, r: s.loc.__setitem__((1, "outcome"), "Pass with Distinction"),
+        ),
+        (
+            "outcome_without_result_date",
+            4,
+            "result_on",
+            lambda s, r: s.loc.__setitem__((2, "result_on"), ""),
+        ),
+        (
+            "result_without_outcome",
+            4,
+            "outcome",
+            lambda s, r: s.loc.__setitem__((2, "outcome"), ""),
+        ),
+        (
+            "outcome_contradicts_ratings",
+            4,
+            "outcome",
+            lambda s, r: r.loc.__setitem__((5, "final"), "R"),
+        ),
+        (
+            "outcome_contradicts_ratings",
+            2,
+            "outcome",
+            lambda s, r: r.loc.__setitem__((0, "final"), "A"),
+        ),
+        (
+            "orphan_resubmission",
+            3,
+            "portfolio_id",
+            lambda s, r: s.loc.__setitem__((1, "portfolio_id"), "P9"),
+        ),
     ],
 )
 def test_each_submission_rule(rule, row, column, mutate, tmp_path: Path) -> None:
@@ -246,9 +389,19 @@ def test_referral_quarantined_orphans_its_resubmission(tmp_path: Path) -> None:
         ("missing_value", 3, "section", lambda r: r.loc.__setitem__((1, "section"), "")),
         ("unknown_code", 3, "section", lambda r: r.loc.__setitem__((1, "section"), "7a")),
         ("unknown_code", 4, "second", lambda r: r.loc.__setitem__((2, "second"), "B")),
-        ("unknown_code", 2, "gaps", lambda r: r.loc.__setitem__((0, "gaps"), "reflection;spelling")),
+        (
+            "unknown_code",
+            2,
+            "gaps",
+            lambda r: r.loc.__setitem__((0, "gaps"), "reflection;spelling"),
+        ),
         ("duplicate_key", 3, "section", lambda r: r.loc.__setitem__((1, "section"), "1A")),
-        ("unknown_submission", 9, "submission_id", lambda r: r.loc.__setitem__((7, "submission_id"), "S99")),
+        (
+            "unknown_submission",
+            9,
+            "submission_id",
+            lambda r: r.loc.__setitem__((7, "submission_id"), "S99"),
+        ),
         ("section_not_on_pathway", 8, "section", lambda r: r.loc.__setitem__((6, "section"), "5a")),
         ("section_not_on_pathway", 4, "section", lambda r: r.loc.__setitem__((2, "section"), "6b")),
     ],
@@ -265,7 +418,9 @@ def test_each_rating_rule(rule, row, column, mutate, tmp_path: Path) -> None:
 
 def test_assessor_rules(tmp_path: Path) -> None:
     subs, rats, asrs = base()
-    asrs = pd.concat([asrs, pd.DataFrame({"assessor_id": ["A1", "A9"], "prior_assessments": ["1", "two"]})])
+    asrs = pd.concat(
+        [asrs, pd.DataFrame({"assessor_id": ["A1", "A9"], "prior_assessments": ["1", "two"]})]
+    )
     recs = qa.load(write(tmp_path, subs, rats, asrs))
     p = recs.problems[recs.problems["file"] == "assessors.csv"]
     assert set(p["rule"]) == {"duplicate_key", "bad_number"}
@@ -300,8 +455,14 @@ def test_strict_mode_lists_every_problem(tmp_path: Path) -> None:
 _CORRUPTIONS = st.sampled_from(["code", "swap_dates", "delete", "duplicate", "whitespace", "case"])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops=st.lists(st.tuples(_CORRUPTIONS, st.integers(0, 10_000), st.integers(0, 10_000)), max_size=6))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ops=st.lists(
+        st.tuples(_CORRUPTIONS, st.integers(0, 10_000), st.integers(0, 10_000)), max_size=6
+    )
+)
 def test_random_corruption_conserves_rows(ops) -> None:
     subs, rats, asrs = base()
     for op, i, j in ops:
@@ -342,9 +503,11 @@ def test_today_is_never_used() -> None:
 
 
 @pytest.mark.parametrize("variant", ["plain", "spaces_crlf_bom", "quoted"])
-def test_fast_csv_reader_equals_the_pandas_reader(variant: str, tmp_path: Path, monkeypatch) -> None:
+def test_fast_csv_reader_equals_the_pandas_reader(
+    variant: str, tmp_path: Path, monkeypatch
+) -> None:
     """The pyarrow fast path is performance only: same tables, problems and source."""
-    import cmalt_qa.records as records
+    import cmalt_qa._readers as readers
 
     subs, rats, asrs = base()
     subs.loc[2, "pathway"] = "Masters"  # a problem, so problems are compared too
@@ -356,7 +519,7 @@ def test_fast_csv_reader_equals_the_pandas_reader(variant: str, tmp_path: Path, 
         text = (tmp_path / "ratings.csv").read_text().replace("\n", "\r\n").replace(",", " ,")
         (tmp_path / "ratings.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
     fast = qa.load(tmp_path)
-    monkeypatch.setattr(records, "_arrow_frame", lambda data: None)
+    monkeypatch.setattr(readers, "_arrow_frame", lambda data: None)
     slow = qa.load(tmp_path)
     pd.testing.assert_frame_equal(fast.submissions, slow.submissions)
     pd.testing.assert_frame_equal(fast.ratings, slow.ratings)

@@ -55,23 +55,46 @@ def make_records(subs: list[dict], finals: dict[str, dict[str, tuple]]) -> Recor
             if val is None:
                 continue
             final, gaps = val
-            rows.append({"submission_id": sub["submission_id"], "section": sec,
-                         "lead": final, "second": final, "final": final, "gaps": gaps})
+            rows.append(
+                {
+                    "submission_id": sub["submission_id"],
+                    "section": sec,
+                    "lead": final,
+                    "second": final,
+                    "final": final,
+                    "gaps": gaps,
+                }
+            )
     r = pd.DataFrame(rows)
     r["final"] = r["final"].astype(object)
     for e in GAP_ELEMENTS:
         r[f"gap_{e}"] = pd.array(
-            [pd.NA if pd.isna(g) else (e in g.split(";")) for g in r["gaps"]], dtype="boolean")
+            [pd.NA if pd.isna(g) else (e in g.split(";")) for g in r["gaps"]], dtype="boolean"
+        )
     r["row"] = np.arange(2, len(r) + 2)
-    return Records(submissions=s, ratings=r, assessors=pd.DataFrame(columns=["assessor_id"]),
-                   problems=pd.DataFrame(columns=PROBLEM_COLUMNS), calendar=default_calendar())
+    return Records(
+        submissions=s,
+        ratings=r,
+        assessors=pd.DataFrame(columns=["assessor_id"]),
+        problems=pd.DataFrame(columns=PROBLEM_COLUMNS),
+        calendar=default_calendar(),
+    )
 
 
 def _sub(sid, pid, pathway, attempt, outcome, submitted, result, sector="HE", stype=None):
-    return {"submission_id": sid, "portfolio_id": pid, "pathway": pathway, "attempt": attempt,
-            "submission_type": stype or ("first" if attempt == 1 else "resubmission"),
-            "outcome": outcome, "submitted_on": submitted, "result_on": result,
-            "lead_assessor": "a1", "second_assessor": "a2", "sector": sector}
+    return {
+        "submission_id": sid,
+        "portfolio_id": pid,
+        "pathway": pathway,
+        "attempt": attempt,
+        "submission_type": stype or ("first" if attempt == 1 else "resubmission"),
+        "outcome": outcome,
+        "submitted_on": submitted,
+        "result_on": result,
+        "lead_assessor": "a1",
+        "second_assessor": "a2",
+        "sector": sector,
+    }
 
 
 @pytest.fixture()
@@ -88,8 +111,12 @@ def recs() -> Records:
     finals = {
         "s1": {"3a": ("R", "reflection"), "P1": ("R", np.nan)},
         "s2": {"1c": None, "5b": ("A", None)},
-        "s3": {"3a": ("R", "evidence;reflection"), "3b": ("R", "description"),
-               "2b": ("R", "reflection"), "5c": (np.nan, None)},
+        "s3": {
+            "3a": ("R", "evidence;reflection"),
+            "3b": ("R", "description"),
+            "2b": ("R", "reflection"),
+            "5c": (np.nan, None),
+        },
         "s4": {"default": ("S", None), "6b": ("S", None)},
         "s7": {"default": None},
     }
@@ -109,8 +136,15 @@ def test_by_section_hand_counts(recs):
     t = rf.by_section(recs)
     assert list(t.columns[:6]) == ["section", "n", "referred", "rate", "ci_low", "ci_high"]
     expect = {  # section: (n, referred, n_missing)
-        "3a": (4, 2, 0), "1c": (2, 0, 1), "5b": (2, 0, 0), "5c": (0, 0, 1),
-        "6b": (1, 0, 0), "2b": (3, 1, 0), "P1": (4, 1, 0), "3b": (3, 1, 0), "6a": (1, 0, 0),
+        "3a": (4, 2, 0),
+        "1c": (2, 0, 1),
+        "5b": (2, 0, 0),
+        "5c": (0, 0, 1),
+        "6b": (1, 0, 0),
+        "2b": (3, 1, 0),
+        "P1": (4, 1, 0),
+        "3b": (3, 1, 0),
+        "6a": (1, 0, 0),
     }
     for sec, (n, k, miss) in expect.items():
         r = row(t, section=sec)
@@ -119,9 +153,28 @@ def test_by_section_hand_counts(recs):
             assert r["rate"] == pytest.approx(k / n)
     assert np.isnan(row(t, section="5c")["rate"])
     # sections come in the order of the assessment form
-    assert list(t["section"].astype(str)) == [s for s in
-        ("1a", "1b", "1c", "2a", "2b", "3a", "3b", "4", "5a", "5b", "5c", "6a", "6b",
-         "P1", "P2", "P3", "P4")]
+    assert list(t["section"].astype(str)) == [
+        s
+        for s in (
+            "1a",
+            "1b",
+            "1c",
+            "2a",
+            "2b",
+            "3a",
+            "3b",
+            "4",
+            "5a",
+            "5b",
+            "5c",
+            "6a",
+            "6b",
+            "P1",
+            "P2",
+            "P3",
+            "P4",
+        )
+    ]
 
 
 def test_by_section_zero_referrals_interval_starts_at_zero(recs):
@@ -211,7 +264,9 @@ def test_gaps_by_section(recs):
     assert r["reflection_rate"] == 1.0 and r["evidence_rate"] == 0.5
     assert r["reflection_sub_rate"] == pytest.approx(2 / 4)
     ci = stats.binomtest(1, 2).proportion_ci(0.95, "wilson")
-    np.testing.assert_allclose([r["evidence_rate_ci_low"], r["evidence_rate_ci_high"]], [ci.low, ci.high])
+    np.testing.assert_allclose(
+        [r["evidence_rate_ci_low"], r["evidence_rate_ci_high"]], [ci.low, ci.high]
+    )
     # P1: the only R has no gap data -> missing, not "no gap"
     p = row(t, section="P1")
     assert tuple(p[["n_r", "n_missing_gaps", "n_gaps_recorded"]]) == (1, 1, 0)
@@ -271,7 +326,13 @@ def test_km_median_matches_lifelines():
 def test_eventual_pass(recs):
     t = rf.eventual_pass(recs)
     a = row(t, window="2023-01")
-    assert tuple(a[["n", "passed_first", "passed_resubmission", "pending", "failed"]]) == (3, 1, 1, 1, 0)
+    assert tuple(a[["n", "passed_first", "passed_resubmission", "pending", "failed"]]) == (
+        3,
+        1,
+        1,
+        1,
+        0,
+    )
     assert a["rate"] == pytest.approx(2 / 3) and a["rate_max"] == 1.0
     assert tuple(row(t, window="2023-05")[["n", "passed_first", "rate"]]) == (1, 1, 1.0)
 
@@ -313,14 +374,27 @@ def test_same_tables_through_the_loader(recs):
     for c in ("submitted_on", "result_on"):
         subs[c] = subs[c].dt.strftime("%Y-%m-%d").fillna("")
     subs["outcome"] = subs["outcome"].fillna("")
-    subs = subs[["submission_id", "portfolio_id", "attempt", "submission_type", "pathway",
-                 "submitted_on", "result_on", "outcome", "lead_assessor", "second_assessor",
-                 "sector"]].astype(str)
+    subs = subs[
+        [
+            "submission_id",
+            "portfolio_id",
+            "attempt",
+            "submission_type",
+            "pathway",
+            "submitted_on",
+            "result_on",
+            "outcome",
+            "lead_assessor",
+            "second_assessor",
+            "sector",
+        ]
+    ].astype(str)
     rat = recs.ratings[["submission_id", "section", "lead", "second", "final", "gaps"]]
     rat = rat.astype(object).where(rat.notna(), "").astype(str)
     loaded = qa.from_frames(subs, rat)
     kept_out = set(loaded.problems["row"]) if len(loaded.problems) else set()
     assert not kept_out, loaded.problems.to_string()
     for f in (rf.by_section, rf.outcomes, rf.gaps, rf.eventual_pass):
-        pd.testing.assert_frame_equal(f(loaded), f(recs), check_dtype=False,
-                                      check_categorical=False)
+        pd.testing.assert_frame_equal(
+            f(loaded), f(recs), check_dtype=False, check_categorical=False
+        )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
-import matplotlib.pyplot as plt
+from test_referrals import recs  # noqa: F401  (fixture)
 
 from cmalt_qa import referrals as rf
 from cmalt_qa.plots import referrals as pr
-
-from test_referrals import recs  # noqa: F401  (fixture)
 
 
 def _check(ax, *words):

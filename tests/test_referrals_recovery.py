@@ -61,6 +61,9 @@ def test_referral_rate_and_resubmission(sample):
     assert o["ci_low"] - 0.01 <= truth["referral_rate"] <= o["ci_high"] + 0.01
     r = rf.resubmission_time(sample, as_of=truth["as_of"]).iloc[0]
     assert r["resubmitted_by_horizon"] == pytest.approx(truth["resubmission_probability"], abs=0.06)
-    assert np.isfinite(r["median_days"]) and r["median_days_ci_low"] <= r["median_days"] <= r["median_days_ci_high"]
+    assert (
+        np.isfinite(r["median_days"])
+        and r["median_days_ci_low"] <= r["median_days"] <= r["median_days_ci_high"]
+    )
     chart = rf.p_chart(sample)
     assert len(chart) == len(truth["windows"])

@@ -23,8 +23,14 @@ MONTGOMERY_D = [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22,
 def _chart(y, centre=0.0, sigma=1.0, run=7):
     y = np.asarray(y, dtype=float)
     return _spc.special_cause_rules(
-        y, centre, centre - 3 * sigma, centre + 3 * sigma,
-        centre - 2 * sigma, centre + 2 * sigma, run=run)
+        y,
+        centre,
+        centre - 3 * sigma,
+        centre + 3 * sigma,
+        centre - 2 * sigma,
+        centre + 2 * sigma,
+        run=run,
+    )
 
 
 def test_p_chart_montgomery_example_7_1():
@@ -129,8 +135,10 @@ def test_p_chart_signal_text():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 200), st.floats(0, 1)), min_size=2, max_size=30),
-       st.booleans())
+@given(
+    st.lists(st.tuples(st.integers(1, 200), st.floats(0, 1)), min_size=2, max_size=30),
+    st.booleans(),
+)
 def test_limits_bracket_centre_within_unit_interval(groups, laney):
     n = np.array([g[0] for g in groups])
     k = np.floor(n * np.array([g[1] for g in groups])).astype(int)

@@ -32,10 +32,15 @@ def test_primary_suppression_small_counts_and_zero_stays_zero():
 
 
 def test_rates_from_suppressed_counts_are_suppressed():
-    t = pd.DataFrame({"section": ["1a", "1b", "1c"], "n": [12, 30, 40], "referred": [2, 9, 0],
-                      "rate": [2 / 12, 9 / 30, 0.0]})
-    shown = disclose(t, ["n", "referred"], derived={"rate": "referred"},
-                     formats={"rate": "{:.0%}"})
+    t = pd.DataFrame(
+        {
+            "section": ["1a", "1b", "1c"],
+            "n": [12, 30, 40],
+            "referred": [2, 9, 0],
+            "rate": [2 / 12, 9 / 30, 0.0],
+        }
+    )
+    shown = disclose(t, ["n", "referred"], derived={"rate": "referred"}, formats={"rate": "{:.0%}"})
     assert shown["referred"].tolist() == ["<5", "9", "0"]
     assert shown["rate"].tolist() == [SUPPRESSED, "30%", "0%"]  # zero stays zero
     assert shown["n"].tolist() == ["12", "30", "40"]
@@ -44,12 +49,15 @@ def test_rates_from_suppressed_counts_are_suppressed():
 def test_complement_of_a_suppressed_cell_is_suppressed():
     # n = referred + not_referred: hiding referred alone would leave n - not_referred.
     t = pd.DataFrame({"n": [10, 40, 20], "referred": [3, 0, 8], "not_referred": [7, 40, 12]})
-    mask = suppression_mask(t, ["n", "referred", "not_referred"],
-                            parts={"n": ["referred", "not_referred"]})
+    mask = suppression_mask(
+        t, ["n", "referred", "not_referred"], parts={"n": ["referred", "not_referred"]}
+    )
     assert mask["referred"].tolist() == [True, False, False]
     assert mask["not_referred"].tolist() == [True, False, False]  # the complement
     assert mask["n"].tolist() == [False, False, False]
-    shown = disclose(t, ["n", "referred", "not_referred"], parts={"n": ["referred", "not_referred"]})
+    shown = disclose(
+        t, ["n", "referred", "not_referred"], parts={"n": ["referred", "not_referred"]}
+    )
     assert shown.iloc[0].tolist() == ["10", "<5", SUPPRESSED]
     assert shown.iloc[1].tolist() == ["40", "0", "40"]  # zero is not a suppressed cell
 
@@ -57,8 +65,13 @@ def test_complement_of_a_suppressed_cell_is_suppressed():
 def test_implicit_complement_small_hides_the_count():
     # 97 referred of 100 tells the reader that 3 were not.
     t = pd.DataFrame({"n": [100, 100], "referred": [97, 90], "rate": [0.97, 0.9]})
-    shown = disclose(t, ["n", "referred"], derived={"rate": "referred"}, subsets={"referred": "n"},
-                     formats={"rate": "{:.0%}"})
+    shown = disclose(
+        t,
+        ["n", "referred"],
+        derived={"rate": "referred"},
+        subsets={"referred": "n"},
+        formats={"rate": "{:.0%}"},
+    )
     assert shown["referred"].tolist() == [SUPPRESSED, "90"]
     assert shown["rate"].tolist() == [SUPPRESSED, "90%"]
     # all referred: the complement is 0, nothing to hide
@@ -68,8 +81,15 @@ def test_implicit_complement_small_hides_the_count():
 
 def test_row_total_cannot_reveal_a_lone_suppressed_cell():
     # categories with a published total: the next-smallest non-zero cell goes too
-    t = pd.DataFrame({"year": [2020, 2021, 2022], "total": [60, 60, 3],
-                      "a": [2, 20, 3], "b": [40, 20, 0], "c": [18, 20, 0]})
+    t = pd.DataFrame(
+        {
+            "year": [2020, 2021, 2022],
+            "total": [60, 60, 3],
+            "a": [2, 20, 3],
+            "b": [40, 20, 0],
+            "c": [18, 20, 0],
+        }
+    )
     parts = {"total": ["a", "b", "c"]}
     mask = suppression_mask(t, ["total", "a", "b", "c"], parts=parts)
     assert mask.loc[0, ["a", "b", "c"]].tolist() == [True, False, True]  # 18 < 40
@@ -84,8 +104,16 @@ def test_row_total_cannot_reveal_a_lone_suppressed_cell():
 
 def test_nested_margins_hold_together():
     # n = distinction + pass + referred and referred = minor + major
-    t = pd.DataFrame({"n": [71], "n_distinction": [4], "n_pass": [51], "referred": [16],
-                      "n_minor": [12], "n_major": [4]})
+    t = pd.DataFrame(
+        {
+            "n": [71],
+            "n_distinction": [4],
+            "n_pass": [51],
+            "referred": [16],
+            "n_minor": [12],
+            "n_major": [4],
+        }
+    )
     parts = {"n": ["n_distinction", "n_pass", "referred"], "referred": ["n_minor", "n_major"]}
     mask = suppression_mask(t, list(t.columns), parts=parts).iloc[0]
     assert mask["n_distinction"] and mask["n_major"]
@@ -119,8 +147,9 @@ def test_disclosed_refuses_staff_tables_and_hides_values():
 
 
 def test_export_tables_is_tidy_and_hides_suppressed(tmp_path):
-    t = pd.DataFrame({"year": [2020, 2021], "n": [40, 50], "referred": [3, 20],
-                      "rate": [3 / 40, 0.4]})
+    t = pd.DataFrame(
+        {"year": [2020, 2021], "n": [40, 50], "referred": [3, 20], "rate": [3 / 40, 0.4]}
+    )
     d = reports.disclosed(t, "c", counts=["n", "referred"], derived={"rate": "referred"})
     out = pd.read_csv(reports.export_tables({"t": d}, tmp_path / "x.csv"))
     assert list(out.columns) == ["table", "year", "measure", "value", "suppressed"]
@@ -154,11 +183,21 @@ def test_audit_html_finds_problems():
         "<table><tr><th>h</th></tr></table></body></html>"
     )
     problems = " | ".join(audit_html(bad))
-    for needle in ("lang", "image 1 has no alt", "placeholder", "exactly one <h1>",
-                   "first heading", "<h1> followed by <h4>", "no caption", "without scope"):
+    for needle in (
+        "lang",
+        "image 1 has no alt",
+        "placeholder",
+        "exactly one <h1>",
+        "first heading",
+        "<h1> followed by <h4>",
+        "no caption",
+        "without scope",
+    ):
         assert needle in problems
-    good = ('<html lang="en"><body><h1>t</h1><h2>a</h2><img alt="finding">'
-            '<table><caption>c</caption><tr><th scope="col">h</th></tr></table></body></html>')
+    good = (
+        '<html lang="en"><body><h1>t</h1><h2>a</h2><img alt="finding">'
+        '<table><caption>c</caption><tr><th scope="col">h</th></tr></table></body></html>'
+    )
     assert audit_html(good) == []
 
 
@@ -179,7 +218,10 @@ def test_resolve_defaults_come_from_the_data(recs):
     assert s["last_window"] == windows[-1] and s["first_window"] == windows[-reports.SECTIONS_SPAN]
     assert s["pathway"] is None
     assert reports.resolve("sections", recs, pathway="cmalt")["pathway"] == "CMALT"
-    assert reports.resolve("trends", recs) == {"first_window": windows[0], "last_window": windows[-1]}
+    assert reports.resolve("trends", recs) == {
+        "first_window": windows[0],
+        "last_window": windows[-1],
+    }
 
 
 @pytest.mark.parametrize(
@@ -203,9 +245,14 @@ def test_resolve_rejects_bad_parameters(recs, kind, kwargs, message):
     ("argv", "message"),
     [
         (["report", "weekly", "--data", str(SAMPLE)], "reports: window, sections, trends"),
-        (["report", "window", "--data", str(SAMPLE), "--window", "2031-05"],
-         "unknown window '2031-05'; windows in the data: 2019-01, 2019-05"),
-        (["report", "window", "--data", "/no/such/folder"], "data folder not found: /no/such/folder"),
+        (
+            ["report", "window", "--data", str(SAMPLE), "--window", "2031-05"],
+            "unknown window '2031-05'; windows in the data: 2019-01, 2019-05",
+        ),
+        (
+            ["report", "window", "--data", "/no/such/folder"],
+            "data folder not found: /no/such/folder",
+        ),
     ],
 )
 def test_cli_bad_parameters_exit_nonzero_with_message(argv, message, capsys, tmp_path):
@@ -221,7 +268,11 @@ def test_cli_bad_parameters_exit_nonzero_with_message(argv, message, capsys, tmp
 
 def test_failing_cell_names_the_cell_and_keeps_the_partial_notebook(tmp_path, monkeypatch):
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     params = nbformat.v4.new_code_cell(
         'data: str = ""\nwindow: str = ""\nas_of: str = ""\nn_boot: int = 1'
     )

@@ -86,7 +86,9 @@ def test_outputs_are_written_beside_each_other(runs, kind):
 def test_html_has_no_code_and_passes_the_accessibility_checks(runs, kind):
     html, soup = runs[kind]
     text = html.read_text(encoding="utf-8")
-    assert not soup.select(".jp-CodeCell .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt, .highlight")
+    assert not soup.select(
+        ".jp-CodeCell .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt, .highlight"
+    )
     assert "import cmalt_qa" not in text and "reports.setup_notebook" not in text
     assert "Traceback" not in text
     assert soup.html["lang"] == "en"
@@ -118,9 +120,7 @@ def test_report_opens_with_provenance(runs, kind):
     captions = [c.get_text() for c in first_h2.find_all_previous("caption")]
     assert any(c.startswith("Provenance") for c in captions)
     assert any(c.startswith("Input files") for c in captions)
-    text = " ".join(
-        t.get_text(" ", strip=True) for t in first_h2.find_all_previous("table")
-    )
+    text = " ".join(t.get_text(" ", strip=True) for t in first_h2.find_all_previous("table"))
     for name in ("submissions.csv", "ratings.csv", "assessors.csv"):
         digest = hashlib.sha256((SAMPLE / name).read_bytes()).hexdigest()
         assert digest in text
@@ -166,8 +166,21 @@ def test_trends_csv_is_tidy_and_disclosure_controlled(runs):
     assert {"table", "year", "measure", "value", "suppressed"} <= set(csv.columns)
     assert csv["suppressed"].dtype == bool
     assert csv.loc[csv["suppressed"], "value"].isna().all()
-    counts = csv[csv["measure"].isin(["n", "referred", "n_distinction", "n_pass", "n_minor",
-                                      "n_major", "returned", "open", "breaches"])]
+    counts = csv[
+        csv["measure"].isin(
+            [
+                "n",
+                "referred",
+                "n_distinction",
+                "n_pass",
+                "n_minor",
+                "n_major",
+                "returned",
+                "open",
+                "breaches",
+            ]
+        )
+    ]
     v = counts["value"].dropna()
     assert not ((v >= 1) & (v < MIN_COUNT)).any()
 
@@ -196,9 +209,22 @@ def test_report_renders_the_same_in_a_hostile_environment(runs, tmp_path):
     out = tmp_path / "out"
     cli = Path(sys.executable).with_name("cmalt-qa")
     proc = subprocess.run(
-        [str(cli), "report", "window", "--data", str(SAMPLE), "--out", str(out),
-         "--n-boot", str(N_BOOT), "--no-progress"],
-        env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(cli),
+            "report",
+            "window",
+            "--data",
+            str(SAMPLE),
+            "--out",
+            str(out),
+            "--n-boot",
+            str(N_BOOT),
+            "--no-progress",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     hostile = BeautifulSoup((out / html.name).read_text(encoding="utf-8"), "html.parser")

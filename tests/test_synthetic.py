@@ -245,7 +245,10 @@ def test_nominated_seconds_are_more_lenient(recs):
     assert s["second_nominated"].mean() == pytest.approx(truth["second_nominated_rate"], abs=0.04)
     m = r.merged(["second_nominated"]).dropna(subset=["second", "lead"])
     diff = m["second"].map(scheme.RATING_SCORE) - m["lead"].map(scheme.RATING_SCORE)
-    gap = diff[m["second_nominated"].astype(bool)].mean() - diff[~m["second_nominated"].astype(bool)].mean()
+    gap = (
+        diff[m["second_nominated"].astype(bool)].mean()
+        - diff[~m["second_nominated"].astype(bool)].mean()
+    )
     assert truth["nominated_second_shift"] > 0 and gap > 0.05
 
 
@@ -279,10 +282,14 @@ def test_resubmissions(recs):
         re["second_assessor"].to_numpy() == parent["second_assessor"].to_numpy()
     )
     changed = set(re.loc[~same, "submission_id"])
-    assert changed == set(truth["resubmission_assessors_changed"]) and 0 < len(changed) < 0.15 * len(re)
+    assert changed == set(truth["resubmission_assessors_changed"]) and 0 < len(
+        changed
+    ) < 0.15 * len(re)
     done = re.dropna(subset=["outcome"])
     assert (done["outcome"] == "pass").mean() > 0.75
-    assert (done["outcome"] == "pass").mean() == pytest.approx(truth["resubmission_pass_rate"], abs=0.06)
+    assert (done["outcome"] == "pass").mean() == pytest.approx(
+        truth["resubmission_pass_rate"], abs=0.06
+    )
 
 
 def test_reviews_and_sectors(recs):
@@ -290,7 +297,9 @@ def test_reviews_and_sectors(recs):
     s = r.submissions
     reviews = s[s["submission_type"] == "review"]
     assert (reviews["attempt"] == 1).all()
-    assert len(reviews) / (s["attempt"] == 1).sum() == pytest.approx(truth["review_share"], abs=0.02)
+    assert len(reviews) / (s["attempt"] == 1).sum() == pytest.approx(
+        truth["review_share"], abs=0.02
+    )
     share = s["sector"].value_counts(normalize=True)
     assert share.idxmax() == "HE" and set(share.index) == set(truth["sector_mix"])
 

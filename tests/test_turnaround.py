@@ -342,11 +342,13 @@ def test_summary_estimates_match_lifelines_on_the_same_durations():
     med = median_survival_times(kmf.confidence_interval_).to_numpy().ravel()
     np.testing.assert_allclose(
         [s["median_days"], s["median_days_ci_low"], s["median_days_ci_high"]],
-        [kmf.median_survival_time_, *map(_inf_to_nan, med)], rtol=1e-9,
+        [kmf.median_survival_time_, *map(_inf_to_nan, med)],
+        rtol=1e-9,
     )
     np.testing.assert_allclose(
         [s["p90_days"], s["p90_days_ci_low"], s["p90_days_ci_high"]],
-        lifelines_quantile(kmf, 0.1), rtol=1e-9,
+        lifelines_quantile(kmf, 0.1),
+        rtol=1e-9,
     )
     # Within promise: KM on time from each case's due date, censored at as_of - due.
     rel = np.where(returned, (subs["result_on"] - subs["promise_due"]).dt.days,
@@ -358,7 +360,8 @@ def test_summary_estimates_match_lifelines_on_the_same_durations():
     ci0 = ci[ci.index <= 0.0].iloc[-1].to_numpy()
     np.testing.assert_allclose(
         [s["within_promise"], s["within_promise_ci_low"], s["within_promise_ci_high"]],
-        [1 - sf0, 1 - ci0[1], 1 - ci0[0]], rtol=1e-9,
+        [1 - sf0, 1 - ci0[1], 1 - ci0[0]],
+        rtol=1e-9,
     )
     assert s["n"] == 80 and s["returned"] == int(returned.sum())
 
@@ -431,7 +434,11 @@ def test_sample_backlog_window_is_the_worst_and_recovered(sample_records, sample
     assert s.attrs["as_of"] == pd.Timestamp(sample_truth["as_of"])
     worst = s.loc[s["within_promise"].idxmin()]
     assert worst["window"] == backlog["window"]
-    assert worst["within_promise_ci_low"] <= backlog["p_within_promise"] <= worst["within_promise_ci_high"]
+    assert (
+        worst["within_promise_ci_low"]
+        <= backlog["p_within_promise"]
+        <= worst["within_promise_ci_high"]
+    )
     others = s[s["window"] != backlog["window"]]
     assert (others["within_promise_ci_low"] > worst["within_promise_ci_high"]).all()
     assert worst["breaches"] == s["breaches"].max()
@@ -445,7 +452,9 @@ def test_sample_censoring_recovers_the_backlog_while_it_is_live(sample_records, 
     row = s.set_index("window").loc[backlog["window"]]
     assert row["undetermined"] > 0 and row["open"] > row["returned"]
     assert row["within_promise_naive"] > backlog["p_within_promise"] + 0.4
-    assert row["within_promise_ci_low"] <= backlog["p_within_promise"] <= row["within_promise_ci_high"]
+    assert (
+        row["within_promise_ci_low"] <= backlog["p_within_promise"] <= row["within_promise_ci_high"]
+    )
 
 
 def test_sample_open_cases_are_the_planted_open_submissions(sample_records, sample_truth):

@@ -6,11 +6,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from test_turnaround import make_records
 
 from cmalt_qa import turnaround as ta
 from cmalt_qa.plots import turnaround as pt
-
-from test_turnaround import make_records
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Final, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Final
 
 import pandas as pd
-
 from matplotlib.axes import Axes
 
 __all__ = [

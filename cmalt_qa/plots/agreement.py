@@ -7,8 +7,6 @@ numbers. This module imports no analysis module.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -32,7 +30,6 @@ _LABELS = {
     "alpha_ordinal": "Krippendorff's alpha (ordinal)",
     "alpha_interval": "Krippendorff's alpha (interval)",
 }
-
 
 
 def plot_agreement_forest(
@@ -73,14 +70,27 @@ def plot_agreement_forest(
     est = t[coefficient].to_numpy(float)
     err = np.vstack([est - t[lo_col].to_numpy(float), t[hi_col].to_numpy(float) - est])
     err = np.where(np.isnan(err), 0.0, np.clip(err, 0.0, None))
-    paradox = (t["kappa_paradox"].to_numpy(bool) if "kappa_paradox" in t
-               else np.zeros(len(t), bool))
+    paradox = t["kappa_paradox"].to_numpy(bool) if "kappa_paradox" in t else np.zeros(len(t), bool)
     ok = ~paradox
-    ax.errorbar(est[ok], y[ok], xerr=err[:, ok], fmt="o", color=ACCENT, capsize=3,
-                label="estimate, 95% interval")
+    ax.errorbar(
+        est[ok],
+        y[ok],
+        xerr=err[:, ok],
+        fmt="o",
+        color=ACCENT,
+        capsize=3,
+        label="estimate, 95% interval",
+    )
     if paradox.any():
-        ax.errorbar(est[paradox], y[paradox], xerr=err[:, paradox], fmt="s", color=ALERT,
-                    capsize=3, label="kappa paradox: read AC1/AC2")
+        ax.errorbar(
+            est[paradox],
+            y[paradox],
+            xerr=err[:, paradox],
+            fmt="s",
+            color=ALERT,
+            capsize=3,
+            label="kappa paradox: read AC1/AC2",
+        )
         ax.legend(loc="lower left", fontsize="small")
     ax.set_yticks(y, names)
     ax.axvline(0.0, color="0.6", lw=0.8)
@@ -89,8 +99,10 @@ def plot_agreement_forest(
     ax.set_xlim(min(-0.05, np.nanmin(est - err[0]) - 0.05), 1.02)
     lo_i, hi_i = int(np.argmin(est)), int(np.argmax(est))
     low_name, high_name = names[lo_i].split(" (n=")[0], names[hi_i].split(" (n=")[0]
-    ax.set_title(f"{label[0].upper()}{label[1:]}: lowest for {low_name} ({est[lo_i]:.2f}), "
-                 f"highest for {high_name} ({est[hi_i]:.2f})")
+    ax.set_title(
+        f"{label[0].upper()}{label[1:]}: lowest for {low_name} ({est[lo_i]:.2f}), "
+        f"highest for {high_name} ({est[hi_i]:.2f})"
+    )
     sentence = (
         f"Forest plot of {label} for {len(t)} groups: lowest {low_name} "
         f"{est[lo_i]:.2f} (interval {t[lo_col].iloc[lo_i]:.2f} to {t[hi_col].iloc[lo_i]:.2f}), "
@@ -124,9 +136,14 @@ def plot_confusion(
         t = table[table["section"].astype(str) == str(section)]
         if t.empty:
             raise ValueError(f"plot_confusion: no rows for section {section!r}")
-    m = (t.groupby(["lead", "second"])["n"].sum()
-         .unstack("second").reindex(index=_RATINGS, columns=_RATINGS).fillna(0)
-         .to_numpy(float))
+    m = (
+        t.groupby(["lead", "second"])["n"]
+        .sum()
+        .unstack("second")
+        .reindex(index=_RATINGS, columns=_RATINGS)
+        .fillna(0)
+        .to_numpy(float)
+    )
     if ax is None:
         _, ax = plt.subplots(figsize=(5.0, 4.5))
     im = ax.imshow(m, cmap=SEQUENTIAL_CMAP, vmin=0)
@@ -151,9 +168,12 @@ def plot_confusion(
     np.fill_diagonal(off, -1)
     i, j = np.unravel_index(np.argmax(off), off.shape)
     ax.set_title(f"Lead and second agree on {agree:.0%} of {int(total):,} ratings ({where})")
-    alt_text(ax, (
-        f"Lead by second assessor ratings for {where}: they agree on {agree:.0%} of "
-        f"{int(total):,} rated pairs; the most common disagreement is lead "
-        f"{_RATINGS[i]}, second {_RATINGS[j]} ({int(m[i, j]):,} pairs)."
-    ))
+    alt_text(
+        ax,
+        (
+            f"Lead by second assessor ratings for {where}: they agree on {agree:.0%} of "
+            f"{int(total):,} rated pairs; the most common disagreement is lead "
+            f"{_RATINGS[i]}, second {_RATINGS[j]} ({int(m[i, j]):,} pairs)."
+        ),
+    )
     return ax

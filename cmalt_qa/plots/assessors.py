@@ -19,7 +19,6 @@ from ._style import ACCENT, ALERT, NEUTRAL, SEQUENTIAL_CMAP, alt_text, require_c
 __all__ = ["plot_severity", "plot_workload"]
 
 
-
 def plot_severity(
     table: pd.DataFrame,
     *,
@@ -83,9 +82,7 @@ def plot_severity(
         loc="lower right", fontsize=7, frameon=False,
     )  # fmt: skip
     n_flag = int(flag.sum())
-    names = ", ".join(
-        f"{a} ({v:+.2f})" for a, v in zip(shown.loc[flag, "assessor_id"], est[flag])
-    )
+    names = ", ".join(f"{a} ({v:+.2f})" for a, v in zip(shown.loc[flag, "assessor_id"], est[flag]))
     if n_flag:
         title = f"{n_flag} of {len(shown)} assessors out of line with their co-assessors"
         finding = f"{title}: {names}."
@@ -93,7 +90,11 @@ def plot_severity(
         title = f"No assessor of {len(shown)} is out of line with their co-assessors"
         finding = f"{title}."
     ax.set_title(title, fontsize=10)
-    rng = f" Severity ranges from {est.min():+.2f} to {est.max():+.2f} score points." if len(shown) else ""
+    rng = (
+        f" Severity ranges from {est.min():+.2f} to {est.max():+.2f} score points."
+        if len(shown)
+        else ""
+    )
     tail = f" {left_out} assessor(s) with too few portfolios are not shown." if left_out else ""
     alt_text(ax, f"Caterpillar plot of assessor severity with {int(100 * table.attrs.get('ci', 0.95))}% "
                  f"intervals. {finding}{rng}{tail}")  # fmt: skip
@@ -126,7 +127,9 @@ def plot_workload(table: pd.DataFrame, *, ax: Axes | None = None, top: int = 30)
     shares = grid.max(axis=0) / per_period
     grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False, kind="stable").index[:top]]
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(5.0, 0.35 * grid.shape[1] + 2.5), max(3.0, 0.2 * len(grid) + 1.5)))
+        _, ax = plt.subplots(
+            figsize=(max(5.0, 0.35 * grid.shape[1] + 2.5), max(3.0, 0.2 * len(grid) + 1.5))
+        )
     im = ax.imshow(np.ma.masked_invalid(grid.to_numpy(float)), aspect="auto", cmap=SEQUENTIAL_CMAP,
                    interpolation="nearest")  # fmt: skip
     ax.set_xticks(np.arange(grid.shape[1]), [str(c) for c in grid.columns], rotation=90, fontsize=7)

@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text, require_columns
+from ._style import (
+    ACCENT,
+    ALERT,
+    GAP_COLOURS,
+    NEUTRAL,
+    OKABE_ITO,
+    PATHWAY_COLOURS,
+    alt_text,
+    require_columns,
+)
 
 __all__ = [
     "plot_section_rates",
@@ -28,7 +37,6 @@ _OUTCOME_STYLE = {  # colour, hatch: referrals hatched so they read without colo
     "minor": (OKABE_ITO["orange"], "//"),
     "major": (OKABE_ITO["vermillion"], "xx"),
 }
-
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 5.0)) -> Axes:
@@ -58,8 +66,15 @@ def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     for j, (pw, g) in enumerate(series):
         off = (j - (len(series) - 1) / 2) * width
         colour = PATHWAY_COLOURS.get(pw, ACCENT) if pw is not None else ACCENT
-        ax.errorbar(g["rate"], g["section"].map(y) + off, xerr=_err(g["rate"], g["ci_low"], g["ci_high"]),
-                    fmt="o", color=colour, capsize=3, label=pw)
+        ax.errorbar(
+            g["rate"],
+            g["section"].map(y) + off,
+            xerr=_err(g["rate"], g["ci_low"], g["ci_high"]),
+            fmt="o",
+            color=colour,
+            capsize=3,
+            label=pw,
+        )
     ax.set_yticks(range(len(order)), order)
     ax.set_xlabel("Share of submissions with a final R (95% interval)")
     ax.set_ylabel("Section")
@@ -69,10 +84,13 @@ def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     top = t.loc[t["rate"].idxmax()]
     who = f" ({top['pathway']})" if "pathway" in t else ""
     ax.set_title(f"Section {top['section']}{who} is referred most often: {top['rate']:.0%}")
-    alt_text(ax, f"Referral rate by section. Highest: section {top['section']}{who}, "
-                 f"{top['rate']:.0%} of {int(top['n'])} submissions (95% interval "
-                 f"{top['ci_low']:.0%} to {top['ci_high']:.0%}); lowest: section "
-                 f"{order[0]}.")
+    alt_text(
+        ax,
+        f"Referral rate by section. Highest: section {top['section']}{who}, "
+        f"{top['rate']:.0%} of {int(top['n'])} submissions (95% interval "
+        f"{top['ci_low']:.0%} to {top['ci_high']:.0%}); lowest: section "
+        f"{order[0]}.",
+    )
     return ax
 
 
@@ -96,9 +114,18 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         kw = {}
         if f"{e}_ci_low" in t:
             kw["yerr"] = _err(t[f"{e}_rate"], t[f"{e}_ci_low"], t[f"{e}_ci_high"])
-        ax.bar(x + (j - 1) * width, t[f"{e}_rate"], width, color=GAP_COLOURS[e],
-               hatch=hatches[e], edgecolor="white", label=e.capitalize(), capsize=2,
-               ecolor="black", **kw)
+        ax.bar(
+            x + (j - 1) * width,
+            t[f"{e}_rate"],
+            width,
+            color=GAP_COLOURS[e],
+            hatch=hatches[e],
+            edgecolor="white",
+            label=e.capitalize(),
+            capsize=2,
+            ecolor="black",
+            **kw,
+        )
     ax.set_xticks(x, t["section"])
     ax.set_xlabel("Section")
     ax.set_ylabel("Share of R decisions lacking the element")
@@ -109,8 +136,11 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     lead = max(elements, key=lambda e: np.nan_to_num(t[f"{e}_rate"]).mean())
     ax.set_title(f"{lead.capitalize()} is the element most often found lacking")
     share = f"{totals[lead] / rec:.0%} of {int(rec)} R decisions with gap data" if rec else ""
-    alt_text(ax, f"Elements lacking in sections rated R, by section. {lead.capitalize()} "
-                 f"leads overall: {share}.")
+    alt_text(
+        ax,
+        f"Elements lacking in sections rated R, by section. {lead.capitalize()} "
+        f"leads overall: {share}.",
+    )
     return ax
 
 
@@ -125,8 +155,10 @@ def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "wind
     kinds = tuple(_OUTCOME_STYLE)
     require_columns(table, [x, "n", "rate", *[f"share_{o}" for o in kinds]], "plot_outcomes")
     if table[x].duplicated().any():
-        raise ValueError(f"plot_outcomes draws one bar per {x}: group the table by {x} only "
-                         "or filter it (e.g. one pathway)")
+        raise ValueError(
+            f"plot_outcomes draws one bar per {x}: group the table by {x} only "
+            "or filter it (e.g. one pathway)"
+        )
     ax = _axes(ax, (8.0, 4.5))
     t = table.sort_values(x)
     pos = np.arange(len(t))
@@ -164,26 +196,36 @@ def _outcomes_over_time(t: pd.DataFrame, x: str) -> tuple[str, str]:
     else:
         trend = "rose" if rb > ra else "fell"
         title = f"First-attempt referral rate {trend} from {ra:.0%} to {rb:.0%}"
-    alt = (f"Stacked shares of first-attempt outcomes per {x}, {a} to {b}. "
-           f"Referral rate {ra:.0%} (n={na}) in {a} and {rb:.0%} (n={nb}) in {b}.")
+    alt = (
+        f"Stacked shares of first-attempt outcomes per {x}, {a} to {b}. "
+        f"Referral rate {ra:.0%} (n={na}) in {a} and {rb:.0%} (n={nb}) in {b}."
+    )
     return title, alt
 
 
 def _outcomes_by_group(t: pd.DataFrame, x: str) -> tuple[str, str]:
     rate = t["rate"].reset_index(drop=True)
     if rate.isna().all():
-        return (f"No decided first submissions in any {x}",
-                f"Stacked shares of first-attempt outcomes per {x}: none decided yet.")
+        return (
+            f"No decided first submissions in any {x}",
+            f"Stacked shares of first-attempt outcomes per {x}: none decided yet.",
+        )
     (hi, rh, nh), (lo, rl, nl) = _bar(t, x, int(rate.idxmax())), _bar(t, x, int(rate.idxmin()))
     title = f"First-attempt referral rate highest for {hi} ({rh:.0%}), lowest for {lo} ({rl:.0%})"
-    alt = (f"Stacked shares of first-attempt outcomes per {x}. Referral rate highest in "
-           f"{hi}: {rh:.0%} (n={nh}); lowest in {lo}: {rl:.0%} (n={nl}).")
+    alt = (
+        f"Stacked shares of first-attempt outcomes per {x}. Referral rate highest in "
+        f"{hi}: {rh:.0%} (n={nh}); lowest in {lo}: {rl:.0%} (n={nl})."
+    )
     return title, alt
 
 
-def plot_p_chart(table: pd.DataFrame, *, ax: Axes | None = None, section: str | None = None) -> Axes:
+def plot_p_chart(
+    table: pd.DataFrame, *, ax: Axes | None = None, section: str | None = None
+) -> Axes:
     """p chart with centre, 2- and 3-sigma lines; special causes as red triangles."""
-    require_columns(table, ["window", "rate", "centre", "lcl", "ucl", "special_cause"], "plot_p_chart")
+    require_columns(
+        table, ["window", "rate", "centre", "lcl", "ucl", "special_cause"], "plot_p_chart"
+    )
     t = table
     if "section" in t:
         if section is None and t["section"].nunique() > 1:
@@ -203,8 +245,7 @@ def plot_p_chart(table: pd.DataFrame, *, ax: Axes | None = None, section: str | 
     ax.plot(x, t["centre"], color=ACCENT, lw=1.2, label=f"centre {t['centre'].iloc[0]:.1%}")
     sc = t["special_cause"].to_numpy(bool)
     ax.scatter(x[~sc], t["rate"][~sc], marker="o", color=NEUTRAL, zorder=3, label="common cause")
-    ax.scatter(x[sc], t["rate"][sc], marker="^", s=70, color=ALERT, zorder=4,
-               label="special cause")
+    ax.scatter(x[sc], t["rate"][sc], marker="^", s=70, color=ALERT, zorder=4, label="special cause")
     ax.set_xticks(x, t["window"].astype(str), rotation=45, ha="right")
     ax.set_xlabel("Window")
     ax.set_ylabel("Referral rate" + (f" (section {section})" if section else ""))
@@ -219,8 +260,11 @@ def plot_p_chart(table: pd.DataFrame, *, ax: Axes | None = None, section: str | 
         title = f"{what}: common-cause variation only"
         desc = "No special-cause signal."
     ax.set_title(title)
-    alt_text(ax, f"p chart of the {what.lower()} over {len(t)} windows, centre "
-                 f"{t['centre'].iloc[0]:.1%}. {desc}")
+    alt_text(
+        ax,
+        f"p chart of the {what.lower()} over {len(t)} windows, centre "
+        f"{t['centre'].iloc[0]:.1%}. {desc}",
+    )
     return ax
 
 
@@ -235,8 +279,11 @@ def plot_funnel(
 
     Without ``curve`` the limits are drawn through the groups' own sizes.
     """
-    require_columns(table, ["n", "rate", "centre", "lower_95", "upper_95", "lower_998", "upper_998"],
-          "plot_funnel")
+    require_columns(
+        table,
+        ["n", "rate", "centre", "lower_95", "upper_95", "lower_998", "upper_998"],
+        "plot_funnel",
+    )
     ax = _axes(ax)
     label = label or table.columns[0]
     lim = (curve if curve is not None else table).sort_values("n")
@@ -245,22 +292,50 @@ def plot_funnel(
     ax.plot(lim["n"], lim["upper_998"], color="black", ls=":", drawstyle="steps-mid", label="99.8%")
     ax.plot(lim["n"], lim["lower_998"], color="black", ls=":", drawstyle="steps-mid")
     ax.axhline(table["centre"].iloc[0], color=ACCENT, lw=1, label="pooled rate")
-    out = table["outside_998"].to_numpy(bool) if "outside_998" in table else np.zeros(len(table), bool)
-    ax.scatter(table["n"][~out], table["rate"][~out], marker="o", color=NEUTRAL, zorder=3,
-               label="within 99.8%")
-    ax.scatter(table["n"][out], table["rate"][out], marker="^", s=70, color=ALERT, zorder=4,
-               label="outside 99.8%")
+    out = (
+        table["outside_998"].to_numpy(bool)
+        if "outside_998" in table
+        else np.zeros(len(table), bool)
+    )
+    ax.scatter(
+        table["n"][~out],
+        table["rate"][~out],
+        marker="o",
+        color=NEUTRAL,
+        zorder=3,
+        label="within 99.8%",
+    )
+    ax.scatter(
+        table["n"][out],
+        table["rate"][out],
+        marker="^",
+        s=70,
+        color=ALERT,
+        zorder=4,
+        label="outside 99.8%",
+    )
     for _, r in table.iterrows():
-        ax.annotate(str(r[label]), (r["n"], r["rate"]), fontsize="x-small",
-                    xytext=(3, 3), textcoords="offset points")
+        ax.annotate(
+            str(r[label]),
+            (r["n"], r["rate"]),
+            fontsize="x-small",
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
     ax.set_xlabel("Decided first submissions (n)")
     ax.set_ylabel("First-attempt referral rate")
     ax.set_ylim(0, 1)
     ax.legend(fontsize="small")
     names = table.loc[out, label].astype(str).tolist()
-    ax.set_title(f"{len(names)} of {len(table)} {label} groups outside the 99.8% limits"
-                 if names else f"Every {label} group is within the 99.8% limits")
-    alt_text(ax, f"Funnel plot of the referral rate by {label} against the pooled rate "
-                 f"{table['centre'].iloc[0]:.0%}. Outside 99.8% limits: "
-                 f"{', '.join(names) if names else 'none'}.")
+    ax.set_title(
+        f"{len(names)} of {len(table)} {label} groups outside the 99.8% limits"
+        if names
+        else f"Every {label} group is within the 99.8% limits"
+    )
+    alt_text(
+        ax,
+        f"Funnel plot of the referral rate by {label} against the pooled rate "
+        f"{table['centre'].iloc[0]:.0%}. Outside 99.8% limits: "
+        f"{', '.join(names) if names else 'none'}.",
+    )
     return ax

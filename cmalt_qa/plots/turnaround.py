@@ -7,8 +7,6 @@ the analysis module.
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -38,7 +36,6 @@ def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     return ax
-
 
 
 def _group_columns(table: pd.DataFrame, first_value: str) -> list[str]:
@@ -88,7 +85,9 @@ def plot_km_curves(
         g = g.sort_values("days")
         colour = _CYCLE[i % len(_CYCLE)]
         n = int(g["n"].iloc[0]) if "n" in g and len(g) else len(g)
-        ax.step(g["days"], g["share_returned"], where="post", color=colour, label=f"{label} (n={n})")
+        ax.step(
+            g["days"], g["share_returned"], where="post", color=colour, label=f"{label} (n={n})"
+        )
         if show_ci:
             ax.fill_between(
                 g["days"], g["ci_low"], g["ci_high"], step="post", color=colour, alpha=0.15, lw=0
@@ -109,9 +108,7 @@ def plot_km_curves(
             "Kaplan-Meier curves of the share of portfolios returned by days since "
             f"submission, open cases censored, for {len(groups)} group(s). The lowest share "
             f"returned by {PROMISE_DAYS[0]} days (the 3-month promise) is {worst} at "
-            f"{share:.0%}; "
-            + "; ".join(f"{k} {v:.0%}" for k, v in at_promise.items())
-            + ".",
+            f"{share:.0%}; " + "; ".join(f"{k} {v:.0%}" for k, v in at_promise.items()) + ".",
         )
     return ax
 
