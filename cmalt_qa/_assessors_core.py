@@ -351,8 +351,13 @@ class SeverityFlags:
 
 
 def severity_flags(
-    est: FloatArray, var: FloatArray, n_clusters: IntArray, eligible: npt.NDArray[np.bool_], *,
-    ci: float, threshold: float,
+    est: FloatArray,
+    var: FloatArray,
+    n_clusters: IntArray,
+    eligible: npt.NDArray[np.bool_],
+    *,
+    ci: float,
+    threshold: float,
 ) -> SeverityFlags:
     """Intervals, empirical-Bayes shrinkage and the out-of-line rule for assessor effects.
 

@@ -216,8 +216,13 @@ def step_statistic(k: npt.ArrayLike, n: npt.ArrayLike) -> tuple[FloatArray, IntA
 
 
 def step_change_test(
-    k: npt.ArrayLike, n: npt.ArrayLike, *, phi: float = 1.0, n_sim: int = 9999,
-    rng: np.random.Generator | None = None, alpha: float | None = None,
+    k: npt.ArrayLike,
+    n: npt.ArrayLike,
+    *,
+    phi: float = 1.0,
+    n_sim: int = 9999,
+    rng: np.random.Generator | None = None,
+    alpha: float | None = None,
 ) -> tuple[float, int, float]:
     """Test for one sustained step in a proportion over subgroups in time order.
 
@@ -282,8 +287,14 @@ def laney_sigma_z(k: FloatArray, n: FloatArray, centre: float) -> float:
 
 
 def family_signals(
-    k: npt.ArrayLike, n: npt.ArrayLike, *, alpha_point: float, alpha_step: float, laney: bool = False,
-    n_sim: int = 9999, rng: np.random.Generator | None = None,
+    k: npt.ArrayLike,
+    n: npt.ArrayLike,
+    *,
+    alpha_point: float,
+    alpha_step: float,
+    laney: bool = False,
+    n_sim: int = 9999,
+    rng: np.random.Generator | None = None,
 ) -> tuple[npt.NDArray[np.bool_], FloatArray, IntArray]:
     """The two calibrated tests of :func:`p_chart` for many charts at once (no run rules).
 
@@ -325,15 +336,25 @@ def family_signals(
         lcl, ucl = probability_limits(centre[i], ni, alpha_point, sz[i])
         beyond[i, has[i]] = (ki / ni > ucl) | (ki / ni < lcl)
         phi = sz[i] ** 2 if np.isfinite(sz[i]) else 1.0
-        _, start[i], step_p[i] = step_change_test(ki, ni, phi=phi, n_sim=n_sim, rng=rng, alpha=alpha_step)
+        _, start[i], step_p[i] = step_change_test(
+            ki, ni, phi=phi, n_sim=n_sim, rng=rng, alpha=alpha_step
+        )
     return beyond, step_p, start
 
 
-def _limits(centre: float, n_: FloatArray, sigma: FloatArray, sigma_z: float, limits: str,
-            alpha_point: float) -> tuple[FloatArray, ...]:
+def _limits(
+    centre: float,
+    n_: FloatArray,
+    sigma: FloatArray,
+    sigma_z: float,
+    limits: str,
+    alpha_point: float,
+) -> tuple[FloatArray, ...]:
     """(lcl, ucl, lower2, upper2) of the chosen kind."""
     if limits == "sigma":
-        band = [np.clip(centre + s * w * sigma, 0.0, 1.0) for s, w in ((-1, 3), (1, 3), (-1, 2), (1, 2))]
+        band = [
+            np.clip(centre + s * w * sigma, 0.0, 1.0) for s, w in ((-1, 3), (1, 3), (-1, 2), (1, 2))
+        ]
         return tuple(band)
     lcl, ucl = probability_limits(centre, n_, alpha_point, sigma_z)
     lower2, upper2 = probability_limits(centre, n_, 2.0 * float(stats.norm.sf(2.0)), sigma_z)
@@ -408,7 +429,9 @@ def p_chart(
         sigma = sigma * sigma_z
     if limits not in ("exact", "sigma"):
         raise ValueError(f"limits must be 'exact' or 'sigma', got {limits!r}")
-    lcl, ucl, lower2, upper2 = _limits(centre, n_, sigma, sigma_z if laney else np.nan, limits, alpha_point)
+    lcl, ucl, lower2, upper2 = _limits(
+        centre, n_, sigma, sigma_z if laney else np.nan, limits, alpha_point
+    )
     flags = special_cause_rules(rate, centre, lcl, ucl, lower2, upper2, run=run)
     out = pd.DataFrame({"n": n_.astype(np.int64), "k": k_.astype(np.int64), "rate": rate,
                         "centre": np.full(k_.shape, centre), "sigma": sigma, "lcl": lcl, "ucl": ucl,
@@ -418,7 +441,9 @@ def p_chart(
     p_step, start = 1.0, 0
     if alpha_step is not None:
         _, start, p_step = step_change_test(k_, n_, phi=phi, n_sim=n_sim, rng=rng, alpha=alpha_step)
-    out["step_change"] = (p_step <= (alpha_step or 0.0)) & (np.arange(k_.size) >= start) & (start > 0)
+    out["step_change"] = (
+        (p_step <= (alpha_step or 0.0)) & (np.arange(k_.size) >= start) & (start > 0)
+    )
     out["step_p_value"], out["step_start"] = (p_step if alpha_step is not None else np.nan), start
     out["special_cause"] = out["beyond_limits"] | out["step_change"]
     labels = np.where(out["beyond_limits"], "point beyond limits", "")

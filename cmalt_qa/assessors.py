@@ -370,7 +370,12 @@ def _paired(recs: Records, extra: Sequence[str] = ()) -> pd.DataFrame:
 
 
 def _severity_table(
-    units: pd.DataFrame, keys: list[str], *, n_boot: int, rng: np.random.Generator, ci: float,
+    units: pd.DataFrame,
+    keys: list[str],
+    *,
+    n_boot: int,
+    rng: np.random.Generator,
+    ci: float,
     min_portfolios: int,
 ) -> pd.DataFrame:
     """Ratio mean ``sum(num) / sum(den)`` per group of ``keys`` with bootstrap intervals.
@@ -380,7 +385,11 @@ def _severity_table(
     (:func:`cmalt_qa._assessors_core.ratio_bootstrap`), NaN below ``min_portfolios``.
     """
     table = units[keys].drop_duplicates().sort_values(keys, ignore_index=True)
-    code = pd.MultiIndex.from_frame(table).get_indexer(pd.MultiIndex.from_frame(units[keys])).astype(np.int64)
+    code = (
+        pd.MultiIndex.from_frame(table)
+        .get_indexer(pd.MultiIndex.from_frame(units[keys]))
+        .astype(np.int64)
+    )
     num = units["num"].to_numpy(np.float64)
     den = units["den"].to_numpy(np.float64)
     k = len(table)
@@ -410,7 +419,9 @@ def _joint_units(recs: Records, extra: Sequence[str] = ()) -> tuple[pd.DataFrame
     """
     cols = ["portfolio_id", "lead_assessor", "second_assessor", "second_nominated", *extra]
     m = check_records(recs).merged(list(dict.fromkeys(cols)))
-    _, ids = pd.factorize(pd.concat([m["lead_assessor"], m["second_assessor"]]).astype(str), sort=True)
+    _, ids = pd.factorize(
+        pd.concat([m["lead_assessor"], m["second_assessor"]]).astype(str), sort=True
+    )
     score = {k: float(v) for k, v in RATING_SCORE.items()}
     m["d"] = m["lead"].map(score).astype(np.float64) - m["second"].map(score).astype(np.float64)
     m = m[m["d"].notna()]
@@ -567,7 +578,14 @@ def severity(
     out["severity_shrunk"], out["shrink_weight"] = flags.shrunk, flags.weight
     out = _with_agreement(recs, out, ci)
     out["out_of_line"] = flags.out_of_line
-    g = {n: (float(fit.coef[k + i]), float(np.sqrt(fit.cov[k + i, k + i]))) for i, n in enumerate(names)} if fit else {}
+    g = (
+        {
+            n: (float(fit.coef[k + i]), float(np.sqrt(fit.cov[k + i, k + i])))
+            for i, n in enumerate(names)
+        }
+        if fit
+        else {}
+    )
     out.attrs.update(
         tau2=flags.tau2, threshold=threshold, ci=ci, n_boot=n_boot, model="joint paired-difference LS",
         nominated_effect=g.get("nominated", (np.nan, np.nan))[0],
@@ -735,7 +753,9 @@ def nominated_second_effect(
     return _with_adjusted_nomination(recs, out, cols, ci)
 
 
-def _with_adjusted_nomination(recs: Records, out: pd.DataFrame, cols: list[str], ci: float) -> pd.DataFrame:
+def _with_adjusted_nomination(
+    recs: Records, out: pd.DataFrame, cols: list[str], ci: float
+) -> pd.DataFrame:
     """Add the joint model's nomination term per group (``estimate_adjusted`` and interval)."""
     u, ids = _joint_units(recs, extra=cols)
     u = u[u["nominated_unknown"] == 0]

@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from . import _spc
-from ._bootstrap import group_rng
 from ._analysis import check_args, check_by, filter_types, groups, resolve_as_of
+from ._bootstrap import group_rng
 from ._stats import (
     bootstrap_weights,
     km_at,
@@ -689,7 +689,10 @@ def p_chart(
     """
     check_args(recs, submission_types=submission_types, seed=seed)
     counts, keys = _p_chart_counts(recs, per_section, submission_types)
-    charts = [(key, g[g["n"] > 0].sort_values("window")) for key, g in counts.groupby(keys, observed=True, sort=True)]
+    charts = [
+        (key, g[g["n"] > 0].sort_values("window"))
+        for key, g in counts.groupby(keys, observed=True, sort=True)
+    ]
     charts = [(key, g) for key, g in charts if len(g)]
     if not charts:
         raise ValueError("no decided first-attempt submissions to chart")
@@ -707,10 +710,17 @@ def p_chart(
         chart.insert(0, "window", w)
         if per_section:
             chart.insert(0, "section", name)
-        chart["step_from"] = w[chart["step_start"].iloc[0]] if chart["step_start"].iloc[0] > 0 else None
+        chart["step_from"] = (
+            w[chart["step_start"].iloc[0]] if chart["step_start"].iloc[0] > 0 else None
+        )
         frames.append(chart.drop(columns="step_start"))
     out = pd.concat(frames, ignore_index=True)
-    out["alpha_point"], out["alpha_step"], out["alpha_family"], out["n_charts"] = a_point, a_step, alpha, len(charts)
+    out["alpha_point"], out["alpha_step"], out["alpha_family"], out["n_charts"] = (
+        a_point,
+        a_step,
+        alpha,
+        len(charts),
+    )
     return out
 
 
@@ -721,14 +731,19 @@ def _p_chart_counts(
     if per_section:
         long = _section_frame(recs, submission_types)
         long = long[(long["attempt"] == 1) & long["decided"]]
-        counts = long.groupby(["section", "window"], observed=True, sort=True).agg(
-            n=("decided", "sum"), k=("is_r", "sum")).reset_index()
+        counts = (
+            long.groupby(["section", "window"], observed=True, sort=True)
+            .agg(n=("decided", "sum"), k=("is_r", "sum"))
+            .reset_index()
+        )
         return counts, ["section"]
     subs = _submissions(recs, submission_types, attempt=1)
     subs = subs[subs["outcome"].notna()]
-    counts = subs.groupby("window", sort=True).agg(
-        n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum())
-    ).reset_index()
+    counts = (
+        subs.groupby("window", sort=True)
+        .agg(n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum()))
+        .reset_index()
+    )
     counts["_all"] = 0
     return counts, ["_all"]
 

@@ -105,10 +105,13 @@ if not pathway:
 # ## Is the referral rate stable? (p chart)
 #
 # A p chart of the first-attempt referral rate per period: the centre line is the pooled
-# rate, the dashed lines are 3-sigma limits for each period's size. A red triangle marks a
-# *special cause*: a point beyond the limits, or a run of points that chance alone rarely
-# produces. Points between the limits vary by chance and call for no action. The table
-# lists every section and period with a signal.
+# rate, the dashed lines are exact probability limits for each period's size. A red
+# triangle marks a *special cause*: a point beyond the limits, or a *step change* (the rate
+# moved from one period on and stayed, tested on all periods together). The tests are set
+# so that, with no change at all, the chance of any false signal is 5% for the overall
+# chart and 5% for all the section charts together. Points between the limits vary by
+# chance and call for no action. The table lists every section and period with a signal
+# and which test gave it.
 
 # %%
 CHART_RULES = dict(
@@ -131,7 +134,9 @@ signals = per_section[per_section["special_cause"]]
 reports.say(
     f"{int(chart.values['special_cause'].sum())} of {len(chart.values)} periods show a special "
     f"cause in the overall rate; {signals['section'].nunique()} of "
-    f"{per_section['section'].nunique()} sections show one in at least one period."
+    f"{per_section['section'].nunique()} sections show one in at least one period (tests set "
+    f"for a {per_section['alpha_family'].iloc[0]:.0%} chance of any false signal across the "
+    f"{per_section['n_charts'].iloc[0]} section charts together)."
 )
 chart.show()
 if len(signals):

@@ -78,7 +78,11 @@ def rule_recs() -> Records:
 
 
 def make_records(
-    seed: int, n_sub: int = 60, n_ass: int = 8, shift: dict | None = None, pairs: pd.DataFrame | None = None
+    seed: int,
+    n_sub: int = 60,
+    n_ass: int = 8,
+    shift: dict | None = None,
+    pairs: pd.DataFrame | None = None,
 ) -> Records:
     """Random valid-shaped Records built directly (ratings on ACMALT's nine sections).
 
@@ -273,7 +277,9 @@ def test_severity_hand_numbers():
     sev = A.severity(_small_severity_recs(), n_boot=50, min_portfolios=2).set_index("assessor_id")
     # Unadjusted: A: s1 +1, 0 (lead); s3 0 (second; 1b has no second rating) -> 1/3.
     # B: s1 -1, 0; s2 -1, 0, -1 -> -3/5.  C: s2 +1, 0, +1; s3 0 -> 1/2.
-    assert sev["severity_unadjusted"].to_dict() == pytest.approx({"A": 1 / 3, "B": -3 / 5, "C": 1 / 2}, abs=1e-15)
+    assert sev["severity_unadjusted"].to_dict() == pytest.approx(
+        {"A": 1 / 3, "B": -3 / 5, "C": 1 / 2}, abs=1e-15
+    )
     assert sev["n_ratings"].to_dict() == {"A": 3, "B": 5, "C": 4}
     assert sev["n_portfolios"].to_dict() == {"A": 2, "B": 2, "C": 2}
     assert sev["severity"].sum() == pytest.approx(0.0, abs=1e-12)  # sum-to-zero constraint
@@ -296,7 +302,9 @@ def test_severity_unadjusted_matches_pandas_groupby():
                    pd.DataFrame({"a": m["second_assessor"], "d": ss - ls})]).dropna()  # fmt: skip
     ref = d.groupby("a")["d"].agg(["mean", "size"])
     sev = A.severity(recs, n_boot=20).set_index("assessor_id")
-    np.testing.assert_allclose(sev["severity_unadjusted"], ref["mean"].reindex(sev.index), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        sev["severity_unadjusted"], ref["mean"].reindex(sev.index), rtol=0, atol=1e-12
+    )
     assert (sev["n_ratings"] == ref["size"].reindex(sev.index)).all()
 
 
@@ -312,7 +320,9 @@ def _ols_reference(recs: Records):
                          for a in ids] + [-m["second_nominated"].to_numpy(float)])  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # rank-deficient by design (sum-to-zero via pinv)
-        res = sm.OLS(d.to_numpy(), x).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(m["portfolio_id"])[0]})
+        res = sm.OLS(d.to_numpy(), x).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(m["portfolio_id"])[0]}
+        )
     return ids, res
 
 
@@ -339,8 +349,12 @@ def test_joint_estimate_is_mean_of_adjusted_differences():
     m = recs.merged(["lead_assessor", "second_assessor", "second_nominated"])
     ls, ss = m["lead"].map(SCORE), m["second"].map(SCORE)
     nom = m["second_nominated"].astype(float)
-    lead = pd.DataFrame({"i": m["lead_assessor"], "y": ls - ss + m["second_assessor"].map(a) + g * nom})
-    second = pd.DataFrame({"i": m["second_assessor"], "y": ss - ls + m["lead_assessor"].map(a) - g * nom})
+    lead = pd.DataFrame(
+        {"i": m["lead_assessor"], "y": ls - ss + m["second_assessor"].map(a) + g * nom}
+    )
+    second = pd.DataFrame(
+        {"i": m["second_assessor"], "y": ss - ls + m["lead_assessor"].map(a) - g * nom}
+    )
     ref = pd.concat([lead, second]).dropna().groupby("i")["y"].mean()
     np.testing.assert_allclose(sev["severity"], ref.reindex(sev.index), atol=1e-12)
 
@@ -353,7 +367,9 @@ def test_partner_of_severe_lead_is_not_blamed():
     pick = np.random.default_rng(0).random(len(subs)) < 0.35
     subs.loc[pick, "lead_assessor"], subs.loc[pick, "second_assessor"] = "A00", "A01"
     shift = {"A00": -1.2}
-    recs2 = make_records(12, n_sub=300, n_ass=8, shift=shift, pairs=subs[["lead_assessor", "second_assessor"]])
+    recs2 = make_records(
+        12, n_sub=300, n_ass=8, shift=shift, pairs=subs[["lead_assessor", "second_assessor"]]
+    )
     sev = A.severity(recs2).set_index("assessor_id")
     assert sev.loc["A00", "out_of_line"] and sev.loc["A00", "severity"] < 0
     assert sev.loc["A01", "severity_unadjusted"] > 0.1
@@ -430,9 +446,15 @@ def test_severity_invariant_to_seat_swap_and_row_order(seed):
     recs = make_records(seed, n_sub=25, n_ass=5)
     # The nomination term belongs to the second seat, so swapping seats is a symmetry of
     # the model only without nominations.
-    recs.submissions["second_nominated"] = pd.array([False] * len(recs.submissions), dtype="boolean")
-    subs = recs.submissions.rename(columns={"lead_assessor": "second_assessor", "second_assessor": "lead_assessor"})
-    rat = recs.ratings.rename(columns={"lead": "second", "second": "lead"}).sample(frac=1.0, random_state=seed)
+    recs.submissions["second_nominated"] = pd.array(
+        [False] * len(recs.submissions), dtype="boolean"
+    )
+    subs = recs.submissions.rename(
+        columns={"lead_assessor": "second_assessor", "second_assessor": "lead_assessor"}
+    )
+    rat = recs.ratings.rename(columns={"lead": "second", "second": "lead"}).sample(
+        frac=1.0, random_state=seed
+    )
     swapped = _reindexed(recs, submissions=subs.sample(frac=1.0, random_state=1), ratings=rat)
     a = A.severity(recs, n_boot=30, seed=seed)
     b = A.severity(swapped, n_boot=30, seed=seed)
@@ -466,7 +488,11 @@ def test_severity_drift():
                    (ss - ls + m["lead_assessor"].map(a) - g * nom)[m["second_assessor"] == "A00"]]).dropna()  # fmt: skip
     assert one["severity"] == pytest.approx(d.mean(), abs=1e-12) and one["n_ratings"] == d.size
     # The periods average back (weighted by ratings) to the joint estimate.
-    w = drift.assign(x=drift["severity"] * drift["n_ratings"]).groupby("assessor_id")[["x", "n_ratings"]].sum()
+    w = (
+        drift.assign(x=drift["severity"] * drift["n_ratings"])
+        .groupby("assessor_id")[["x", "n_ratings"]]
+        .sum()
+    )
     np.testing.assert_allclose(w["x"] / w["n_ratings"], a.reindex(w.index), atol=1e-12)
 
 

@@ -17,7 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from validation import control_charts as V  # noqa: E402
 
 
-@pytest.mark.parametrize("n,p,alpha", [(30, 0.18, 0.0027), (78, 0.05, 1e-4), (5, 0.3, 0.01), (200, 0.5, 0.05)])
+@pytest.mark.parametrize(
+    "n,p,alpha", [(30, 0.18, 0.0027), (78, 0.05, 1e-4), (5, 0.3, 0.01), (200, 0.5, 0.05)]
+)
 def test_probability_limits_are_binomial_quantiles(n, p, alpha):
     lcl, ucl = _spc.probability_limits(p, [n], alpha)
     hi = stats.binom.ppf(1 - alpha / 2, n, p)
@@ -49,7 +51,9 @@ def test_laney_limits_are_beta_binomial_with_p_prime_variance():
         dist = stats.betabinom(m, a, b)
         # the variance matched to Laney's p' chart: n p (1-p) sigma_z^2
         assert dist.var() == pytest.approx(m * p * (1 - p) * sz**2, rel=1e-9)
-        assert ucl[i] * m == pytest.approx(dist.ppf(0.995)) and lcl[i] * m == pytest.approx(dist.ppf(0.005))
+        assert ucl[i] * m == pytest.approx(dist.ppf(0.995)) and lcl[i] * m == pytest.approx(
+            dist.ppf(0.005)
+        )
     # sigma_z <= 1: plain binomial
     np.testing.assert_array_equal(_spc.probability_limits(p, n, 0.01, sigma_z=0.8)[1],
                                   _spc.probability_limits(p, n, 0.01)[1])  # fmt: skip
@@ -59,7 +63,9 @@ def test_step_statistic_by_hand():
     k, n = np.array([5, 6, 15, 14]), np.array([50, 50, 50, 50])
 
     def ll(k, n):
-        return sum(x * math.log(x / m) + (m - x) * math.log(1 - x / m) for x, m in [(k, n)] if 0 < x < m)
+        return sum(
+            x * math.log(x / m) + (m - x) * math.log(1 - x / m) for x, m in [(k, n)] if 0 < x < m
+        )
 
     want = [2 * (ll(k[:t].sum(), n[:t].sum()) + ll(k[t:].sum(), n[t:].sum()) - ll(k.sum(), n.sum()))
             for t in range(1, 4)]  # fmt: skip
@@ -70,7 +76,9 @@ def test_step_statistic_by_hand():
 def test_step_change_test_is_calibrated_and_early_stop_keeps_the_decision():
     rng = np.random.default_rng(3)
     n = np.array([78, 84, 78, 74, 80, 72, 80, 90, 27])
-    p_values = [_spc.step_change_test(rng.binomial(n, 0.18), n, n_sim=199, rng=rng)[2] for _ in range(300)]
+    p_values = [
+        _spc.step_change_test(rng.binomial(n, 0.18), n, n_sim=199, rng=rng)[2] for _ in range(300)
+    ]
     # Uniform under the null (Monte Carlo p-values are valid): P(p <= 0.1) about 0.1.
     assert 0.05 <= np.mean(np.asarray(p_values) <= 0.1) <= 0.16
     k = np.array([14, 15, 13, 14, 28, 27, 30, 31, 10])
@@ -127,7 +135,9 @@ def test_family_signals_equal_p_chart_chart_by_chart(laney):
     rng1 = np.random.default_rng(1)
     for i in range(6):
         use = n[i] > 0
-        c = _spc.p_chart(k[i, use], n[i, use], laney=laney, alpha_point=a_point, alpha_step=a_step, rng=rng1)
+        c = _spc.p_chart(
+            k[i, use], n[i, use], laney=laney, alpha_point=a_point, alpha_step=a_step, rng=rng1
+        )
         np.testing.assert_array_equal(beyond[i, use], c["beyond_limits"])
         assert step_p[i] == c["step_p_value"].iloc[0]
         assert (step_p[i] <= a_step) == c["step_change"].any() or start[i] == 0

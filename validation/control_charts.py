@@ -56,8 +56,14 @@ def sample_design() -> tuple[list[str], np.ndarray, np.ndarray]:
     return list(n.index), n.to_numpy(), k.sum(axis=1).to_numpy() / n.sum(axis=1).to_numpy()
 
 
-def chart_family(k: np.ndarray, n: np.ndarray, rng: np.random.Generator, *, laney: bool = False,
-                 old: bool = False) -> np.ndarray:
+def chart_family(
+    k: np.ndarray,
+    n: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    laney: bool = False,
+    old: bool = False,
+) -> np.ndarray:
     """Which of the charts (rows) signal anywhere, charted together as the report does.
 
     New: :func:`cmalt_qa._spc.family_signals` (what ``p_chart`` computes, all charts at
@@ -72,12 +78,21 @@ def chart_family(k: np.ndarray, n: np.ndarray, rng: np.random.Generator, *, lane
             out[i] = bool(c[["beyond_limits", "shift", "trend", "two_of_three"]].to_numpy().any())
         return out
     a_point, a_step = _spc.family_levels(ALPHA, rows.size, int((n[rows] > 0).sum()))
-    beyond, step_p, _ = _spc.family_signals(k, n, alpha_point=a_point, alpha_step=a_step, laney=laney, rng=rng)
+    beyond, step_p, _ = _spc.family_signals(
+        k, n, alpha_point=a_point, alpha_step=a_step, laney=laney, rng=rng
+    )
     return beyond.any(axis=1) | (step_p <= a_step)
 
 
-def draw(rng: np.random.Generator, n: np.ndarray, p: np.ndarray, *, start: int | None = None, row: int = 0,
-         sigma_z: float = 1.0) -> np.ndarray:
+def draw(
+    rng: np.random.Generator,
+    n: np.ndarray,
+    p: np.ndarray,
+    *,
+    start: int | None = None,
+    row: int = 0,
+    sigma_z: float = 1.0,
+) -> np.ndarray:
     """Counts for one dataset: binomial at each section's rate; a doubling in ``row`` from ``start``."""
     rate = np.broadcast_to(p[:, None], n.shape).copy()
     if start is not None:
@@ -96,7 +111,9 @@ def _row(scenario: str, measure: str, k: int, n: int, target: str) -> dict:
             "n": n, "target": target}  # fmt: skip
 
 
-def run(n_datasets: int = 400, seed: int = 20261130, starts: tuple[int, ...] = (1, 3, 5, 7, 8)) -> pd.DataFrame:
+def run(
+    n_datasets: int = 400, seed: int = 20261130, starts: tuple[int, ...] = (1, 3, 5, 7, 8)
+) -> pd.DataFrame:
     """Measured false-alarm rates and power (one row per scenario and measure)."""
     sections, n, p = sample_design()
     row = sections.index(SECTION)
@@ -108,11 +125,26 @@ def run(n_datasets: int = 400, seed: int = 20261130, starts: tuple[int, ...] = (
         k = draw(rng, n, p)
         new += bool(chart_family(k, n, rng).any())
         old += bool(chart_family(k, n, rng, old=True).any())
-    rows.append(_row("in_control", "datasets with any signal (17 sections, 9 periods)", new, n_datasets, "<= 0.10"))
-    rows.append(_row("in_control", "same, old charts (3-sigma + run rules)", old, n_datasets, "(was 0.53)"))
+    rows.append(
+        _row(
+            "in_control",
+            "datasets with any signal (17 sections, 9 periods)",
+            new,
+            n_datasets,
+            "<= 0.10",
+        )
+    )
+    rows.append(
+        _row("in_control", "same, old charts (3-sigma + run rules)", old, n_datasets, "(was 0.53)")
+    )
     rng = np.random.default_rng(next(ss))
-    hits = sum(bool(chart_family(draw(rng, n, p, sigma_z=1.5), n, rng, laney=True).any()) for _ in range(n_datasets))
-    rows.append(_row("overdispersed", "datasets with any signal (Laney)", hits, n_datasets, "<= 0.10"))
+    hits = sum(
+        bool(chart_family(draw(rng, n, p, sigma_z=1.5), n, rng, laney=True).any())
+        for _ in range(n_datasets)
+    )
+    rows.append(
+        _row("overdispersed", "datasets with any signal (Laney)", hits, n_datasets, "<= 0.10")
+    )
     for start in starts:
         rng = np.random.default_rng(next(ss))
         hits = 0
@@ -125,7 +157,10 @@ def run(n_datasets: int = 400, seed: int = 20261130, starts: tuple[int, ...] = (
 
 def formatted(table: pd.DataFrame) -> pd.DataFrame:
     out = table[["scenario", "measure"]].copy()
-    out["measured"] = [f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, lo, hi in table[["value", "mc_low", "mc_high"]].to_numpy()]
+    out["measured"] = [
+        f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+        for v, lo, hi in table[["value", "mc_low", "mc_high"]].to_numpy()
+    ]
     out["n"], out["target"] = table["n"], table["target"]
     return out
 

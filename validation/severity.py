@@ -65,7 +65,9 @@ def _pool_shift(rng: np.random.Generator, scenario: str, k: int) -> np.ndarray:
     return shift
 
 
-def _pairs(rng: np.random.Generator, n: int, k: int, second_pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pairs(
+    rng: np.random.Generator, n: int, k: int, second_pool: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     w = rng.gamma(4.0, 0.25, k)
     lead = rng.choice(N_EXP, n, p=w[:N_EXP] / w[:N_EXP].sum())
     p2 = w[second_pool] / w[second_pool].sum()
@@ -101,7 +103,9 @@ def design(rng: np.random.Generator, scenario: str) -> Design:
         shift[team] = 0.3
         take = rng.random(n) < 0.7
         second[take] = rng.choice(team, int(take.sum()))
-        second[~take & np.isin(second, team)] = rng.choice(np.arange(5, N_EXP), int((~take & np.isin(second, team)).sum()))
+        second[~take & np.isin(second, team)] = rng.choice(
+            np.arange(5, N_EXP), int((~take & np.isin(second, team)).sum())
+        )
         second = np.where(second == lead, (lead + 1) % N_EXP, second)
     return Design(lead, second, nominated, np.arange(n), np.zeros(n, bool), shift)
 
@@ -116,7 +120,12 @@ def ratings(rng: np.random.Generator, d: Design) -> tuple[np.ndarray, ...]:
         sub, sec = np.nonzero(_REQ[path])
         t = syn.LEVEL + sub_q[sub] + rng.normal(0.0, syn.SIGMA_U, sub.size) - _DIFF[sec]
         yl = t + d.shift[lead][sub] + rng.normal(0.0, 1.0, sub.size) * _SIGE[sec]
-        ys = t + d.shift[second][sub] + syn.NOMINATED_SECOND_SHIFT * nom[sub] + rng.normal(0.0, 1.0, sub.size) * _SIGE[sec]
+        ys = (
+            t
+            + d.shift[second][sub]
+            + syn.NOMINATED_SECOND_SHIFT * nom[sub]
+            + rng.normal(0.0, 1.0, sub.size) * _SIGE[sec]
+        )
         cut = lambda y: (y >= syn.CUT_R).astype(float) + (y >= syn.CUT_S)  # noqa: E731
         sl, ss = cut(yl), cut(ys)
         num = np.bincount(sub, weights=sl - ss, minlength=sub_q.size)
@@ -137,7 +146,9 @@ def latent_scale(d: Design) -> np.ndarray:
     return d.shift
 
 
-def fit_dataset(rng: np.random.Generator, scenario: str) -> tuple[Design, core.SeverityFlags, np.ndarray, np.ndarray]:
+def fit_dataset(
+    rng: np.random.Generator, scenario: str
+) -> tuple[Design, core.SeverityFlags, np.ndarray, np.ndarray]:
     """One simulated dataset through the library's core: (design, flags, estimates, eligible)."""
     d = design(rng, scenario)
     lead, second, nom, num, den, port = ratings(rng, d)
@@ -145,7 +156,13 @@ def fit_dataset(rng: np.random.Generator, scenario: str) -> tuple[Design, core.S
     fit = core.joint_fit(lead, second, -nom[:, None].astype(float), num, den, port, k)
     code = np.r_[lead, second]
     n_units = np.bincount(code, minlength=k)
-    distinct = pd.Series(np.r_[port, port]).groupby(code).nunique().reindex(range(k), fill_value=0).to_numpy()
+    distinct = (
+        pd.Series(np.r_[port, port])
+        .groupby(code)
+        .nunique()
+        .reindex(range(k), fill_value=0)
+        .to_numpy()
+    )
     est, var = fit.coef[:k], np.diag(fit.cov)[:k]
     eligible = n_units >= MIN_PORTFOLIOS
     flags = core.severity_flags(est, var, distinct, eligible, ci=CI, threshold=THRESHOLD)
@@ -154,7 +171,14 @@ def fit_dataset(rng: np.random.Generator, scenario: str) -> tuple[Design, core.S
 
 def _rate(measure: str, k: int, n: int, target: str) -> dict:
     r = stats.binomtest(k, n).proportion_ci(0.95, method="wilson")
-    return {"measure": measure, "value": k / n, "mc_low": r.low, "mc_high": r.high, "n": n, "target": target}
+    return {
+        "measure": measure,
+        "value": k / n,
+        "mc_low": r.low,
+        "mc_high": r.high,
+        "n": n,
+        "target": target,
+    }
 
 
 def _scenario(rng: np.random.Generator, scenario: str, n_datasets: int) -> list[dict]:
@@ -175,7 +199,10 @@ def _scenario(rng: np.random.Generator, scenario: str, n_datasets: int) -> list[
     if scenario == "null":
         return [_rate("datasets with anyone flagged", any_flag, n, "<= 0.10")]
     if scenario == "severe_partner":
-        return [_rate("partner flagged", partner, n, "<= 0.10"), _rate("severe lead flagged", severe, n, ">= 0.80")]
+        return [
+            _rate("partner flagged", partner, n, "<= 0.10"),
+            _rate("severe lead flagged", severe, n, ">= 0.80"),
+        ]
     if scenario == "nominated":
         return [_rate("nominated seconds' intervals excluding 0", excl, n_nom, "<= 0.15")]
     r = np.asarray(rhos)
@@ -187,7 +214,9 @@ def _scenario(rng: np.random.Generator, scenario: str, n_datasets: int) -> list[
 SCENARIOS = ("null", "severe_partner", "nominated", "sample_like", "team")
 
 
-def run(n_datasets: int = 400, seed: int = 20261130, scenarios: tuple[str, ...] = SCENARIOS) -> pd.DataFrame:
+def run(
+    n_datasets: int = 400, seed: int = 20261130, scenarios: tuple[str, ...] = SCENARIOS
+) -> pd.DataFrame:
     """Every target in one table: scenario, measure, value, Monte Carlo interval, n, target.
 
     ``mc_low, mc_high``: Wilson 95% interval of a rate over the datasets (or assessor-
@@ -203,7 +232,10 @@ def run(n_datasets: int = 400, seed: int = 20261130, scenarios: tuple[str, ...] 
 
 def formatted(table: pd.DataFrame) -> pd.DataFrame:
     out = table[["scenario", "measure"]].copy()
-    out["measured"] = [f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, lo, hi in table[["value", "mc_low", "mc_high"]].to_numpy()]
+    out["measured"] = [
+        f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+        for v, lo, hi in table[["value", "mc_low", "mc_high"]].to_numpy()
+    ]
     out["n"], out["target"] = table["n"], table["target"]
     return out
 
