@@ -438,13 +438,25 @@ def p_chart(
                         "lower2": lower2, "upper2": upper2, "z": z, "sigma_z": np.full(k_.shape, sigma_z),
                         "baseline": base, **flags})  # fmt: skip
     phi = sigma_z**2 if laney and np.isfinite(sigma_z) else 1.0
+    return _with_step(out, phi, alpha_step, n_sim, rng)
+
+
+def _with_step(
+    out: pd.DataFrame,
+    phi: float,
+    alpha_step: float | None,
+    n_sim: int,
+    rng: np.random.Generator | None,
+) -> pd.DataFrame:
+    """Add the step-change test's columns, ``special_cause`` and ``signal`` to a chart."""
+    k_, n_ = out["k"].to_numpy(), out["n"].to_numpy()
     p_step, start = 1.0, 0
     if alpha_step is not None:
         _, start, p_step = step_change_test(k_, n_, phi=phi, n_sim=n_sim, rng=rng, alpha=alpha_step)
-    out["step_change"] = (
-        (p_step <= (alpha_step or 0.0)) & (np.arange(k_.size) >= start) & (start > 0)
-    )
-    out["step_p_value"], out["step_start"] = (p_step if alpha_step is not None else np.nan), start
+    after = (np.arange(k_.size) >= start) & (start > 0)
+    out["step_change"] = (p_step <= (alpha_step or 0.0)) & after
+    out["step_p_value"] = p_step if alpha_step is not None else np.nan
+    out["step_start"] = start
     out["special_cause"] = out["beyond_limits"] | out["step_change"]
     labels = np.where(out["beyond_limits"], "point beyond limits", "")
     step = np.where(out["step_change"], "step change", "")

@@ -37,6 +37,39 @@ Rules (``rule`` column): ``lead_inexperienced`` (lead with fewer than 3 prior),
 two people with seats swapped is not a breach). ``seat_changed`` says which seat changed
 (lead, second or both). Not modelled: the rule that a Senior CMALT lead holds Senior
 CMALT (the data carry no holder status).
+
+The severity model
+------------------
+For a section rated by both, with scores R=0, A=1, S=2,
+
+.. math:: \\text{lead} - \\text{second} = a_{\\text{lead}} - a_{\\text{second}}
+          - g\\,\\text{nominated} + e,
+
+where :math:`a_i` is assessor i's effect (added to every score they give),
+:math:`g` the leniency of a second nominated by the candidate (a term of the
+submission, so it is not charged to whoever sits second) and :math:`e` noise
+correlated within a portfolio. Least squares on all section differences at once
+(:func:`cmalt_qa._assessors_core.joint_fit`), identified by
+:math:`\\sum_i a_i = 0` (per connected set of assessors), standard errors clustered
+by portfolio (CR1 sandwich). Then :math:`\\hat a_i` equals the mean of i's
+own-minus-co differences after adding back each co-assessor's :math:`\\hat a` and
+removing the nomination term, so a neutral assessor who mostly sits beside a severe
+lead is no longer made to look lenient. Submissions with ``second_nominated``
+unknown get a term of their own. Intervals, shrinkage and the flag:
+:func:`cmalt_qa._assessors_core.severity_flags`.
+
+Relation to the many-facet Rasch model (Linacre's FACETS). MFRM puts portfolio
+quality, section difficulty and assessor severity on one logit scale,
+:math:`\\log(P_{k}/P_{k-1}) = B_n - D_s - C_i - F_k`, fitted to every rating.
+This model is its linear, paired-difference counterpart on the score scale:
+differencing the two ratings of the same section removes portfolio quality and
+section difficulty (both assessors see the same section of the same portfolio),
+leaving only the assessor terms; no distributional model of the ratings is needed
+and the standard errors hold under any correlation within a portfolio. The price:
+effects are in score points, not logits, so one latent shift moves scores less
+on sections far from a boundary (it is attenuated and slightly non-additive), and
+ratings given without a co-rating carry no information. Ranks of assessors agree
+closely with a latent-scale truth (``docs/validation.md``).
 """
 
 from __future__ import annotations
@@ -490,11 +523,8 @@ def severity(
         no interval, no shrinkage, never flagged; they are left out of tau^2 (they stay
         in the model, so their co-assessors are still adjusted for them).
     threshold : float
-        Minimum ``|severity_shrunk|`` (score points per section) to flag. The default
-        0.15 is about two sections of a 13-section CMALT portfolio rated a whole step
-        (e.g. A instead of S) away from the panel, on every portfolio: a difference
-        a reader of the feedback would notice, where a statistically clear but smaller
-        one (an assessor with hundreds of ratings) is not worth a conversation.
+        Minimum ``|severity_shrunk|`` (score points per section) to flag: 0.15 is about
+        two sections of a 13-section portfolio a whole step (A for S) away, every time.
 
     Returns
     -------
@@ -514,36 +544,12 @@ def severity(
 
     Notes
     -----
-    **Model.** For a section rated by both, with scores R=0, A=1, S=2,
-
-    .. math:: \\text{lead} - \\text{second} = a_{\\text{lead}} - a_{\\text{second}}
-              - g\\,\\text{nominated} + e,
-
-    where :math:`a_i` is assessor i's effect (added to every score they give),
-    :math:`g` the leniency of a second nominated by the candidate (a term of the
-    submission, so it is not charged to whoever sits second) and :math:`e` noise
-    correlated within a portfolio. Least squares on all section differences at once
-    (:func:`cmalt_qa._assessors_core.joint_fit`), identified by
-    :math:`\\sum_i a_i = 0` (per connected set of assessors), standard errors clustered
-    by portfolio (CR1 sandwich). Then :math:`\\hat a_i` equals the mean of i's
-    own-minus-co differences after adding back each co-assessor's :math:`\\hat a` and
-    removing the nomination term, so a neutral assessor who mostly sits beside a severe
-    lead is no longer made to look lenient. Submissions with ``second_nominated``
-    unknown get a term of their own. Intervals, shrinkage and the flag:
-    :func:`cmalt_qa._assessors_core.severity_flags`.
-
-    **Relation to the many-facet Rasch model** (Linacre's FACETS). MFRM puts portfolio
-    quality, section difficulty and assessor severity on one logit scale,
-    :math:`\\log(P_{k}/P_{k-1}) = B_n - D_s - C_i - F_k`, fitted to every rating.
-    This model is its linear, paired-difference counterpart on the score scale:
-    differencing the two ratings of the same section removes portfolio quality and
-    section difficulty (both assessors see the same section of the same portfolio),
-    leaving only the assessor terms; no distributional model of the ratings is needed
-    and the standard errors hold under any correlation within a portfolio. The price:
-    effects are in score points, not logits, so one latent shift moves scores less
-    on sections far from a boundary (it is attenuated and slightly non-additive), and
-    ratings given without a co-rating carry no information. Ranks of assessors agree
-    closely with a latent-scale truth (``docs/validation.md``).
+    Lead - second = a_lead - a_second - g * nominated + noise, by least squares with
+    sum-to-zero effects and portfolio-clustered errors (module docstring, "The severity
+    model"). Where the many-facet Rasch model puts quality, difficulty and severity on
+    one logit scale, this differences the two ratings of a section, which removes
+    quality and difficulty. Flag: :func:`cmalt_qa._assessors_core.severity_flags`.
+    Simulation checks: ``docs/validation.md``.
 
     References
     ----------
@@ -578,20 +584,20 @@ def severity(
     out["severity_shrunk"], out["shrink_weight"] = flags.shrunk, flags.weight
     out = _with_agreement(recs, out, ci)
     out["out_of_line"] = flags.out_of_line
-    g = (
-        {
-            n: (float(fit.coef[k + i]), float(np.sqrt(fit.cov[k + i, k + i])))
-            for i, n in enumerate(names)
-        }
-        if fit
-        else {}
-    )
     out.attrs.update(
-        tau2=flags.tau2, threshold=threshold, ci=ci, n_boot=n_boot, model="joint paired-difference LS",
-        nominated_effect=g.get("nominated", (np.nan, np.nan))[0],
-        nominated_effect_se=g.get("nominated", (np.nan, np.nan))[1], n_clusters=fit.n_clusters if fit else 0,
-    )  # fmt: skip
+        tau2=flags.tau2, threshold=threshold, ci=ci, n_boot=n_boot, **_fit_attrs(fit, names, k)
+    )
     return _staff(out[_SEVERITY_COLUMNS])
+
+
+def _fit_attrs(fit: _core.JointFit | None, names: list[str], k: int) -> dict[str, object]:
+    """The joint fit's summary for ``attrs``: the nomination term, its SE, clusters."""
+    if fit is None or "nominated" not in names:
+        return {"model": "joint paired-difference LS", "nominated_effect": np.nan,
+                "nominated_effect_se": np.nan, "n_clusters": 0 if fit is None else fit.n_clusters}  # fmt: skip
+    j = k + names.index("nominated")
+    return {"model": "joint paired-difference LS", "nominated_effect": float(fit.coef[j]),
+            "nominated_effect_se": float(np.sqrt(fit.cov[j, j])), "n_clusters": fit.n_clusters}  # fmt: skip
 
 
 _SEVERITY_COLUMNS = [

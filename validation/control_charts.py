@@ -155,19 +155,9 @@ def run(
     return pd.DataFrame(rows)
 
 
-def formatted(table: pd.DataFrame) -> pd.DataFrame:
-    out = table[["scenario", "measure"]].copy()
-    out["measured"] = [
-        f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
-        for v, lo, hi in table[["value", "mc_low", "mc_high"]].to_numpy()
-    ]
-    out["n"], out["target"] = table["n"], table["target"]
-    return out
-
-
 def main(argv: list[str]) -> None:
     n = int(argv[1]) if len(argv) > 1 and argv[1] else 400
-    print(_md.table(formatted(run(n))))
+    print(_md.table(_md.measured(run(n))))
 
 
 if __name__ == "__main__":

@@ -230,16 +230,6 @@ def run(
     return pd.DataFrame(rows)
 
 
-def formatted(table: pd.DataFrame) -> pd.DataFrame:
-    out = table[["scenario", "measure"]].copy()
-    out["measured"] = [
-        f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
-        for v, lo, hi in table[["value", "mc_low", "mc_high"]].to_numpy()
-    ]
-    out["n"], out["target"] = table["n"], table["target"]
-    return out
-
-
 def sample_rank_correlation() -> float:
     """Spearman between ``severity`` and the planted shifts on ``data/sample``."""
     import json
@@ -257,7 +247,7 @@ def sample_rank_correlation() -> float:
 def main(argv: list[str]) -> None:
     n = int(argv[1]) if len(argv) > 1 else 400
     table = run(n)
-    print(_md.table(formatted(table)))
+    print(_md.table(_md.measured(table)))
     print(f"\nSample (data/sample): Spearman {sample_rank_correlation():.3f} (target >= 0.85)")
 
 
