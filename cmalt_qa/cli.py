@@ -25,9 +25,13 @@ Each subcommand is a function ``add_<name>_parser(subparsers)`` that calls
 ``subparsers.add_parser(...)`` and ``set_defaults(func=fn)`` where
 ``fn(args: argparse.Namespace) -> int``. Register it by appending it to
 :data:`SUBCOMMANDS`. ``report`` (``cmalt-qa report KIND --data DATA [--window W]
-[--as-of DATE] [--out reports/]``) is added this way with
-:func:`cmalt_qa.reports.add_report_parser`.
+[--as-of DATE] [--out reports/]``) is added this way with :func:`add_report_parser`.
 Raise :class:`CommandError` (or :class:`cmalt_qa.RecordsError`) for user errors.
+
+Start-up
+--------
+``cmalt-qa --help`` and ``validate`` import neither matplotlib nor the report machinery:
+a subcommand imports what it needs when it runs (``benchmarks/bench_cli_start.py``).
 """
 
 from __future__ import annotations
@@ -37,14 +41,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from . import anonymise, scheme, synthetic
-from .anonymise import AnonymiseError
+from . import __version__
 from .forms import FormsError, add_forms_parser
-from .records import Records, RecordsError, load
-from .reports import add_report_parser
+from .reports._params import KINDS
+
+if TYPE_CHECKING:
+    from .records import Records
 
 __all__ = [
     "main",
@@ -55,6 +59,8 @@ __all__ = [
     "add_validate_parser",
     "add_sample_parser",
     "add_anonymise_parser",
+    "add_report_parser",
+    "report_command",
 ]
 
 
@@ -87,6 +93,8 @@ def _data_arg(value: str | None) -> Path:
 
 def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
     """(file name, rows read, valid, quarantined) for each table present."""
+    from . import scheme
+
     files = recs.source.get("files", {}) or {}
     probs = recs.problems
     out = []
@@ -109,6 +117,8 @@ def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
 
 
 def _print_validation(path: Path, recs: Records) -> None:
+    import pandas as pd
+
     print(f"Data: {path}")
     print()
     print(f"{'file':<28}{'rows read':>10}{'valid':>10}{'quarantined':>13}")
@@ -143,6 +153,8 @@ def _print_validation(path: Path, recs: Records) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from .records import load
+
     path = _data_arg(args.data)
     recs = load(path, strict=args.strict)
     _print_validation(path, recs)
@@ -183,6 +195,8 @@ def _positive_int(text: str) -> int:
 
 
 def _run_sample(args: argparse.Namespace) -> int:
+    from . import synthetic
+
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CommandError(f"{out} exists and is not a folder")
@@ -199,6 +213,8 @@ def _run_sample(args: argparse.Namespace) -> int:
 
 def add_sample_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``sample --out DIR [--n N] [--seed S]``."""
+    from . import synthetic  # its defaults; numpy and pandas, no plotting
+
     p = subparsers.add_parser(
         "sample",
         help="write a synthetic dataset",
@@ -223,6 +239,8 @@ def add_sample_parser(subparsers: argparse._SubParsersAction) -> None:
 
 # --------------------------------------------------------------------------- anonymise
 def _run_anonymise(args: argparse.Namespace) -> int:
+    from . import anonymise
+
     key_path = Path(args.key_file)
     if args.new_key:
         anonymise.new_key_file(key_path)
@@ -257,6 +275,95 @@ def add_anonymise_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_anonymise)
 
 
+# --------------------------------------------------------------------------- report
+def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``report`` sub-command to an ``argparse`` sub-parsers object.
+
+    Returns the new parser, whose default ``func`` is :func:`report_command`.
+    """
+    p = subparsers.add_parser(
+        "report",
+        help="run a report notebook and write HTML (and the executed notebook)",
+        description=(
+            "Run a report notebook with papermill and write <out>/<kind>-<params>.html "
+            "beside the executed notebook. Reports: window (ALT staff, one period; "
+            "contains assessor-level figures), sections (the committee, a span of "
+            "periods), trends (researchers, all years, with a CSV of its tables)."
+        ),
+    )
+    p.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+    p.add_argument(
+        "--data", default="data/sample", help="dataset folder or .xlsx (default data/sample)"
+    )
+    p.add_argument(
+        "--window", default=None, help="reporting period YYYY-MM (default: the latest in the data)"
+    )
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="window report: ISO date (default: the latest date in the data)",
+    )
+    p.add_argument(
+        "--first-window",
+        dest="first_window",
+        default=None,
+        help="sections report: first period (default: three years back)",
+    )
+    p.add_argument(
+        "--pathway", default=None, help="sections report: ACMALT, CMALT or SCMALT (default: all)"
+    )
+    p.add_argument("--out", default="reports", help="output folder (default reports/)")
+    p.add_argument(
+        "--min-count",
+        dest="min_count",
+        type=int,
+        default=5,
+        help="smallest count published (default 5)",
+    )
+    p.add_argument(
+        "--n-boot",
+        dest="n_boot",
+        type=int,
+        default=1000,
+        help="bootstrap replicates (default 1000)",
+    )
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.set_defaults(func=report_command)
+    return p
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Run ``cmalt-qa report`` from parsed arguments; returns the exit status.
+
+    0 on success; 2 for bad parameters or data (message on stderr, nothing run); 1 when
+    a cell fails (the cell and error on stderr, the partial notebook kept).
+    """
+    from .reports import ReportError, ReportFailed, run_report
+
+    try:
+        html = run_report(
+            args.kind,
+            data=args.data,
+            window=args.window,
+            as_of=args.as_of,
+            out=args.out,
+            min_count=args.min_count,
+            first_window=getattr(args, "first_window", None),
+            pathway=getattr(args, "pathway", None),
+            n_boot=getattr(args, "n_boot", 1000),
+            progress=getattr(args, "progress", True),
+        )
+    except ReportError as exc:
+        print(f"cmalt-qa report: error: {exc}", file=sys.stderr)
+        return 2
+    except ReportFailed as exc:
+        print(f"cmalt-qa report: failed: {exc}", file=sys.stderr)
+        return 1
+    print(html)
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_validate_parser,
@@ -274,6 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cmalt-qa",
         description="Quality-assurance analytics for CMALT portfolio assessment.",
     )
+    parser.add_argument("--version", action="version", version=f"cmalt-qa {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in SUBCOMMANDS:
         add(subparsers)
@@ -288,11 +396,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv : sequence of str, optional
         Arguments without the program name; ``sys.argv[1:]`` when None.
     """
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for SIGINT
+        print("cmalt-qa: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(None if argv is None else list(argv))
     except SystemExit as exc:  # argparse has printed usage or help
         return exc.code if isinstance(exc.code, int) else 2
+    from .anonymise import AnonymiseError
+    from .records import RecordsError
+
     try:
         return int(args.func(args))
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading

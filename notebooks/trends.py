@@ -32,7 +32,7 @@ reports.setup_notebook()
 path = reports.resolve_data_path(data)
 recs = qa.load(path)
 chosen = reports.resolve("trends", recs, window=last_window or None)
-span = reports.subset(recs, last_window=chosen["last_window"])
+span = recs.select(last_window=chosen["last_window"])
 scope = f"{chosen['first_window']} to {chosen['last_window']}"
 reports.say(f"**Periods {scope}**: {len(span.submissions)} submissions.")
 reports.provenance(
@@ -125,6 +125,17 @@ reports.say(
     f"In {int(last['year'])}, reflection was lacking in {last['reflection_rate']:.0%} of "
     f"{last['n_gaps_recorded']:.0f} R decisions with gap data (95% interval "
     f"{last['reflection_ci_low']:.0%} to {last['reflection_ci_high']:.0%})."
+)
+reports.say(
+    {
+        "recorded": "The lacking elements were recorded by the assessors.",
+        "feedback": "The lacking elements were not recorded: they were read from the "
+        "assessors' feedback comments (`cmalt_qa.feedback`, docs/feedback.md).",
+        "mixed": "The lacking elements were recorded by the assessors where available and "
+        "otherwise read from their feedback comments (`cmalt_qa.feedback`, docs/feedback.md).",
+        "none": "No R decision in these periods has its lacking elements recorded or "
+        "readable from feedback.",
+    }[qa.feedback.gaps_provenance(span.ratings)]
 )
 gaps.show()
 
