@@ -83,7 +83,8 @@ from scipy import stats
 
 from . import _assessors_core as _core
 from ._analysis import check_args, check_by, check_records, groups
-from ._stats import bootstrap_weights, percentile_interval, wilson_interval
+from ._bootstrap import cluster_weights, group_rng
+from ._stats import percentile_interval, wilson_interval
 from .records import Records
 from .scheme import LEAD_MIN_PRIOR_ASSESSMENTS, RATING_SCORE
 
@@ -407,7 +408,7 @@ def _severity_table(
     keys: list[str],
     *,
     n_boot: int,
-    rng: np.random.Generator,
+    seed: int,
     ci: float,
     min_portfolios: int,
 ) -> pd.DataFrame:
@@ -430,8 +431,9 @@ def _severity_table(
     eligible = n_units >= min_portfolios
     keep = eligible[code]
     remap = np.cumsum(eligible) - 1
+    rngs = [group_rng(seed, key) for key in table.loc[eligible, keys].itertuples(index=False)]
     reps = _core.ratio_bootstrap(
-        remap[code[keep]], num[keep], den[keep], int(eligible.sum()), n_boot, rng
+        remap[code[keep]], num[keep], den[keep], int(eligible.sum()), n_boot, rngs
     )
     low, high = np.full(k, np.nan), np.full(k, np.nan)
     if eligible.any():  # percentile_interval fails on a (n_boot, 0) array
@@ -682,8 +684,8 @@ def severity_drift(
     seats["num"] = seats["adj"]
     active = seats.groupby("assessor_id")[period].nunique()
     seats = seats[seats["assessor_id"].isin(active[active >= min_periods].index)]
-    out = _severity_table(seats, ["assessor_id", period], n_boot=n_boot, rng=np.random.default_rng(seed),
-                          ci=ci, min_portfolios=min_portfolios)  # fmt: skip
+    out = _severity_table(seats, ["assessor_id", period], n_boot=n_boot, seed=seed, ci=ci,
+                          min_portfolios=min_portfolios)  # fmt: skip
     return _staff(out[cols].reset_index(drop=True))
 
 
@@ -715,8 +717,9 @@ def nominated_second_effect(
     -----
     Each arm's mean is :math:`\\sum_j D_j / \\sum_j M_j` over its submissions, with
     :math:`D_j` the sum of (second - lead) over sections both rated and :math:`M_j` their
-    number. Submissions with ``second_nominated`` unknown are left out. One generator
-    seeded by ``seed`` draws, group by group, the nominated arm then the ALT arm. The
+    number. Submissions with ``second_nominated`` unknown are left out. Each group's
+    generator (from ``seed`` and the group's key) draws the nominated arm then the ALT
+    arm. The
     comparison ``estimate`` is descriptive: nominated seconds may differ from ALT's in
     who they are as well as in how they were chosen; ``estimate_adjusted`` compares
     the same assessors with and without a nomination (on the score scale, so a latent
@@ -733,9 +736,9 @@ def nominated_second_effect(
     units = m.groupby([*cols, "second_nominated", "submission_id"], sort=True, dropna=False).agg(
         num=("d", "sum"), den=("d", "size")).reset_index()  # fmt: skip
     units["second_nominated"] = units["second_nominated"].astype(bool)
-    rng = np.random.default_rng(seed)
     rows = []
     for key, g in groups(units, cols):
+        rng = group_rng(seed, key)  # the group's own generator: independent of other groups
         row: dict[str, object] = dict(zip(cols, key))
         reps = []
         for arm, name in ((True, "nominated"), (False, "alt")):
@@ -744,7 +747,7 @@ def nominated_second_effect(
             row[f"n_{name}"], row[f"n_ratings_{name}"] = len(u), int(den.sum())
             row[f"mean_{name}"] = num.sum() / den.sum() if len(u) else np.nan
             if len(u):
-                w = bootstrap_weights(len(u), n_boot, rng).astype(np.float64)
+                w = cluster_weights(len(u), n_boot, rng).astype(np.float64)
                 reps.append((w @ num) / (w @ den))
             else:
                 reps.append(np.full(n_boot, np.nan))
