@@ -766,13 +766,15 @@ def _with_adjusted_nomination(
     recs: Records, out: pd.DataFrame, cols: list[str], ci: float
 ) -> pd.DataFrame:
     """Add the joint model's nomination term per group (``estimate_adjusted`` and interval)."""
-    u, ids = _joint_units(recs, extra=cols)
+    u, _ = _joint_units(recs, extra=cols)
     u = u[u["nominated_unknown"] == 0]
     adj = []
     for key, g in groups(u, cols):
-        both_arms = g["nominated"].nunique() == 2
-        fit, _ = _fit_units(g, len(ids)) if both_arms else (None, [])
-        k = len(ids)
+        # The group's own assessors only: its fit must not depend on other groups.
+        codes = np.unique(np.r_[g["lead"], g["second"]], return_inverse=True)[1]
+        g = g.assign(lead=codes[: len(g)], second=codes[len(g) :])
+        k = int(codes.max()) + 1 if codes.size else 0
+        fit, _ = _fit_units(g, k) if g["nominated"].nunique() == 2 else (None, [])
         est = float(fit.coef[k]) if fit else np.nan
         se = float(np.sqrt(fit.cov[k, k])) if fit else np.nan
         half = stats.t.ppf(0.5 + ci / 2.0, max(fit.n_clusters - 1, 1)) * se if fit else np.nan
