@@ -2,7 +2,7 @@
 
 Order: 1. load (with ``--before``, the loader before its performance work, timed in the
 same run), 2. agreement coefficients and ``by_section``, 4. peak memory of load,
-3. the window report end to end, 5. reading completed Word forms (`cmalt-qa forms`). Datasets are generated once into a temp dir
+3. the window report end to end, 7. reading completed Word forms (`cmalt-qa forms`). Datasets are generated once into a temp dir
 (``$CMALT_BENCH_DATA`` or ``<tmp>/cmalt-qa-bench``), never into the repository.
 ``--quick`` passes small sizes to every script. Exit status 0: these are measurements,
 not tests; a missed target shows as **MISSED** in the tables.

@@ -22,12 +22,14 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
         agreement,
         assessors,
         feedback,
+        forms,
         plots,
         records,
         referrals,
         reports,
         scheme,
         synthetic,
+        synthetic_forms,
         turnaround,
     )
     from .records import Records, RecordsError, from_frames, load  # noqa: F401
@@ -50,6 +52,8 @@ _LAZY = {
     "turnaround": ".turnaround",
     "assessors": ".assessors",
     "feedback": ".feedback",
+    "forms": ".forms",
+    "synthetic_forms": ".synthetic_forms",
     "plots": ".plots",
     "reports": ".reports",
 }

@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .forms import FormsError, add_forms_parser
 from .reports._params import KINDS
 
 if TYPE_CHECKING:
@@ -60,6 +59,7 @@ __all__ = [
     "add_sample_parser",
     "add_anonymise_parser",
     "add_report_parser",
+    "add_forms_parser",
     "report_command",
 ]
 
@@ -364,6 +364,38 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- forms
+def _run_forms(args: argparse.Namespace) -> int:
+    from .forms import run_command
+
+    return run_command(args.forms, args.log, args.key_file, args.out, args.new_key)
+
+
+def add_forms_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``forms FORMS --log LOG --key-file KEY --out DIR [--new-key]``."""
+    p = subparsers.add_parser(
+        "forms",
+        help="read completed assessment forms (.docx) and the submission log into records",
+        description="Read every completed CMALT Assessment Form (.docx) under FORMS and "
+        "ALT's submission log (CSV or .xlsx), and write pseudonymous submissions.csv, "
+        "ratings.csv, comments.csv and problems.csv to DIR (docs/forms.md). Names become "
+        "keyed pseudonyms (the key in KEY, as for anonymise); no name, e-mail address or "
+        "link is written or printed.",
+    )
+    p.add_argument("forms", metavar="FORMS", help="folder holding the forms (searched recursively)")
+    p.add_argument("--log", required=True, metavar="LOG", help="the submission log, CSV or .xlsx")
+    p.add_argument(
+        "--key-file", required=True, metavar="KEY",
+        help="file holding the secret key (at least 32 characters)",
+    )  # fmt: skip
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
+    p.add_argument(
+        "--new-key", action="store_true",
+        help="create KEY with a fresh random key first (refused if it exists)",
+    )  # fmt: skip
+    p.set_defaults(func=_run_forms)
+
+
 # --------------------------------------------------------------------------- main
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_validate_parser,
@@ -410,6 +442,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except SystemExit as exc:  # argparse has printed usage or help
         return exc.code if isinstance(exc.code, int) else 2
     from .anonymise import AnonymiseError
+    from .forms import FormsError
     from .records import RecordsError
 
     try:
