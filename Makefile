@@ -49,6 +49,7 @@ format: $(VENV)/.test-deps
 validate-stats: $(VENV)/.test-deps
 	$(BIN)/python -m validation.severity $(N_DATASETS)
 	$(BIN)/python -m validation.control_charts $(N_DATASETS)
+	$(BIN)/python -m validation.agreement_intervals $(N_DATASETS)
 
 # The notebooks are edited in JupyterLab, which (with jupytext, configured in
 # notebooks/jupytext.toml) saves each .ipynb together with its percent script .py.
