@@ -39,6 +39,10 @@ _LAZY = {
     "report_stem": "._params",
     "notebook_parameters": "._params",
     "notices": "._params",
+    "data_checksum": "._params",
+    "output_folder": "._params",
+    "period_opens": "._params",
+    "freshness": "._params",
     # runner
     "ReportFailed": "._runner",
     "run_report": "._runner",
@@ -58,6 +62,8 @@ _LAZY = {
     "submission_counts": "._helpers",
     "provenance": "._helpers",
     "say": "._helpers",
+    "esc": "._helpers",
+    "esc_list": "._helpers",
     "export_tables": "._helpers",
     # tables, boxes and prose for people (_format: the strings; _people: the display)
     "fmt": "._people",

@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import _actnow as _an
 from . import _format as fmt
+from ._helpers import esc
 
 __all__ = [
     "HEADLINE_MIN_N",
@@ -356,7 +357,7 @@ def top_section_sentence(sections: pd.DataFrame, *, min_n: int = HEADLINE_MIN_N)
     if not top["referred"]:
         return f"No section was referred among those with {min_n} or more decisions."
     return (
-        f"Among sections with {min_n} or more decisions, section {top['section']} was "
+        f"Among sections with {min_n} or more decisions, section {esc(top['section'])} was "
         f"referred most often: {fmt.count(top['referred'])} of "
         f"{fmt.plural(top['n'], 'submission')} "
         f"({fmt.estimate(top['rate'], top['ci_low'], top['ci_high'])})."
@@ -374,7 +375,7 @@ def agreement_sentence(agreement: pd.DataFrame, *, min_n: int = HEADLINE_MIN_N) 
         f"Among the {fmt.plural(len(ok), 'section')} with {min_n} or more pairs, exact "
         f"agreement ranged from {fmt.pct(ok['percent_agreement'].min())} to "
         f"{fmt.pct(ok['percent_agreement'].max())}. Kappa paradox: "
-        + (fmt.join_words(paradox) if len(paradox) else "no section")
+        + (fmt.join_words(esc(p) for p in paradox) if len(paradox) else "no section")
         + "."
     )
 
@@ -395,7 +396,9 @@ def severity_sentence(severity: pd.DataFrame) -> str:
         f"ratings {fmt.plural(len(flagged), 'is', 'are', number=False)} out of line"
     )
     text += (
-        (": " + fmt.join_words(flagged["assessor_id"].astype(str)) + ".") if len(flagged) else "."
+        (": " + fmt.join_words(esc(a) for a in flagged["assessor_id"].astype(str)) + ".")
+        if len(flagged)
+        else "."
     )
     left = len(severity) - len(rated)
     if left:
