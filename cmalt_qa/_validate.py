@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _columns as col
-from . import scheme
+from . import _dates, scheme
 from ._columns import Factors, Table
 from ._context import Context
 from ._errors import PROBLEM_COLUMNS
@@ -99,11 +99,15 @@ def validate(
     names: dict[str, str],
     calendar: scheme.Calendar,
     factorized: dict[str, dict[str, Factors]] | None = None,
+    dates: str = "auto",
+    serials: bool = False,
 ) -> Validated:
     """Apply every rule of :data:`cmalt_qa._rules.REGISTRY`, in order.
 
     ``subs``/``rats``/``asrs`` are string tables with a ``row`` column; ``names`` how
-    problem lines name each table's file. ``factorized`` (performance only): columns
+    problem lines name each table's file. ``dates``: how numeric dates are read (see
+    :mod:`cmalt_qa._dates`); ``serials``: accept Excel serial day numbers (workbooks).
+    ``factorized`` (performance only): columns
     the reader has already factorised, as ``{table: {column: (codes, uniques)}}``.
     """
     factorized = factorized or {}
@@ -112,7 +116,13 @@ def validate(
         t: None if f is None else Table(t, names[t], f, factorized.get(t))
         for t, f in frames.items()
     }
-    ctx = Context(tables, calendar)
+    subs_table = tables["submissions"]
+    _dates.check_order(
+        (u for c in scheme.DATE_COLUMNS if c in subs for u in subs_table.factors(c)[1]),
+        dates,
+        names["submissions"],
+    )
+    ctx = Context(tables, calendar, dates=dates, serials=serials)
     problems = Problems()
     for rule in REGISTRY:
         for finding in rule.find(ctx):

@@ -22,6 +22,7 @@ PROMISE_DAYS: tuple[int, int] = (89, 92)
 STATUS_COLOURS = {
     "overdue": ALERT,
     "at risk": OKABE_ITO["orange"],
+    "awaiting allocation": OKABE_ITO["sky_blue"],
     "on track": ACCENT,
 }
 
