@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402
 import bench_agreement  # noqa: E402
+import bench_feedback  # noqa: E402
 import bench_forms  # noqa: E402
 import bench_load  # noqa: E402
 import bench_memory  # noqa: E402
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_memory.main(quick + ([] if args.no_before else ["--before"]))
     bench_report.main(quick)
     bench_forms.main(quick)
+    bench_feedback.main(quick)
     if notes:
         c.RESULTS.write_text(
             c.RESULTS.read_text(encoding="utf-8").rstrip() + "\n\n" + notes, encoding="utf-8"

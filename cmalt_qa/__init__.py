@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import agreement, assessors, plots, records, referrals, scheme, synthetic, turnaround
+from . import (
+    agreement,
+    assessors,
+    feedback,
+    plots,
+    records,
+    referrals,
+    scheme,
+    synthetic,
+    turnaround,
+)
 from .records import Records, RecordsError, from_frames, load
 
 try:
@@ -31,6 +41,7 @@ __all__ = [
     "referrals",
     "turnaround",
     "assessors",
+    "feedback",
     "plots",
     "__version__",
 ]

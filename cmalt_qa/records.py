@@ -220,7 +220,36 @@ def load(
     _check_mode(dates)
     tables, names, source, clean_cells = _readers.read_dataset(p)
     serials = p.suffix.lower() in (".xlsx", ".xlsm")
-    return _build(tables, names, source, strict, calendar, clean_cells, dates, serials)
+    recs = _build(tables, names, source, strict, calendar, clean_cells, dates, serials)
+    return _with_comments(recs, p, strict)
+
+
+def _with_comments(recs: Records, path: Path, strict: bool) -> Records:
+    """Hook for an optional ``comments.csv`` in a dataset folder (``cmalt-qa forms``
+    writes it): final-R ratings without recorded gaps take them from the assessors'
+    comments, marked ``gaps_source`` = ``feedback`` (see :mod:`cmalt_qa.feedback`)."""
+    f = path / "comments.csv"
+    if not (path.is_dir() and f.exists()):
+        return recs
+    from . import feedback  # lazy: the comment reader is needed only with comments.csv
+
+    comments = feedback.read_comments(f)
+    out = feedback.apply_comments(recs, comments, file=f.name)
+    if strict and len(out.problems) > len(recs.problems):
+        extra = out.problems.iloc[len(recs.problems) :]
+        raise RecordsError(
+            f"strict mode: {len(extra)} problem(s) in {f.name}:\n"
+            + "\n".join(
+                f"  {f.name} row {r.row}, column {r.column}: {r.message} [{r.rule}]"
+                for r in extra.itertuples()
+            ),
+            extra,
+        )
+    files = {
+        **out.source.get("files", {}),
+        f.name: {"sha256": _readers.sha256_file(f), "rows": len(comments)},
+    }
+    return replace(out, source={**out.source, "files": files})
 
 
 def from_frames(

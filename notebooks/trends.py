@@ -126,6 +126,17 @@ reports.say(
     f"{last['n_gaps_recorded']:.0f} R decisions with gap data (95% interval "
     f"{last['reflection_ci_low']:.0%} to {last['reflection_ci_high']:.0%})."
 )
+reports.say(
+    {
+        "recorded": "The lacking elements were recorded by the assessors.",
+        "feedback": "The lacking elements were not recorded: they were read from the "
+        "assessors' feedback comments (`cmalt_qa.feedback`, docs/feedback.md).",
+        "mixed": "The lacking elements were recorded by the assessors where available and "
+        "otherwise read from their feedback comments (`cmalt_qa.feedback`, docs/feedback.md).",
+        "none": "No R decision in these periods has its lacking elements recorded or "
+        "readable from feedback.",
+    }[qa.feedback.gaps_provenance(span.ratings)]
+)
 gaps.show()
 
 # %% [markdown]
