@@ -67,6 +67,12 @@ class Context:
         }
         self._mapped: dict[tuple[str, str], tuple[pd.Series, np.ndarray]] = {}
 
+    def formula_cells(self, table: Table) -> dict[str, pd.Series]:
+        """Per column: the cells that held a formula with no stored result (blank now)."""
+        found = table.frame.attrs.get("formula_cells", {})
+        rows = table.frame["row"]
+        return {c: rows.isin(r) for c, r in found.items()}
+
     # ---------------------------------------------------------------- coded columns
     def mapped(self, table: str, column: str) -> tuple[pd.Series, np.ndarray]:
         """A coded column through its words (unknown -> NaN) and its unknown cells."""

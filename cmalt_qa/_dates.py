@@ -159,10 +159,11 @@ def check_order(values: Iterable[str], mode: str, file: str) -> None:
 def implausible(dates: Iterable[pd.Series]) -> list[pd.Series]:
     """Per date column: the dates that are implausible for a CMALT export.
 
-    The rule: before :data:`EARLIEST`; after :data:`LATEST`; or in a far tail: more than
-    :data:`TAIL_GAP_DAYS` after every earlier date of the file (all date columns
-    together), when that tail holds at most :data:`TAIL_SHARE` of the dated cells (a
-    typed 2062 for 2026; a real pause in a long record is left alone).
+    The rule: before :data:`EARLIEST`; after :data:`LATEST`; or in a far tail at either
+    end: separated by more than :data:`TAIL_GAP_DAYS` from every other date of the file
+    (all date columns together), when that tail holds at most :data:`TAIL_SHARE` of the
+    dated cells (a typed 2062 for 2026, 2001 for 2021; a real pause in a long record is
+    left alone).
     """
     cols = list(dates)
     lo, hi = np.datetime64(EARLIEST, "ns"), np.datetime64(LATEST, "ns")
@@ -174,20 +175,21 @@ def implausible(dates: Iterable[pd.Series]) -> list[pd.Series]:
         if cols
         else np.array([], "M8[ns]")
     )
-    cut = _tail_start(np.sort(ok))
-    if cut is not None:
-        flags = [f | (c >= cut) for c, f in zip(cols, flags)]
+    ordered = np.sort(ok)
+    high, low = _tail_start(ordered), _tail_start(-ordered[::-1].astype(np.int64))
+    if high is not None:
+        flags = [f | (c >= ordered[high]) for c, f in zip(cols, flags)]
+    if low is not None:
+        flags = [f | (c <= ordered[::-1][low]) for c, f in zip(cols, flags)]
     return flags
 
 
-def _tail_start(ordered: np.ndarray) -> np.datetime64 | None:
-    """The first date of a small far tail of the sorted dates (see :func:`implausible`)."""
+def _tail_start(ordered: np.ndarray) -> int | None:
+    """Position in the sorted values of the first of a small far upper tail (see
+    :func:`implausible`), or None."""
     if len(ordered) < 2:
         return None
-    gaps = np.diff(ordered) > np.timedelta64(TAIL_GAP_DAYS, "D")
-    if not gaps.any():
-        return None
-    first = int(np.flatnonzero(gaps)[0]) + 1
-    if len(ordered) - first > TAIL_SHARE * len(ordered):
-        return None
-    return ordered[first]
+    step = np.diff(ordered.astype(np.int64))
+    far = np.flatnonzero(step > TAIL_GAP_DAYS * 86_400 * 10**9) + 1
+    small = far[len(ordered) - far <= TAIL_SHARE * len(ordered)]
+    return int(small[0]) if len(small) else None

@@ -65,8 +65,12 @@ def clean_table(
         found = list(cells_clean)
     if factors is not None:
         factors.update({c: f for c, f in zip(frame.columns, found) if f is not None})
-    rows = frame.attrs.get("rows")  # the reader's, when it skipped blank rows
-    frame["row"] = rows if rows is not None else np.arange(2, len(frame) + 2, dtype=np.int64)
+    rows = frame.attrs.pop("rows", None)  # the reader's, when it skipped blank rows
+    frame["row"] = (
+        np.asarray(rows, dtype=np.int64)
+        if rows is not None
+        else np.arange(2, len(frame) + 2, dtype=np.int64)
+    )
     return frame
 
 
@@ -173,7 +177,7 @@ def _without_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
     if blank.any():
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = rows[~blank]
-    frame.attrs["rows"] = rows
+    frame.attrs["rows"] = tuple(rows.tolist())  # a tuple: attrs are compared by pandas
     return frame
 
 
@@ -377,32 +381,22 @@ def _read_folder(path: Path):  # type: ignore[no-untyped-def]
 
 def workbook_sheets(path: Path) -> dict[str, pd.DataFrame | None]:
     """The tables of an ``.xlsx`` workbook by name (sheet names matched ignoring case
-    and surrounding spaces; None for a missing optional table), cells as read."""
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object)
-    except Exception as exc:  # openpyxl raises many kinds for a bad workbook
-        raise RecordsError(f"{path}: not a readable .xlsx workbook: {exc}") from exc
-    by_name = {str(k).strip().lower(): v for k, v in sheets.items()}
-    tables: dict[str, pd.DataFrame | None] = {}
-    for t in scheme.TABLES:
-        if t not in by_name:
-            if t in scheme.OPTIONAL_TABLES:
-                tables[t] = None
-                continue
-            raise RecordsError(
-                f"{path}: the workbook has no sheet named {t!r} "
-                f"(sheets: {', '.join(map(str, sheets))})"
-            )
-        tables[t] = by_name[t]
-    return tables
+    and surrounding spaces; None for a missing optional table), cells as stored; read
+    safely by :func:`cmalt_qa._workbook.read_workbook`."""
+    from ._workbook import read_workbook  # openpyxl is imported only for workbooks
+
+    return read_workbook(path)
 
 
 def text_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as the stripped text the loader reads ("" for blank; a date as
-    ``YYYY-MM-DD``), headers as they are."""
+    """Every cell as the stripped text the loader reads ("" for blank, and for a formula
+    with no stored result; a date as ``YYYY-MM-DD``), headers as they are."""
+    from ._workbook import FORMULA_NOT_STORED
+
     out = frame.copy()
     for i in range(out.shape[1]):
-        out.isetitem(i, _clean_cells(out.iloc[:, i])[0])
+        col = _clean_cells(out.iloc[:, i])[0]
+        out.isetitem(i, col.mask(col == FORMULA_NOT_STORED, ""))  # no result stored
     return out
 
 

@@ -68,6 +68,25 @@ def rule(name: str, description: str) -> Callable:
 
 
 # --------------------------------------------------------------------------- cells
+@rule("formula_not_stored", "a workbook formula whose result the file does not hold")
+def formula_not_stored(ctx: Context) -> list[Finding]:
+    """A workbook cell holding a formula with no stored result (a file written by a
+    script and never opened in Excel): read as blank it would change the row's
+    meaning (an open case instead of a decided one), so the row is kept out."""
+    return [
+        Finding(
+            t.name,
+            mask,
+            c,
+            f"{c} holds a formula whose result the workbook does not store (saved by a "
+            "script?): open the workbook in Excel and save it, or paste the values",
+        )
+        for t in ctx.tables.values()
+        if t is not None
+        for c, mask in ctx.formula_cells(t).items()
+    ]
+
+
 _ALLOCATION: Final[frozenset[str]] = frozenset({"lead_assessor", "second_assessor"})
 """Required columns that stay blank while a submission awaits allocation."""
 

@@ -322,10 +322,35 @@ def _clean_tables(
                 names[t], pd.DataFrame(columns=c.columns.drop("row")), scheme.REQUIRED_COLUMNS[t]
             )
             _personal.check_personal_cells(names[t], c, {k: u for k, (_, u) in factors[t].items()})
-            clean[t] = c
+            clean[t] = _blank_formulas(c, factors[t])
     except Refusal as exc:
         raise RecordsError(str(exc)) from None
     return clean, factors
+
+
+def _blank_formulas(frame: pd.DataFrame, factors: dict[str, Factors]) -> pd.DataFrame:
+    """Formula cells whose result the workbook does not store, made blank; their
+    positions kept in ``attrs["formula_cells"]`` (column -> row numbers) for the
+    ``formula_not_stored`` rule."""
+    marker = _workbook_marker()
+    found: dict[str, tuple[int, ...]] = {}
+    for c in frame.columns:
+        if c == "row" or frame[c].dtype != object:
+            continue
+        hit = frame[c].to_numpy() == marker
+        if hit.any():
+            found[c] = tuple(frame.loc[hit, "row"].tolist())
+            frame[c] = frame[c].mask(hit, "")
+            factors.pop(c, None)  # made again, with the blank
+    if found:
+        frame.attrs["formula_cells"] = found
+    return frame
+
+
+def _workbook_marker() -> str:
+    from ._workbook import FORMULA_NOT_STORED
+
+    return FORMULA_NOT_STORED
 
 
 def _build(

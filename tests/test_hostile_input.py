@@ -79,3 +79,72 @@ def test_problem_rows_are_file_lines_after_blank_lines(frames, tmp_path, capsys)
     assert "submissions.csv row 14, column pathway, value 'Masters'" in out
     recs = qa.load(folder)
     assert len(recs.submissions) == len(subs) - 1  # blank rows skipped, not quarantined
+
+
+# --------------------------------------------------------------------------- workbooks
+def _book(path: Path, subs: pd.DataFrame, rats: pd.DataFrame, **extra: pd.DataFrame) -> Path:
+    with pd.ExcelWriter(path) as w:
+        subs.to_excel(w, sheet_name="submissions", index=False)
+        rats.to_excel(w, sheet_name="ratings", index=False)
+        for name, df in extra.items():
+            df.to_excel(w, sheet_name=name, index=False)
+    return path
+
+
+@pytest.mark.parametrize("cell", ["XFD1048576", "A1048576", "XFD20000"])
+def test_a_stray_far_cell_answers_in_seconds(cell, frames, tmp_path, capsys) -> None:
+    import openpyxl
+
+    subs, rats, _ = frames
+    book = _book(tmp_path / "b.xlsx", subs, rats)
+    wb = openpyxl.load_workbook(book)
+    wb["submissions"][cell] = "S-stray" if cell.startswith("A") else "x"
+    wb.save(book)
+    code, out, _ = _validate(book, capsys)
+    assert code == 0 and len(out) < 20_000
+    recs = qa.load(book)
+    lines = recs.problems[recs.problems["file"].str.endswith("[submissions]")]
+    if cell.startswith("A"):  # one real (if broken) row, with its own row number
+        assert set(lines["row"]) == {1048576}
+    else:  # a cell under no header is not data
+        assert lines.empty
+    assert len(recs.submissions) == len(subs)
+
+
+def test_formula_cells_without_a_stored_value_are_listed(frames, tmp_path, capsys) -> None:
+    import openpyxl
+
+    subs, rats, _ = frames
+    book = _book(tmp_path / "b.xlsx", subs, rats)
+    wb = openpyxl.load_workbook(book)
+    wb["submissions"]["J3"] = '=IF(1,"pass","")'  # outcome of row 3, never computed
+    wb.save(book)
+    code, out, _ = _validate(book, capsys)
+    assert code == 0 and "[formula_not_stored]" in out and "row 3, column outcome" in out
+    recs = qa.load(book)
+    assert subs.loc[1, "submission_id"] not in set(recs.submissions["submission_id"])
+
+
+def test_two_sheets_meaning_one_table_are_refused(frames, tmp_path, capsys) -> None:
+    subs, rats, _ = frames
+    book = _book(tmp_path / "b.xlsx", subs, rats, **{"Submissions ": subs.iloc[:3]})
+    code, _, err = _validate(book, capsys)
+    assert code == 1 and "two sheets both mean 'submissions'" in err
+
+
+def test_encrypted_workbook_and_other_zips_are_explained(tmp_path, capsys) -> None:
+    import zipfile
+
+    ole = tmp_path / "locked.xlsx"
+    ole.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504)
+    code, _, err = _validate(ole, capsys)
+    assert code == 1 and "encrypted" in err and "xlrd" not in err
+    other = tmp_path / "photos.xlsx"
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("a.txt", "hello")
+    code, _, err = _validate(other, capsys)
+    assert code == 1 and "not an Excel workbook" in err and "No such key" not in err
+    text = tmp_path / "notes.xlsx"
+    text.write_text("hello")
+    code, _, err = _validate(text, capsys)
+    assert code == 1 and "not an .xlsx workbook" in err
