@@ -1,4 +1,4 @@
-"""Benchmark 5: ``cmalt-qa forms`` reading 1,000 completed Word assessment forms.
+"""Benchmark 7: ``cmalt-qa forms`` reading 1,000 completed Word assessment forms.
 
 Subject: :func:`cmalt_qa.forms.read_forms` on a generated corpus of about 1,000 forms
 plus their submission log (``cmalt_qa.synthetic_forms.generate_forms``; ``--quick``:
@@ -7,9 +7,11 @@ matching, pseudonyms, redacting comments, writing the four CSV files. Reference:
 ``docx.Document(path)`` of the same files, nothing else (python-docx's plain open, the
 first step any python-docx reader takes). The process is pinned to one core.
 
-Reported: forms per second (target >= 100 on one core) and the median of interleaved
-per-pair time ratios subject / reference (below 1: the whole command is faster than
-merely opening the files with ``docx.Document``).
+Reported: forms per second of CPU time on the one core (target >= 100; CPU time, from
+``time.process_time`` over one more run of each, because on a shared machine the wall
+clock also counts the time other processes hold the core), the same by wall clock, and
+the median of interleaved per-pair wall-time ratios subject / reference (below 1: the
+whole command is faster than merely opening the files with ``docx.Document``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import argparse
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,6 +43,13 @@ def corpus(n_forms: int) -> tuple[Path, Path, Path]:
     return out / "forms", out / "log.csv", out / "key.txt"
 
 
+def cpu_seconds(fn: Callable[[], object]) -> float:
+    """CPU time of one call of ``fn`` in this process (the core it is pinned to)."""
+    t0 = time.process_time()
+    fn()
+    return time.process_time() - t0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="about 100 forms, fewer repeats")
@@ -56,15 +67,15 @@ def main(argv: list[str] | None = None) -> int:
         result = read_forms(forms, log, key, out=tmp)
         if not result.problems.empty:
             raise RuntimeError("the generated corpus should read without problems")
-        t = c.interleaved(
-            lambda: read_forms(forms, log, key, out=tmp),
-            lambda: [docx.Document(str(f)) for f in files],
-            repeats,
-        )
-    rate = len(files) / t.subject_median
+        subject = lambda: read_forms(forms, log, key, out=tmp)  # noqa: E731
+        reference = lambda: [docx.Document(str(f)) for f in files]  # noqa: E731
+        t = c.interleaved(subject, reference, repeats)
+        cpu_subject, cpu_reference = cpu_seconds(subject), cpu_seconds(reference)
+    rate = len(files) / cpu_subject
+    wall_rate = len(files) / t.subject_median
     body = "\n".join(
         [
-            "### 5. `cmalt-qa forms`: completed Word forms + log -> records (one core)",
+            "### 7. `cmalt-qa forms`: completed Word forms + log -> records (one core)",
             "",
             f"{len(files)} generated forms (`synthetic_forms.generate_forms`), their log of "
             f"{result.files['log_rows']} rows; {repeats} interleaved repeats after a warm-up.",
@@ -73,11 +84,14 @@ def main(argv: list[str] | None = None) -> int:
                 [
                     "subject",
                     "forms",
-                    "subject s (median)",
-                    "`docx.Document` open s (median)",
-                    "forms/s",
-                    "target",
+                    "wall s (median)",
+                    "`docx.Document` open wall s (median)",
                     "ratio subject / open",
+                    "CPU s",
+                    "open CPU s",
+                    "forms per CPU second",
+                    "forms per wall second",
+                    "target",
                     "verdict",
                 ],
                 [
@@ -86,13 +100,16 @@ def main(argv: list[str] | None = None) -> int:
                         len(files),
                         f"{t.subject_median:.2f}",
                         f"{t.reference_median:.2f}",
-                        f"{rate:.0f}",
-                        f">= {TARGET:.0f}/s",
                         f"{t.ratio:.2f}",
+                        f"{cpu_subject:.2f}",
+                        f"{cpu_reference:.2f}",
+                        f"{rate:.0f}",
+                        f"{wall_rate:.0f}",
+                        f">= {TARGET:.0f}/s",
                         c.verdict(rate >= TARGET),
                     ]
                 ],
-            ),
+            ),  # fmt: skip
             "",
             f"Command: `{c.command_line()}`",
         ]

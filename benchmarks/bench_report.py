@@ -7,7 +7,7 @@ report kernel, HTML export and accessibility audit). DATA is the shipped sample
 for a synthetic dataset of that size.
 
 Reference (the floor): a fresh process that has Papermill execute, in the same isolated
-kernel (:func:`cmalt_qa._report_kernel.isolated_kernel`), a trivial notebook whose only
+kernel (:func:`cmalt_qa.reports._kernel.isolated_kernel`), a trivial notebook whose only
 code cell imports what the window notebook imports (``import cmalt_qa as qa``;
 ``from cmalt_qa import plots, reports``). Both are timed wall-clock, interleaved; the
 median of the per-pair ratios is reported (target <= 1.5).
@@ -33,7 +33,7 @@ NOTEBOOK = c.ROOT / "notebooks" / "window.ipynb"
 FLOOR = r"""
 import sys
 import papermill as pm
-from cmalt_qa._report_kernel import KERNEL_NAME, isolated_kernel
+from cmalt_qa.reports._kernel import KERNEL_NAME, isolated_kernel
 with isolated_kernel() as km:
     pm.execute_notebook(sys.argv[1], sys.argv[2], km=km, kernel_name=KERNEL_NAME,
                         progress_bar=False, cwd=sys.argv[3])

@@ -2,7 +2,7 @@
 
 Order: 1. load (with ``--before``, the loader before its performance work, timed in the
 same run), 2. agreement coefficients and ``by_section``, 4. peak memory of load,
-3. the window report end to end, 5. reading completed Word forms (`cmalt-qa forms`). Datasets are generated once into a temp dir
+3. the window report end to end, 7. reading completed Word forms (`cmalt-qa forms`). Datasets are generated once into a temp dir
 (``$CMALT_BENCH_DATA`` or ``<tmp>/cmalt-qa-bench``), never into the repository.
 ``--quick`` passes small sizes to every script. Exit status 0: these are measurements,
 not tests; a missed target shows as **MISSED** in the tables.
@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402
 import bench_agreement  # noqa: E402
+import bench_cli_start  # noqa: E402
 import bench_feedback  # noqa: E402
 import bench_forms  # noqa: E402
 import bench_load  # noqa: E402
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_memory.main(quick + ([] if args.no_before else ["--before"]))
     bench_report.main(quick)
     bench_forms.main(quick)
+    bench_cli_start.main(quick)
     bench_feedback.main(quick)
     if notes:
         c.RESULTS.write_text(

@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import _stats
+from . import _bootstrap, _stats
 
 __all__: list[str] = []  # private module
 
@@ -218,28 +218,27 @@ def resampled_tables(
     n_units: int,
     k: int,
     n_boot: int,
-    seed: int,
-    draws: dict[int, npt.NDArray[np.int64]] | None = None,
+    rng: np.random.Generator,
 ) -> FloatArray:
     """The k x k table and its cluster-bootstrap replicates, shape (1 + n_boot, k, k).
 
     Parameters
     ----------
     unit : ndarray of int, shape (n_pairs,)
-        Unit (submission) id 0..n_units-1 of each complete pair.
+        Unit (portfolio) code 0..n_units-1 of each complete pair.
     a, b : ndarray of int, shape (n_pairs,)
         The two raters' codes 0..k-1.
-    n_units, k, n_boot, seed
-        Units are resampled with ``_stats.bootstrap_indices(n_units, n_boot, seed)``.
-    draws : dict, optional
-        Cache of those indices by ``n_units`` (one-pair-per-unit path), shared by
-        groups of equal size.
+    n_units, k, n_boot
+    rng : Generator
+        The group's own generator (:func:`cmalt_qa._bootstrap.group_rng`); units are
+        drawn with :func:`cmalt_qa._bootstrap.cluster_indices`.
 
     Notes
     -----
     Replicate ``r`` is the sum of the tables of the units drawn in ``r``. With one pair
     per unit that is a count of the drawn units' cells (one ``bincount``); otherwise
     the per-unit tables are summed under the resampling counts (one matrix product).
+    Both routes consume the generator identically.
     """
     out = np.zeros((1 + n_boot, k, k))
     tabs = _stats.unit_contingency(unit, a, b, n_units, k)
@@ -247,14 +246,12 @@ def resampled_tables(
     if not (n_boot and n_units):
         return out
     if len(unit) == n_units:
-        cache = {} if draws is None else draws
-        if n_units not in cache:
-            cache[n_units] = _stats.bootstrap_indices(n_units, n_boot, seed)
+        idx = _bootstrap.cluster_indices(n_units, n_boot, rng)
         cell = np.empty(n_units, dtype=np.int64)
         cell[unit] = a * k + b
-        flat = (cell[cache[n_units]] + (np.arange(n_boot) * k * k)[:, None]).ravel()
+        flat = (cell[idx] + (np.arange(n_boot) * k * k)[:, None]).ravel()
         out[1:] = np.bincount(flat, minlength=n_boot * k * k).reshape(n_boot, k, k)
     else:
-        w = _stats.bootstrap_weights(n_units, n_boot, seed).astype(np.float64)
+        w = _bootstrap.cluster_weights(n_units, n_boot, rng).astype(np.float64)
         out[1:] = (w @ tabs.reshape(n_units, k * k)).reshape(n_boot, k, k)
     return out

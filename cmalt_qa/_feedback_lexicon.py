@@ -21,11 +21,16 @@ ELEMENT_CUES: Final[dict[str, tuple[str, ...]]] = {
         r"\bcontext(?:ual)?\b",
         r"\bbackground\b",
         r"\bsetting\b",
-        r"\byour (?:own |personal )?(?:role|contribution|part)\b",
+        r"\byour (?:own |personal )?(?:role|contribution|part|responsibilit(?:y|ies))\b",
+        r"\b(?:what |the )?part you played\b",
+        r"\byour (?:current )?(?:post|job|position)\b",
+        r"\bwho (?:the|this|your) (?:course|module|programme|project|training|session|resource)s? (?:was|were|is|are) for\b",
+        r"\bhow (?:it|this|they) (?:was|were) (?:delivered|run|organised|set up)\b",
+        r"\boutline of (?:the|your) (?:institution|organisation|context|project|activity|work)\b",
         r"\bwho did what\b",
         r"\bfirst person\b",
         r"\bwhat (?:was|you) (?:actually |personally )?(?:did|done|do|contributed)\b",
-        r"\bwhat (?:the|this|your) (?:project|work|activity|initiative) (?:involved|was about|entailed)\b",
+        r"\bwhat (?:the|this|your) (?:project|work|activity|initiative|intervention|course|programme) (?:involved|was about|entailed|was|is)\b",
         r"\bsteps you took\b",
         r"\b(?:account|outline|overview) of (?:what|the (?:project|activity|work))\b",
         r"\bthe activit(?:y|ies)\b",
@@ -39,7 +44,8 @@ ELEMENT_CUES: Final[dict[str, tuple[str, ...]]] = {
         r"\bappendi(?:x|ces)\b",
         r"\b(?:hyper)?links?\b",
         r"\burls?\b",
-        r"\b(?:video|recording|image|photo|certificate|attachment|attached|spreadsheet)s?\b",
+        r"\b(?:video|recording|image|photo|certificate|attachment|attached|spreadsheet|pdf|folder|website|web ?page|document|file)s?\b",
+        r"\bbacked up\b|\bsubstantiat\w*|\bsupporting (?:documents?|material|items?)\b",
         r"\b(?:padlet|sharepoint|onedrive|dropbox|google drive|youtube|intranet)\b",
         r"\b(?:survey results|session plan|attendance record|policy document|minutes)\b",
         r"\b(?:mentioned|referred to|referenced) in the (?:text|narrative)\b",
@@ -49,12 +55,35 @@ ELEMENT_CUES: Final[dict[str, tuple[str, ...]]] = {
     "reflection": (
         r"\breflect\w*",
         r"\bcritical(?:ly)?\b",
-        r"\banaly[st]\w*",
+        r"\banaly(?:se|sed|ses|sing|sis|ze|zed|zing|tical|tically)\b",
+        r"\bevaluat\w*",
+        r"\bapprais\w*",
+        r"\bcritique\b",
+        r"\bwhat went\b",
+        r"\b(?:your|the|their) thinking\b",
+        r"\btaught you\b",
+        r"\b(?:made|make|makes) a difference\b",
+        r"\bwhy (?:it|this|that) mattered\b",
+        r"\bwhat (?:will|would|might) you (?:change|do)\b",
+        r"\b(?:same way|do it|do this) again\b",
+        r"\bwhat (?:does|did|do) (?:it|this|that|they) tell you\b",
+        r"\bstep back\b",
+        r"\bin hindsight\b",
+        r"\bnext steps\b",
+        r"\byour (?:own )?(?:view|views|opinion|judgement|judgment|values|beliefs|development|growth|learning)\b",
+        r"\bhow (?:successful|effective|well) (?:it|this|they|the \w+) (?:was|were|is|are|went|worked)\b",
+        r"\b(?:drawbacks|shortcomings|weaknesses|pros and cons|trade-offs)\b",
+        r"\blook(?:ing)? back\b|\bso what\b|\bquestioning\b|\blong-term\b",
+        r"\b(?:value|benefit|effect|effects|consequences?|difference) (?:to|for|on) (?:learners|students|staff|colleagues|users|you|your|the learners|them)\b",
+        r"\bwhat (?:you|they) made of\b|\bbuild on\b",
+        r"\bmeant (?:for|to) (?:you|your)\b",
+        r"\bdone (?:better|differently)\b",
+        r"\bshaped? (?:your|the way)\b",
         r"\bimpact\b",
-        r"\binsights?\b",
+        r"\binsight\w*",
         r"\bdepth\b",
         r"\bwhat (?:you|they) (?:have )?(?:learn(?:ed|t)?|took from)\b",
-        r"\blearn(?:ed|t)? from\b",
+        r"\blearn(?:ed|t|ing)? from\b",
         r"\blessons?\b",
         r"\byour (?:own )?practice\b",
         r"\bthe way you work\b",
@@ -86,7 +115,15 @@ FIXED_PHRASES: Final[tuple[tuple[str, str | None], ...]] = (
     (r"\bdescri\w* rather than (?:reflect|analys)\w*", "reflection"),
     (r"\btendency to describe\b", "reflection"),
     (
-        r"\breads (?:mainly |mostly |largely )?as (?:a |an )?(?:description|account|narrative)\b",
+        r"\brather than (?:an? )?(?:reflection|reflective\w*|critical\w*|analys\w*|evaluat\w*)",
+        "reflection",
+    ),
+    (
+        r"\b(?:beyond|more than) (?:simply |just |merely )?(?:summar\w+|describ\w+|listing|recounting|narrating|reporting)\b",
+        "reflection",
+    ),
+    (
+        r"\breads (?:mainly |mostly |largely )?(?:as|like) (?:a |an )?(?:description|account|narrative|report|summary|list|log|diary|chronology)\b",
         "reflection",
     ),
     (
@@ -115,7 +152,9 @@ FIXED_PHRASES: Final[tuple[tuple[str, str | None], ...]] = (
         None,
     ),
     (r"\bwhat (?:did not|didn't|did n't) (?:go well|work)\b", None),
-    (r"\brather than\b.*$", None),
+    # what is left after "rather than" is the current state, not a request; the phrase
+    # itself says something is lacking ("" = a lack with no element of its own)
+    (r"\brather than\b.*$", ""),
 )
 
 # --------------------------------------------------------------------------- cues
@@ -128,12 +167,15 @@ REQUEST_CUES: Final[tuple[str, ...]] = (
     r"\bbenefit from\b",
     r"\b(?:should|must|needs?|needed|need to|required|requires?)\b",
     r"\bwe would (?:like|encourage|suggest|expect|welcome)\b",
+    r"\bwould have liked\b|\bwould like to see\b|\bwe'd like\b",
+    r"\b(?:and|then|also) (?:consider|reflect|explain|describe|discuss|add|include|provide|say)\b",
     r"\b(?:encourage|suggest|recommend)\w*\b",
     r"\bit would be (?:good|helpful|useful|nice|interesting|valuable)\b",
     r"\b(?:more|further|deeper|fuller|stronger|clearer|additional|greater)\b",
     r"\bstrengthen\w*\b",
     r"\bimprov\w+\b",
     r"\benhance\w*\b",
+    r"\benrich\w*\b",
     r"\b(?:expand|elaborate) on\b",
     r"\b(?:say|tell us) more\b",
     r"^(?:to pass this section,? )?(?:consider|add|include|provide|expand|explain|describe|reflect|discuss|clarify|give|say|outline|think|try|draw|rewrite|revise)\b",
@@ -161,6 +203,12 @@ LACK_CUES: Final[tuple[str, ...]] = (
     r"\bbehind a\b",
     r"\bcould not\b|\bunable to\b",
     r"\bneeds? work\b",
+    r"\blight on\b|\bheavy on\b|\bleft guessing\b|\bsketch\w*|\bnot drawn out\b",
+    r"\bdifficult\b|\bhard\b|\bsign-?in\b",
+    r"\b(?:unavailable|blank|empty|cropped|corrupt\w*|expired|unsure|uncertain)\b",
+    r"\b(?:stops|stopped|falls|fell) short\b",
+    r"\bcannot tell\b|\bcan't tell\b",
+    r"\bwithout\b",
     r"\bis not\s*[.!]?$",
 )
 
@@ -178,7 +226,8 @@ PRAISE_CUES: Final[tuple[str, ...]] = (
 )
 
 #: The comment says a problem has been put right: nothing lacking from that clause or
-#: the clauses before it in the sentence.
+#: the clauses before it in the sentence. Not in a negated clause ("No evidence has
+#: been supplied"): see :data:`NEGATION`.
 RESOLVED_CUES: Final[tuple[str, ...]] = (
     r"\b(?:has|have) (?:now )?been (?:fixed|corrected|resolved|addressed|added|rectified|updated|repaired|remedied|amended|supplied|included)\b",
     r"\bnow (?:works?|opens?|loads?|accessible|includes?|meets?|present|explains?|provides?|clear)\b",
@@ -188,6 +237,7 @@ RESOLVED_CUES: Final[tuple[str, ...]] = (
     r"\byou have now (?:included|provided|explained)\b",
     r"\baddress(?:es|ed) (?:our|the) (?:earlier |previous |original )?(?:concern|feedback|comment|point)s?\b",
     r"\bno longer\b",
+    r"\b(?:has|have) (?:now )?been (?:replaced|reinstated|restored|re-?uploaded|re-?shared|opened|made (?:public|available|accessible))\b",
 )
 
 #: About something other than the three elements: presentation, navigation, file
@@ -205,7 +255,8 @@ PRESENTATION_CUES: Final[tuple[str, ...]] = (
     r"\bword (?:count|limit|guidance)\b|\bwords\b",
     r"\btypo\w*|\bspelling\b|\bgrammar\b|\bproofread\w*",
     r"\breferenc\w+ style\b",
-    r"\bsingle (?:pdf|file|document)\b|\bformat\b",
+    r"\bsingle (?:pdf|file|document)\b|\bformatting\b|\bformatted\b|\bconvert\w*",
+    r"\bnumber (?:your|the) (?:appendi|page|section|heading|figure)\w*",
     r"\b(?:same|new) (?:tab|window)\b",
     r"\bprose\b|\bwriting style\b|\btighten\w*|\bwordy\b|\bverbose\b",
     r"\bease of (?:reading|use)\b|\beasier to (?:read|find|navigate|follow)\b",
@@ -216,6 +267,9 @@ PRESENTATION_CUES: Final[tuple[str, ...]] = (
 ABSENT_SECTION_CUES: Final[tuple[str, ...]] = (
     r"\b(?:section|area|option)\b[^;]*\b(?:missing|absent|omitted|left blank|not (?:been )?(?:included|submitted|completed|provided|attempted))\b",
     r"\bno (?:section|core area|specialist area|advanced area)\b",
+    r"\b(?:section|area|option)\b[^;]*\bnot (?:part of|in|present in|there)\b",
+    r"\bnothing (?:under|in|for) (?:core area|section|specialist area|advanced area|area)\b",
+    r"\bnot (?:contain|include|have)s? (?:the |a |an |any )?(?:\w+ ){0,2}(?:section|area|option)\b",
     r"\bnot (?:completed|included|submitted|provided|attempted) (?:the|a|your) (?:\w+ )?(?:section|area|option)\b",
 )
 
@@ -245,3 +299,6 @@ SYNTHETIC_PRAISE: Final[dict[str, tuple[str, ...]]] = {
     "evidence": ("The evidence is well chosen.", "The evidence is relevant and clearly explained."),
     "reflection": ("The reflection is thoughtful.", "A genuinely reflective account."),
 }
+
+#: Negation that stops a clause from reading as "put right".
+NEGATION: Final[str] = r"\b(?:no|not|none|nothing|never)\b(?! longer)|n't\b"

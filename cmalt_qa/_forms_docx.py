@@ -286,8 +286,7 @@ _UNUSED: Final[frozenset[str]] = frozenset(
 
 
 def _option_key(text: str) -> str:
-    t = label_key(text).strip(" .;:*")
-    return re.sub(r"\s*-\s*", " - ", t)
+    return scheme.phrase_key(text.replace("\u2019", "'")).strip(" .;:*")
 
 
 _OPTIONS: Final[dict[int, dict[str, str]]] = {

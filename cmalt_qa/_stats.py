@@ -18,6 +18,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from . import _bootstrap
+
 __all__ = [
     "wilson_interval",
     "bootstrap_weights",
@@ -31,6 +33,11 @@ __all__ = [
     "km_at",
     "km_quantile",
     "share_by",
+    "gini",
+    "ratio_by_group",
+    "ratio_variance",
+    "dersimonian_laird",
+    "shrink_weight",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -85,42 +92,24 @@ def wilson_interval(
 def bootstrap_weights(
     n_units: int, n_boot: int, seed: int | np.random.Generator | None = 0
 ) -> IntArray:
-    """Resampling counts for a nonparametric bootstrap over ``n_units`` units.
+    """Resampling counts, shape (n_boot, n_units): :func:`cmalt_qa._bootstrap.cluster_weights`
+    with a generator from ``seed`` (or ``seed`` itself when it is a Generator).
 
-    Parameters
-    ----------
-    n_units : int
-        Number of independent units (e.g. submissions) to resample with replacement.
-    n_boot : int
-        Number of replicates.
-    seed : int or Generator
-
-    Returns
-    -------
-    ndarray of int64, shape (n_boot, n_units)
-        ``w[b, i]`` is how many times unit ``i`` is drawn in replicate ``b``; each row
-        sums to ``n_units``. A statistic that is a sum over units (a contingency table,
-        a count) is then ``w @ per_unit`` for every replicate at once.
-
-    Notes
-    -----
-    Drawn as ``rng.integers(0, n_units, (n_boot, n_units))`` and counted, so that a slow
-    loop drawing the same indices reproduces it exactly (see :func:`bootstrap_indices`).
+    The analyses draw each group's counts from the group's own generator
+    (:func:`cmalt_qa._bootstrap.group_rng`); this is the same draw for one generator.
     """
-    idx = bootstrap_indices(n_units, n_boot, seed)
-    # Counted with one bincount over row-offset indices (np.add.at is ~10x slower).
-    flat = idx + (np.arange(n_boot, dtype=np.int64) * n_units)[:, None]
-    return np.bincount(flat.ravel(), minlength=n_boot * n_units).reshape(n_boot, n_units)
+    return _bootstrap.cluster_weights(n_units, n_boot, _generator(seed))
 
 
 def bootstrap_indices(
     n_units: int, n_boot: int, seed: int | np.random.Generator | None = 0
 ) -> IntArray:
     """Indices drawn with replacement, shape (n_boot, n_units); see bootstrap_weights."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    if n_units == 0:
-        return np.zeros((n_boot, 0), dtype=np.int64)
-    return rng.integers(0, n_units, size=(n_boot, n_units), dtype=np.int64)
+    return _bootstrap.cluster_indices(n_units, n_boot, _generator(seed))
+
+
+def _generator(seed: int | np.random.Generator | None) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def percentile_interval(
@@ -149,6 +138,115 @@ def percentile_interval(
             warnings.simplefilter("ignore", RuntimeWarning)
             q = np.nanquantile(r, [a, 1.0 - a], axis=axis)
     return q[0], q[1]
+
+
+# --------------------------------------------------------------------------- estimators
+# Gini, the cluster ratio estimator's variance, DerSimonian-Laird and normal-normal
+# shrinkage: shared pieces (moved here from the assessors' core).
+def gini(x: npt.ArrayLike) -> float:
+    """Gini coefficient of non-negative loads (0 = equal, toward 1 = one does all).
+
+    Notes
+    -----
+    :math:`G = \\sum_i\\sum_j |x_i - x_j| / (2 n^2 \\bar x)`, computed from the sorted
+    values as :math:`G = 2\\sum_i i\\,x_{(i)} / (n \\sum x) - (n+1)/n`. No small-sample
+    correction. NaN for an empty or all-zero input.
+    """
+    v = np.sort(np.asarray(x, dtype=np.float64))
+    n = v.size
+    total = v.sum()
+    if n == 0 or total <= 0:
+        return float("nan")
+    i = np.arange(1, n + 1, dtype=np.float64)
+    return float(2.0 * np.dot(i, v) / (n * total) - (n + 1.0) / n)
+
+
+def ratio_by_group(group: IntArray, num: FloatArray, den: FloatArray, n_groups: int) -> FloatArray:
+    """Per-group ratio of sums ``sum(num) / sum(den)``; NaN where the denominator is 0."""
+    s = np.bincount(group, weights=num, minlength=n_groups)
+    m = np.bincount(group, weights=den, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(m > 0, s / np.where(m > 0, m, 1.0), np.nan)
+
+
+def ratio_variance(group: IntArray, num: FloatArray, den: FloatArray, n_groups: int) -> FloatArray:
+    """Cluster-level (linearisation) sampling variance of each group's ratio of sums.
+
+    Parameters
+    ----------
+    group : int array, shape (u,)
+        Group code of each unit (cluster; here a submission).
+    num, den : float arrays, shape (u,)
+        The unit's sum of differences and its number of ratings.
+
+    Returns
+    -------
+    ndarray, shape (n_groups,)
+        :math:`v_g = \\frac{n_g}{n_g-1}\\sum_j (S_j - r_g M_j)^2 / (\\sum_j M_j)^2`, the
+        usual ratio-estimator variance with the units of the group as clusters
+        (Cochran 1977, sec. 6.3); NaN where a group has fewer than two units.
+    """
+    r = ratio_by_group(group, num, den, n_groups)
+    resid = num - r[group] * den
+    n = np.bincount(group, minlength=n_groups).astype(np.float64)
+    m = np.bincount(group, weights=den, minlength=n_groups)
+    ss = np.bincount(group, weights=resid * resid, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = n / (n - 1.0) * ss / (m * m)
+    return np.where(n >= 2, v, np.nan)
+
+
+def dersimonian_laird(y: npt.ArrayLike, v: npt.ArrayLike) -> float:
+    """Between-group variance tau^2 by the method of moments (DerSimonian & Laird 1986).
+
+    Parameters
+    ----------
+    y, v : array_like, shape (k,)
+        Estimates and their sampling variances (all finite, ``v > 0``).
+
+    Returns
+    -------
+    float
+        :math:`\\hat\\tau^2 = \\max\\{0, (Q - (k-1)) / (\\sum w - \\sum w^2/\\sum w)\\}` with
+        :math:`w = 1/v`, :math:`Q = \\sum w (y - \\hat\\mu)^2`,
+        :math:`\\hat\\mu = \\sum w y / \\sum w`; NaN when ``k < 2``. Equals
+        ``statsmodels.stats.meta_analysis.combine_effects(y, v, method_re="dl").tau2``.
+
+    References
+    ----------
+    DerSimonian, R. & Laird, N. (1986). Meta-analysis in clinical trials. Controlled
+    Clinical Trials 7(3), 177-188.
+    """
+    y_ = np.asarray(y, dtype=np.float64)
+    v_ = np.asarray(v, dtype=np.float64)
+    k = y_.size
+    if k < 2:
+        return float("nan")
+    if not (np.all(np.isfinite(y_)) and np.all(np.isfinite(v_)) and np.all(v_ > 0)):
+        raise ValueError("dersimonian_laird needs finite estimates and positive variances")
+    w = 1.0 / v_
+    sw = w.sum()
+    mu = np.dot(w, y_) / sw
+    q = np.dot(w, (y_ - mu) ** 2)
+    c = sw - np.dot(w, w) / sw
+    return float(max(0.0, (q - (k - 1.0)) / c))
+
+
+def shrink_weight(tau2: float, v: FloatArray) -> FloatArray:
+    """Normal-normal empirical-Bayes weight :math:`B_i = \\tau^2/(\\tau^2 + v_i)`.
+
+    Where ``v_i == 0`` the estimate is exact and ``B_i = 1``; NaN where ``v_i`` or
+    ``tau2`` is NaN. The shrunken estimate is ``B_i * est_i`` (prior mean 0).
+
+    References
+    ----------
+    Efron, B. & Morris, C. (1975). Data analysis using Stein's estimator and its
+    generalizations. JASA 70(350), 311-319.
+    """
+    v_ = np.asarray(v, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b = tau2 / (tau2 + v_)
+    return np.where(v_ == 0, 1.0, b)
 
 
 def contingency(a: npt.ArrayLike, b: npt.ArrayLike, k: int) -> IntArray:

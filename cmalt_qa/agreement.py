@@ -43,7 +43,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from . import _agreement_core as core
-from . import _stats
+from . import _bootstrap, _stats
 from ._analysis import check_args, check_by, filter_types, groups
 from .records import Records
 from .scheme import RATING_SCORE, RATINGS
@@ -399,32 +399,43 @@ def _prepare(
     )
     extra = [c for c in by_ if c not in recs.ratings.columns]
     df = filter_types(
-        recs.merged(tuple(dict.fromkeys([*extra, "submission_type"]))), submission_types
+        recs.merged(tuple(dict.fromkeys([*extra, "submission_type", "portfolio_id"]))),
+        submission_types,
     )
-    out = df[[*dict.fromkeys([*by_, "submission_id"])]].copy()
+    out = df[[*dict.fromkeys([*by_, "submission_id", "portfolio_id"])]].copy()
     for col in ("lead", "second", "final"):
         out[col] = df[col].map(RATING_SCORE).fillna(-1).astype(np.int64).to_numpy()
     return out.reset_index(drop=True), by_
 
 
 def _replicate_tables(
-    frames: list[pd.DataFrame], n_boot: int, seed: int
-) -> tuple[npt.NDArray[np.float64], list[int]]:
-    """Tables (groups, 1 + n_boot, k, k): estimate first, then replicates; units used."""
+    grouped: list[tuple[tuple[object, ...], pd.DataFrame]], n_boot: int, seed: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Tables (groups, 1 + n_boot, k, k): estimate first, then replicates.
+
+    Each group resamples its portfolios with its own generator (seed and group key,
+    :func:`cmalt_qa._bootstrap.group_rng`). Also returns, per group, the submissions and
+    the portfolios with at least one rated pair.
+    """
     k = len(_SCALE)
-    out = np.zeros((len(frames), 1 + n_boot, k, k))
-    draws: dict[int, npt.NDArray[np.int64]] = {}  # same seed per group: sizes share draws
-    n_units_list = []
-    for g, f in enumerate(frames):
+    out = np.zeros((len(grouped), 1 + n_boot, k, k))
+    n_subs = np.zeros(len(grouped), dtype=np.int64)
+    n_units = np.zeros(len(grouped), dtype=np.int64)
+    for g, (key, f) in enumerate(grouped):
         lead, second = f["lead"].to_numpy(), f["second"].to_numpy()
         pair = (lead >= 0) & (second >= 0)
-        unit, _ = pd.factorize(f["submission_id"].to_numpy()[pair])
-        n_units = int(unit.max()) + 1 if len(unit) else 0
-        n_units_list.append(n_units)
+        unit, n_units[g] = _bootstrap.unit_codes(f["portfolio_id"].to_numpy()[pair])
+        n_subs[g] = len(pd.unique(f["submission_id"].to_numpy()[pair]))
         out[g] = core.resampled_tables(
-            unit, lead[pair], second[pair], n_units, k, n_boot, seed, draws
+            unit,
+            lead[pair],
+            second[pair],
+            int(n_units[g]),
+            k,
+            n_boot,
+            _bootstrap.group_rng(seed, key),
         )
-    return out, n_units_list
+    return out, n_subs, n_units
 
 
 def by_section(
@@ -447,8 +458,9 @@ def by_section(
     n_boot : int
         Bootstrap replicates (at least 1).
     seed : int
-        Every group draws its resamples from this seed (deterministic; groups with the
-        same number of submissions share their draws).
+        Each group draws its resamples from its own generator, derived from this seed
+        and the group's key: a group's interval does not depend on which other groups
+        exist (:func:`cmalt_qa._bootstrap.group_rng`).
     ci : float
         Confidence level of the percentile intervals.
     submission_types : sequence of str or None
@@ -461,7 +473,8 @@ def by_section(
     DataFrame, one row per group
         The ``by`` columns; ``n`` (rated pairs: rows with lead and second recorded);
         ``n_rows`` (rating rows); ``recorded_share`` (n / n_rows); ``n_submissions``
-        (submissions with at least one pair, the bootstrap units); for each name in
+        (submissions with at least one pair); ``n_portfolios`` (portfolios with at
+        least one pair, the bootstrap units); for each name in
         :data:`COEFFICIENTS` the estimate ``<name>`` and ``<name>_ci_low``,
         ``<name>_ci_high``; ``dominant_rating`` and ``dominant_share`` (the rating most
         used by the two assessors together, and its share of their ratings);
@@ -469,8 +482,9 @@ def by_section(
 
     Notes
     -----
-    Sections of a portfolio are not independent, so the bootstrap resamples
-    submissions within each group (a cluster bootstrap) and recomputes each coefficient
+    Sections of a portfolio are not independent, nor are a first submission and its
+    resubmission (the same portfolio, often before the same pair), so the bootstrap
+    resamples portfolios within each group (a cluster bootstrap) and recomputes each coefficient
     from the resampled lead x second table. Every coefficient is a function of that
     3 x 3 table (Krippendorff's alpha for two coders via the coincidence matrix
     :math:`t + t^\\top`), so per-submission tables summed under the resampling counts
@@ -488,7 +502,7 @@ def by_section(
     grouped = list(groups(df, by_))
     keys = [k for k, _ in grouped]
     frames = [f for _, f in grouped]
-    tables, n_units = _replicate_tables(frames, int(n_boot), seed)
+    tables, n_subs, n_units = _replicate_tables(grouped, int(n_boot), seed)
 
     n = tables[:, 0].sum(axis=(-2, -1))
     n_rows = np.array([len(f) for f in frames], dtype=np.int64)
@@ -497,12 +511,10 @@ def by_section(
         cols["n"] = n.astype(np.int64)
         cols["n_rows"] = n_rows
         cols["recorded_share"] = n / n_rows
-        cols["n_submissions"] = np.asarray(n_units, dtype=np.int64)
+        cols["n_submissions"] = n_subs
+        cols["n_portfolios"] = n_units
         vals = np.stack([fn(tables) for fn in COEFFICIENTS.values()])  # (coef, groups, 1+B)
-        if n_boot:
-            low, high = _stats.percentile_interval(vals[:, :, 1:], ci, axis=2)
-        else:
-            low = high = np.full(vals.shape[:2], np.nan)
+        low, high = _stats.percentile_interval(vals[:, :, 1:], ci, axis=2)
         for i, name in enumerate(COEFFICIENTS):
             cols[name], cols[f"{name}_ci_low"], cols[f"{name}_ci_high"] = (
                 vals[i, :, 0],
@@ -593,7 +605,8 @@ def resolution(
     submission_types : sequence of str or None
         As :func:`by_section`.
     n_boot, seed, ci
-        Cluster bootstrap (resampling submissions within the group) for the shares.
+        Cluster bootstrap (resampling portfolios within the group, each group with its
+        own generator from ``seed`` and its key) for the shares.
 
     Returns
     -------
@@ -615,9 +628,9 @@ def resolution(
     for key, f in groups(df, by_):
         d = f[f["_differ"] & f["_has_final"]]
         n_missing = int((f["_differ"] & ~f["_has_final"]).sum())
-        unit, _ = pd.factorize(d["submission_id"].to_numpy())
-        n_units = int(unit.max()) + 1 if len(unit) else 0
-        w = _stats.bootstrap_weights(n_units, n_boot, seed).astype(np.float64) if n_boot else None
+        unit, n_units = _bootstrap.unit_codes(d["portfolio_id"].to_numpy())
+        rng = _bootstrap.group_rng(seed, key)
+        w = _bootstrap.cluster_weights(n_units, n_boot, rng).astype(np.float64)
         for cls, col, labels in (("followed", "_f", _FOLLOWED), ("direction", "_d", _DIRECTION)):
             per_unit = np.zeros((n_units, len(labels)))
             np.add.at(per_unit, (unit, d[col].to_numpy()), 1.0)
@@ -625,7 +638,7 @@ def resolution(
             total = counts.sum()
             with np.errstate(invalid="ignore", divide="ignore"):
                 share = counts / total
-                if w is not None and n_units:
+                if n_units:
                     rep = w @ per_unit
                     low, high = _stats.percentile_interval(
                         rep / rep.sum(axis=1, keepdims=True), ci, axis=0

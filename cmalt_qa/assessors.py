@@ -49,7 +49,8 @@ import pandas as pd
 
 from . import _assessors_core as _core
 from ._analysis import check_args, check_by, check_records, groups
-from ._stats import bootstrap_weights, percentile_interval, wilson_interval
+from ._bootstrap import cluster_weights, group_rng
+from ._stats import percentile_interval, wilson_interval
 from .records import Records
 from .scheme import LEAD_MIN_PRIOR_ASSESSMENTS, RATING_SCORE
 
@@ -373,7 +374,7 @@ def _severity_table(
     keys: list[str],
     *,
     n_boot: int,
-    rng: np.random.Generator,
+    seed: int,
     ci: float,
     min_portfolios: int,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -397,8 +398,9 @@ def _severity_table(
     var = _core.ratio_variance(code, num, den, k)
     keep = eligible[code]
     remap = np.cumsum(eligible) - 1
+    rngs = [group_rng(seed, key) for key in table.loc[eligible, keys].itertuples(index=False)]
     reps = _core.ratio_bootstrap(
-        remap[code[keep]], num[keep], den[keep], int(eligible.sum()), n_boot, rng
+        remap[code[keep]], num[keep], den[keep], int(eligible.sum()), n_boot, rngs
     )
     low, high = np.full(k, np.nan), np.full(k, np.nan)
     if eligible.any():  # percentile_interval fails on a (n_boot, 0) array
@@ -453,8 +455,8 @@ def severity(
     :math:`d = \\text{own} - \\text{co}`; the assessor's severity is
     :math:`\\hat\\theta_i = \\sum_j S_{ij} / \\sum_j M_{ij}` over their submissions j (sum
     and count of d), so each portfolio is its own control. Bootstrap: the assessor's
-    submissions resampled with replacement (``_stats.bootstrap_weights``, one generator
-    seeded by ``seed`` consumed assessor by assessor in id order). Sampling variance
+    submissions resampled with replacement (:mod:`cmalt_qa._bootstrap`, each assessor with
+    a generator of its own from ``seed`` and its id). Sampling variance
     :math:`v_i` from the submission level (ratio-estimator linearisation; where it is
     exactly 0, as when every submission gives the same mean difference, it is replaced
     by the panel's pooled per-rating variance of d divided by ``n_ratings``). Shrinkage: normal-normal empirical Bayes
@@ -475,8 +477,7 @@ def severity(
     if min_portfolios < 2:
         raise ValueError("min_portfolios must be at least 2 (a variance needs two submissions)")
     long = _paired(recs)
-    rng = np.random.default_rng(seed)
-    out, var, eligible = _severity_table(long, ["assessor_id"], n_boot=n_boot, rng=rng, ci=ci,
+    out, var, eligible = _severity_table(long, ["assessor_id"], n_boot=n_boot, seed=seed, ci=ci,
                                          min_portfolios=min_portfolios)  # fmt: skip
     est = out["severity"].to_numpy()
     both = long["own"].notna() & long["co"].notna()
@@ -532,7 +533,7 @@ def severity_drift(
     active = long[long["own"].notna() & long["co"].notna()].groupby("assessor_id")[period].nunique()
     long = long[long["assessor_id"].isin(active[active >= min_periods].index)]
     out, _, _ = _severity_table(long, ["assessor_id", period], n_boot=n_boot,
-                                rng=np.random.default_rng(seed), ci=ci, min_portfolios=min_portfolios)  # fmt: skip
+                                seed=seed, ci=ci, min_portfolios=min_portfolios)  # fmt: skip
     return _staff(out[out["n_ratings"] > 0].reset_index(drop=True))
 
 
@@ -560,8 +561,8 @@ def nominated_second_effect(
     -----
     Each arm's mean is :math:`\\sum_j D_j / \\sum_j M_j` over its submissions, with
     :math:`D_j` the sum of (second - lead) over sections both rated and :math:`M_j` their
-    number. Submissions with ``second_nominated`` unknown are left out. One generator
-    seeded by ``seed`` draws, group by group, the nominated arm then the ALT arm. The
+    number. Submissions with ``second_nominated`` unknown are left out. Each group's
+    generator (from ``seed`` and the group's key) draws the nominated arm then the ALT arm. The
     comparison is descriptive: nominated seconds may differ from ALT's in who they are
     as well as in how they were chosen.
     """
@@ -576,9 +577,9 @@ def nominated_second_effect(
     units = m.groupby([*cols, "second_nominated", "submission_id"], sort=True, dropna=False).agg(
         num=("d", "sum"), den=("d", "size")).reset_index()  # fmt: skip
     units["second_nominated"] = units["second_nominated"].astype(bool)
-    rng = np.random.default_rng(seed)
     rows = []
     for key, g in groups(units, cols):
+        rng = group_rng(seed, key)  # the group's own generator: independent of other groups
         row: dict[str, object] = dict(zip(cols, key))
         reps = []
         for arm, name in ((True, "nominated"), (False, "alt")):
@@ -587,7 +588,7 @@ def nominated_second_effect(
             row[f"n_{name}"], row[f"n_ratings_{name}"] = len(u), int(den.sum())
             row[f"mean_{name}"] = num.sum() / den.sum() if len(u) else np.nan
             if len(u):
-                w = bootstrap_weights(len(u), n_boot, rng).astype(np.float64)
+                w = cluster_weights(len(u), n_boot, rng).astype(np.float64)
                 reps.append((w @ num) / (w @ den))
             else:
                 reps.append(np.full(n_boot, np.nan))

@@ -26,9 +26,13 @@ Each subcommand is a function ``add_<name>_parser(subparsers)`` that calls
 ``subparsers.add_parser(...)`` and ``set_defaults(func=fn)`` where
 ``fn(args: argparse.Namespace) -> int``. Register it by appending it to
 :data:`SUBCOMMANDS`. ``report`` (``cmalt-qa report KIND --data DATA [--window W]
-[--as-of DATE] [--out reports/]``) is added this way with
-:func:`cmalt_qa.reports.add_report_parser`.
+[--as-of DATE] [--out reports/]``) is added this way with :func:`add_report_parser`.
 Raise :class:`CommandError` (or :class:`cmalt_qa.RecordsError`) for user errors.
+
+Start-up
+--------
+``cmalt-qa --help`` and ``validate`` import neither matplotlib nor the report machinery:
+a subcommand imports what it needs when it runs (``benchmarks/bench_cli_start.py``).
 """
 
 from __future__ import annotations
@@ -38,13 +42,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import _csvout, _summary, anonymise, synthetic
+from . import __version__
 from ._dates import DATE_MODES
-from .anonymise import AnonymiseError
-from .forms import FormsError, add_forms_parser
-from .records import Records, RecordsError, load
-from .reports import add_report_parser
+from .reports._params import KINDS
+
+if TYPE_CHECKING:
+    from .records import Records
 
 __all__ = [
     "main",
@@ -55,6 +60,9 @@ __all__ = [
     "add_validate_parser",
     "add_sample_parser",
     "add_anonymise_parser",
+    "add_report_parser",
+    "add_forms_parser",
+    "report_command",
 ]
 
 
@@ -86,6 +94,8 @@ def _data_arg(value: str | None) -> Path:
 
 
 def _print_validation(path: Path, recs: Records) -> None:
+    from . import _summary
+
     top = _summary.headline(recs)
     if top is not None:
         print(top)
@@ -111,6 +121,9 @@ def _print_validation(path: Path, recs: Records) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from . import _csvout
+    from .records import load
+
     path = _data_arg(args.data)
     recs = load(path, strict=args.strict, dates=args.dates)
     _print_validation(path, recs)
@@ -172,6 +185,8 @@ def _positive_int(text: str) -> int:
 
 
 def _run_sample(args: argparse.Namespace) -> int:
+    from . import synthetic
+
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CommandError(f"{out} exists and is not a folder")
@@ -193,6 +208,8 @@ def _run_sample(args: argparse.Namespace) -> int:
 
 def add_sample_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``sample --out DIR [--n N] [--seed S]``."""
+    from . import synthetic  # its defaults; numpy and pandas, no plotting
+
     p = subparsers.add_parser(
         "sample",
         help="write a synthetic dataset",
@@ -222,6 +239,8 @@ def add_sample_parser(subparsers: argparse._SubParsersAction) -> None:
 
 # --------------------------------------------------------------------------- anonymise
 def _run_anonymise(args: argparse.Namespace) -> int:
+    from . import anonymise
+
     key_path = Path(args.key_file)
     if args.new_key:
         anonymise.new_key_file(key_path)
@@ -236,7 +255,7 @@ def add_anonymise_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "anonymise",
         help="replace identifiers of a raw export by keyed pseudonyms",
-        description="Turn a raw export (folder of CSVs) into pseudonymous data: "
+        description="Turn a raw export (folder of CSVs or .xlsx workbook) into pseudonymous data: "
         "identifiers become HMAC-SHA256 pseudonyms under the secret key in KEY, columns "
         "holding names, e-mail addresses or links are dropped. Same key, same pseudonyms.",
     )
@@ -258,6 +277,127 @@ def add_anonymise_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_anonymise)
 
 
+# --------------------------------------------------------------------------- report
+def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``report`` sub-command to an ``argparse`` sub-parsers object.
+
+    Returns the new parser, whose default ``func`` is :func:`report_command`.
+    """
+    p = subparsers.add_parser(
+        "report",
+        help="run a report notebook and write HTML (and the executed notebook)",
+        description=(
+            "Run a report notebook with papermill and write <out>/<kind>-<params>.html "
+            "beside the executed notebook. Reports: window (ALT staff, one period; "
+            "contains assessor-level figures), sections (the committee, a span of "
+            "periods), trends (researchers, all years, with a CSV of its tables)."
+        ),
+    )
+    p.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+    p.add_argument(
+        "--data", default="data/sample", help="dataset folder or .xlsx (default data/sample)"
+    )
+    p.add_argument(
+        "--window", default=None, help="reporting period YYYY-MM (default: the latest in the data)"
+    )
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="window report: ISO date (default: the latest date in the data)",
+    )
+    p.add_argument(
+        "--first-window",
+        dest="first_window",
+        default=None,
+        help="sections report: first period (default: three years back)",
+    )
+    p.add_argument(
+        "--pathway", default=None, help="sections report: ACMALT, CMALT or SCMALT (default: all)"
+    )
+    p.add_argument("--out", default="reports", help="output folder (default reports/)")
+    p.add_argument(
+        "--min-count",
+        dest="min_count",
+        type=int,
+        default=5,
+        help="smallest count published (default 5)",
+    )
+    p.add_argument(
+        "--n-boot",
+        dest="n_boot",
+        type=int,
+        default=1000,
+        help="bootstrap replicates (default 1000)",
+    )
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.set_defaults(func=report_command)
+    return p
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Run ``cmalt-qa report`` from parsed arguments; returns the exit status.
+
+    0 on success; 2 for bad parameters or data (message on stderr, nothing run); 1 when
+    a cell fails (the cell and error on stderr, the partial notebook kept).
+    """
+    from .reports import ReportError, ReportFailed, run_report
+
+    try:
+        html = run_report(
+            args.kind,
+            data=args.data,
+            window=args.window,
+            as_of=args.as_of,
+            out=args.out,
+            min_count=args.min_count,
+            first_window=getattr(args, "first_window", None),
+            pathway=getattr(args, "pathway", None),
+            n_boot=getattr(args, "n_boot", 1000),
+            progress=getattr(args, "progress", True),
+        )
+    except ReportError as exc:
+        print(f"cmalt-qa report: error: {exc}", file=sys.stderr)
+        return 2
+    except ReportFailed as exc:
+        print(f"cmalt-qa report: failed: {exc}", file=sys.stderr)
+        return 1
+    print(html)
+    return 0
+
+
+# --------------------------------------------------------------------------- forms
+def _run_forms(args: argparse.Namespace) -> int:
+    from .forms import run_command
+
+    return run_command(args.forms, args.log, args.key_file, args.out, args.new_key)
+
+
+def add_forms_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``forms FORMS --log LOG --key-file KEY --out DIR [--new-key]``."""
+    p = subparsers.add_parser(
+        "forms",
+        help="read completed assessment forms (.docx) and the submission log into records",
+        description="Read every completed CMALT Assessment Form (.docx) under FORMS and "
+        "ALT's submission log (CSV or .xlsx), and write pseudonymous submissions.csv, "
+        "ratings.csv, comments.csv and problems.csv to DIR (docs/forms.md). Names become "
+        "keyed pseudonyms (the key in KEY, as for anonymise); no name, e-mail address or "
+        "link is written or printed.",
+    )
+    p.add_argument("forms", metavar="FORMS", help="folder holding the forms (searched recursively)")
+    p.add_argument("--log", required=True, metavar="LOG", help="the submission log, CSV or .xlsx")
+    p.add_argument(
+        "--key-file", required=True, metavar="KEY",
+        help="file holding the secret key (at least 32 characters)",
+    )  # fmt: skip
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
+    p.add_argument(
+        "--new-key", action="store_true",
+        help="create KEY with a fresh random key first (refused if it exists)",
+    )  # fmt: skip
+    p.set_defaults(func=_run_forms)
+
+
 # --------------------------------------------------------------------------- main
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_validate_parser,
@@ -275,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cmalt-qa",
         description="Quality-assurance analytics for CMALT portfolio assessment.",
     )
+    parser.add_argument("--version", action="version", version=f"cmalt-qa {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in SUBCOMMANDS:
         add(subparsers)
@@ -289,11 +430,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv : sequence of str, optional
         Arguments without the program name; ``sys.argv[1:]`` when None.
     """
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for SIGINT
+        print("cmalt-qa: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(None if argv is None else list(argv))
     except SystemExit as exc:  # argparse has printed usage or help
         return exc.code if isinstance(exc.code, int) else 2
+    from .anonymise import AnonymiseError
+    from .forms import FormsError
+    from .records import RecordsError
+
     try:
         return int(args.func(args))
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading

@@ -42,8 +42,10 @@ import pandas as pd
 
 from . import _forms_docx as fx
 from . import scheme
-from ._validate import BOOL_ALIASES, PATHWAY_ALIASES, TYPE_ALIASES, _key
 from .anonymise import pseudonym, read_key
+from .scheme import BOOL_ALIASES, PATHWAY_ALIASES
+from .scheme import SUBMISSION_TYPE_ALIASES as TYPE_ALIASES
+from .scheme import phrase_key as _key
 
 __all__ = [
     "read_forms",
@@ -58,7 +60,7 @@ __all__ = [
     "PROBLEM_COLUMNS",
     "RULES",
     "neutralise",
-    "add_forms_parser",
+    "run_command",
 ]
 
 LOG_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
@@ -707,7 +709,9 @@ def _records(
                 "lead_assessor": pseudonym(lead, key, "assessor", "A") if lead else "",
                 "second_assessor": pseudonym(second, key, "assessor", "A") if second else "",
                 "second_nominated": row.second_nominated,
-                "sector": row.sector,
+                "sector": ""
+                if _EMAIL.search(row.sector) or _LINK.search(row.sector)
+                else row.sector,
             }
         )
         if form is None:
@@ -771,6 +775,22 @@ def _people(log: list[_LogRow], forms: list[_Form]) -> list[tuple[str, str]]:
     return people
 
 
+def _problem_frame(problems: list[dict], people: list[tuple[str, str]]) -> pd.DataFrame:
+    """problems.csv, with every known name replaced (in any case in file names)."""
+    loose, strict = _Redactor(people, loose=True), _Redactor(people)
+    rows = [
+        {
+            "file": loose(p["file"]),
+            "place": p["place"],
+            "value": loose(p["value"]),
+            "rule": p["rule"],
+            "message": strict(p["message"]),
+        }
+        for p in problems
+    ]
+    return _frame(rows, PROBLEM_COLUMNS)
+
+
 def read_forms(
     forms: str | Path,
     log: str | Path,
@@ -810,6 +830,8 @@ def read_forms(
     """
     key = read_key(key_file)
     root, log_path = Path(forms), Path(log)
+    if out is not None and Path(out).resolve() == root.resolve():
+        raise FormsError("--out must differ from the forms folder")
     table = read_log(log_path)
     files = _form_files(root)
     problems: list[dict] = []
@@ -825,21 +847,7 @@ def read_forms(
     subs, rats, coms = _records(pairs, key)
     for f in read:
         problems.extend(f.problems)
-    loose = _Redactor(_people(rows, read), loose=True)
-    strict = _Redactor(_people(rows, read))
-    probs = _frame(
-        [
-            {
-                "file": loose(p["file"]),
-                "place": p["place"],
-                "value": loose(p["value"]),
-                "rule": p["rule"],
-                "message": strict(p["message"]),
-            }
-            for p in problems
-        ],
-        PROBLEM_COLUMNS,
-    )
+    probs = _problem_frame(problems, _people(rows, read))
     result = FormsResult(
         submissions=_frame(
             sorted(subs, key=lambda s: (s["submitted_on"], s["submission_id"])), SUBMISSION_COLUMNS
@@ -863,8 +871,6 @@ def read_forms(
     )
     if out is not None:
         dst = Path(out)
-        if dst.resolve() == root.resolve():
-            raise FormsError("--out must differ from the forms folder")
         dst.mkdir(parents=True, exist_ok=True)
         for name in ("submissions", "ratings", "comments", "problems"):
             _write(getattr(result, name), dst / f"{name}.csv")
@@ -873,48 +879,26 @@ def read_forms(
 
 
 # --------------------------------------------------------------------------- command line
-def _run_forms(args: object) -> int:
+def run_command(forms: str, log: str, key_file: str, out: str, new_key: bool) -> int:
+    """``cmalt-qa forms``: refuse what cannot run, make the key if asked, read, report.
+
+    Prints the summary (counts and rules, never a name); the parser is in
+    :func:`cmalt_qa.cli.add_forms_parser`.
+    """
     from .anonymise import new_key_file
 
-    key_path, log_path = Path(args.key_file), Path(args.log)  # type: ignore[attr-defined]
+    key_path, log_path = Path(key_file), Path(log)
     if not log_path.is_file():  # refuse before a new key is made for nothing
         raise FormsError(f"submission log {log_path} not found (pass ALT's log with --log)")
-    if not args.new_key and not key_path.is_file():  # type: ignore[attr-defined]
+    if not new_key and not key_path.is_file():
         raise FormsError(
             f"key file {key_path} not found: the pseudonyms need the secret key used for "
             "every run (create it once with --new-key and keep it apart from the data)"
         )
-    if args.new_key:  # type: ignore[attr-defined]
+    if new_key:
         new_key_file(key_path)
         print(f"Created a new key in {key_path}: keep it secret and reuse it for every run.")
-    result = read_forms(args.forms, log_path, key_path, out=args.out)  # type: ignore[attr-defined]
+    result = read_forms(forms, log_path, key_path, out=out)
     print(result.summary())
     print(f"Next: cmalt-qa validate {result.out}")
     return 0
-
-
-def add_forms_parser(subparsers: object) -> None:
-    """Register ``forms FORMS --log LOG --key-file KEY --out DIR [--new-key]``."""
-    p = subparsers.add_parser(  # type: ignore[attr-defined]
-        "forms",
-        help="read completed assessment forms (.docx) and the submission log into records",
-        description="Read every completed CMALT Assessment Form (.docx) under FORMS and ALT's "
-        "submission log (CSV or .xlsx), and write pseudonymous submissions.csv, ratings.csv, "
-        "comments.csv and problems.csv to DIR. Names become keyed pseudonyms (the key in KEY, "
-        "as for anonymise); no name, e-mail address or link is written or printed.",
-    )
-    p.add_argument("forms", metavar="FORMS", help="folder holding the forms (searched recursively)")
-    p.add_argument("--log", required=True, metavar="LOG", help="the submission log, CSV or .xlsx")
-    p.add_argument(
-        "--key-file",
-        required=True,
-        metavar="KEY",
-        help="file holding the secret key (at least 32 characters)",
-    )
-    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
-    p.add_argument(
-        "--new-key",
-        action="store_true",
-        help="create KEY with a fresh random key first (refused if it exists)",
-    )
-    p.set_defaults(func=_run_forms)

@@ -15,12 +15,15 @@ Sections: a submission counts for every section its pathway **requires**, and fo
 row, or a row with no final decision, is **missing**: it is left out of ``n`` and
 counted in ``n_missing`` (never read as "not referred").
 
-Intervals: a rate over submissions (one decision per submission in the group, e.g. when
-``section`` is a grouping column) gets the Wilson score interval
-(:func:`cmalt_qa._stats.wilson_interval`). A rate over section decisions pooled across
-sections (``section`` not among the grouping columns) has decisions clustered within
-submissions, so its interval is a percentile bootstrap resampling submissions
-(:func:`cmalt_qa._stats.bootstrap_weights`).
+Intervals: a rate with at most one decision per portfolio in each group (e.g. first
+submissions with ``section`` a grouping column) gets the Wilson score interval
+(:func:`cmalt_qa._stats.wilson_interval`). Where a portfolio gives several decisions to
+a group (sections pooled, ``section`` not among the grouping columns; or a first
+submission and its resubmission, which is the same portfolio), decisions are clustered
+within portfolios, so the interval is a percentile bootstrap resampling portfolios
+within the group, each group with its own generator derived from ``seed`` and the
+group's key (:mod:`cmalt_qa._bootstrap`): a group's interval does not depend on which
+other groups exist.
 """
 
 from __future__ import annotations
@@ -30,10 +33,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import _spc
+from . import _bootstrap, _spc
 from ._analysis import check_args, check_by, filter_types, groups, resolve_as_of
 from ._stats import (
-    bootstrap_weights,
     km_at,
     km_fit,
     km_quantile,
@@ -108,8 +110,11 @@ def _rate_table(
     seed: int,
     names: tuple[str, str] = ("n", "k"),
 ) -> pd.DataFrame:
-    """Per group: n valid rows, k hits, rate and interval (Wilson, or cluster bootstrap)."""
-    rng = np.random.default_rng(seed)
+    """Per group: n valid rows, k hits, rate and interval (Wilson, or cluster bootstrap).
+
+    The cluster bootstrap resamples portfolios within the group, with the group's own
+    generator (:func:`cmalt_qa._bootstrap.group_rng`: seed and group key).
+    """
     rows = []
     for key, g in groups(df, by):
         valid = g[valid_col].to_numpy(bool)
@@ -118,11 +123,12 @@ def _rate_table(
         n, k = int(valid.sum()), int(hit.sum())
         row.update({names[0]: n, names[1]: k, "n_submissions": g["submission_id"].nunique()})
         if cluster and n > 0:
-            per = pd.DataFrame({"u": g["submission_id"].to_numpy(), "n": valid, "k": hit})
-            per = per.groupby("u", sort=False)[["n", "k"]].sum()
-            w = bootstrap_weights(len(per), n_boot, rng)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                reps = (w @ per["k"].to_numpy()) / (w @ per["n"].to_numpy())
+            unit, n_units = _bootstrap.unit_codes(g["portfolio_id"].to_numpy())
+            per_n = np.bincount(unit, weights=valid, minlength=n_units)
+            per_k = np.bincount(unit, weights=hit, minlength=n_units)
+            reps = _bootstrap.ratio_replicates(
+                per_k, per_n, n_boot, _bootstrap.group_rng(seed, key)
+            )
             lo, hi = percentile_interval(reps, ci)
         else:
             lo, hi = wilson_interval(k, n, ci)
@@ -130,6 +136,16 @@ def _rate_table(
         rows.append(row)
     cols = [*by, names[0], names[1], "rate", "ci_low", "ci_high", "n_submissions"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _clustered(df: pd.DataFrame, by: Sequence[str], valid_col: str) -> bool:
+    """Whether some portfolio has more than one counted decision in a group of ``by``.
+
+    Then decisions are not independent (sections of a portfolio, or a first submission
+    and its resubmission) and the rates need the cluster bootstrap, not Wilson.
+    """
+    v = df[df[valid_col]]
+    return bool(v.duplicated([*by, "portfolio_id"]).any())
 
 
 # --------------------------------------------------------------------------- sections
@@ -156,7 +172,8 @@ def by_section(
     ci : float
         Confidence level.
     n_boot, seed : int
-        Bootstrap replicates and seed, used only when ``section`` is not in ``by``.
+        Bootstrap replicates and seed, used only where a portfolio gives several
+        decisions to a group (see the module docstring).
 
     Returns
     -------
@@ -169,14 +186,14 @@ def by_section(
 
     Notes
     -----
-    ``rate = referred / n``; Wilson score interval when ``section`` is in ``by`` (one
-    decision per submission), else a percentile bootstrap over submissions. See the
-    module docstring for who counts.
+    ``rate = referred / n``; Wilson score interval when each portfolio gives at most one
+    decision to a group (``section`` in ``by``, first submissions), else a percentile
+    bootstrap over portfolios. See the module docstring for who counts.
     """
     check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     long = _section_frame(recs, submission_types)
     by = check_by(by, long.columns)
-    cluster = "section" not in by
+    cluster = _clustered(long, by, "decided")
     out = _rate_table(
         long,
         by,
@@ -384,7 +401,7 @@ def gaps(
     -----
     Missing gap data is never read as "no gap": those R decisions leave both
     denominators. Intervals as in the module docstring (Wilson with ``section`` in
-    ``by``, otherwise a bootstrap over submissions).
+    ``by`` and one decision per portfolio, otherwise a bootstrap over portfolios).
     """
     check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     long = _section_frame(recs, submission_types)
@@ -393,7 +410,7 @@ def gaps(
     known = ~(long["is_r"] & long["gap_reflection"].isna())
     long["r_known"] = long["is_r"] & known
     long["known"] = known
-    cluster = "section" not in by
+    cluster = _clustered(long, by, "known")
     head = [
         {
             **dict(zip(by, key)),

@@ -20,6 +20,7 @@ Everything is deterministic for a seed. :func:`write_form` writes one form from 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ __all__ = [
     "write_form",
     "write_corpus",
     "generate_forms",
+    "as_read",
     "LOG_HEADERS",
 ]
 
@@ -244,105 +246,124 @@ def _block_lines(
     return [(o, False, o == chosen) for o in options]  # bold only
 
 
-def _summary_table(doc: object, rec: FormRecord, style: FormStyle) -> None:
-    t = doc.add_table(rows=0, cols=2)  # type: ignore[attr-defined]
-    t.style = "Table Grid"
+_SUMMARY_ROWS: Final[tuple[str, ...]] = (
+    "Candidate name", "Portfolio (link)", "CMALT pathway", "Lead Assessor", "2nd Assessor",
+    "#Assessment outcome", "Date", "1st submission \n(delete as appropriate)",
+    "2nd submission\n(delete as appropriate)", "Comments", "#Office use ONLY", "Date",
+    "Checked by",
+)  # fmt: skip
 
-    def row(label: str, lines: list[tuple[str, bool, bool]] | str | None) -> None:
-        cells = t.add_row().cells
-        if lines is None:
-            cells[0].merge(cells[1]).text = label
-            return
-        cells[0].text = label
-        _set_lines(cells[1], [(lines, False, False)] if isinstance(lines, str) else lines)
 
-    row("Candidate name", rec.candidate)
-    row("Portfolio (link)", rec.link)
-    row("CMALT pathway", _PATHWAY_TEXT[rec.pathway][style.seed % len(_PATHWAY_TEXT[rec.pathway])])
-    row("Lead Assessor", rec.lead)
-    row("2nd Assessor", rec.second)
-    row("Assessment outcome", None)
-    row("Date", "" if rec.assessed_on is None else _date_text(rec.assessed_on, style.date_style))
+def _summary_values(rec: FormRecord, style: FormStyle) -> list[list[tuple[str, bool, bool]] | None]:
+    """Lines of each summary row's value cell (None for a merged heading row)."""
+
+    def one(text: str) -> list[tuple[str, bool, bool]]:
+        return [(text, False, False)]
+
     second = rec.attempt == 2
     first_outcome = (
-        rec.earlier_outcome
-        if (second and style.show_referral)
-        else (None if second else rec.outcome)
+        rec.earlier_outcome if second and style.show_referral else (None if second else rec.outcome)
     )
-    row(
-        "1st submission \n(delete as appropriate)",
-        _block_lines(1, first_outcome, style, first_outcome is not None),
-    )
-    row(
-        "2nd submission\n(delete as appropriate)",
-        _block_lines(2, rec.outcome if second else None, style, second),
-    )
-    row("Comments", rec.overall or "Please include comments for the candidate. ")
-    row("Office use ONLY", None)
     office = (rec.assessed_on + _dt.timedelta(days=3)) if rec.assessed_on else None
-    row("Date", "" if office is None else _date_text(office, style.date_style + 1))
-    row("Checked by", rec.checked_by)
+    pathway = _PATHWAY_TEXT[rec.pathway][style.seed % len(_PATHWAY_TEXT[rec.pathway])]
+    return [
+        one(rec.candidate), one(rec.link), one(pathway), one(rec.lead), one(rec.second), None,
+        one("" if rec.assessed_on is None else _date_text(rec.assessed_on, style.date_style)),
+        _block_lines(1, first_outcome, style, first_outcome is not None),
+        _block_lines(2, rec.outcome if second else None, style, second),
+        one(rec.overall or "Please include comments for the candidate. "), None,
+        one("" if office is None else _date_text(office, style.date_style + 1)),
+        one(rec.checked_by),
+    ]  # fmt: skip
 
 
-def _section_table(doc: object, rec: FormRecord, style: FormStyle) -> None:
-    t = doc.add_table(rows=1, cols=4)  # type: ignore[attr-defined]
+@functools.cache
+def _template(pathway: str, third_row: str) -> bytes:
+    """The blank form of a pathway (labels, merged rows, empty value cells) as .docx bytes.
+
+    Built once per layout with python-docx; :func:`write_form` fills a copy (performance:
+    building the tables row by row, with merges, costs ~10x filling them).
+    """
+    import docx
+
+    doc = docx.Document()
+    doc.add_heading("CMALT Assessment Form", level=1)
+    doc.add_paragraph(
+        "This form and the guidance for assessors have been updated. Please read the updated "
+        "guidance before undertaking the assessment and completing this form. Thank you."
+    )
+    doc.add_heading("Assessment summary", level=2)
+    t = doc.add_table(rows=0, cols=2)
+    t.style = "Table Grid"
+    for label in _SUMMARY_ROWS:
+        cells = t.add_row().cells
+        if label.startswith("#"):
+            cells[0].merge(cells[1]).text = label[1:]
+        else:
+            cells[0].text = label
+    doc.add_heading("Assessment form", level=2)
+    doc.add_heading("Assessment criteria", level=3)
+    doc.add_paragraph(
+        "Assessors review each section of the portfolio to determine whether it is strong, "
+        "adequate, or whether revisions or additions are required."
+    )
+    t = doc.add_table(rows=1, cols=4)
     t.style = "Table Grid"
     for c, text in zip(
         t.rows[0].cells, ("Portfolio section", "Lead Assessor", "2nd Assessor", "Final decision")
     ):
         c.text = text
-    rng = np.random.default_rng([style.seed, 7])
-    block = ""
-    for label, section in _rows_of(rec.pathway, style.third_row):
+    for label, section in _rows_of(pathway, third_row):
         cells = t.add_row().cells
-        if label.startswith("#"):
-            block = next(k for p, k in scheme.FORM_BLOCKS if p in label.lower())
-            if section is None:
-                cells[0].merge(cells[3]).text = label[1:]
-                continue
-            label = label[1:]
-        if label == "Comments:":
-            cells[0].merge(cells[3]).text = "Comments:"
-            text = rec.comments.get(block, "")
-            if text:
-                cells[0].add_paragraph(text)
-            continue
-        cells[0].text = label
-        codes = rec.ratings.get(section, ("", "", "")) if section else ("", "", "")
-        for j, code in enumerate(codes):
-            typed = rec.typed.get((section, j)) if section else None
-            if typed is None and code:
-                variants = _TYPED[code]
-                typed = variants[int(rng.integers(len(variants)))]
-            cells[j + 1].text = typed or ""
-
-
-def write_form(path: str | Path, rec: FormRecord, style: FormStyle = FormStyle()) -> Path:
-    """Write one completed assessment form as a ``.docx`` (python-docx)."""
-    import docx  # heavy import, only when forms are written
-
-    doc = docx.Document()
-    doc.add_heading("CMALT Assessment Form", level=1)
-    doc.add_paragraph(
-        "This form and the guidance for assessors have been updated. Please read "
-        "the updated guidance before undertaking the assessment and completing "
-        "this form. Thank you."
-    )
-    doc.add_heading("Assessment summary", level=2)
-    _summary_table(doc, rec, style)
-    doc.add_heading("Assessment form", level=2)
-    doc.add_heading("Assessment criteria", level=3)
-    doc.add_paragraph(
-        "Assessors review each section of the portfolio to determine whether it "
-        "is strong, adequate, or whether revisions or additions are required."
-    )
-    _section_table(doc, rec, style)
+        if label == "Comments:" or (label.startswith("#") and section is None):
+            cells[0].merge(cells[3]).text = label.lstrip("#")
+        else:
+            cells[0].text = label.lstrip("#")
     doc.add_heading("Assessment outcomes", level=3)
     t = doc.add_table(rows=1, cols=2)
     t.rows[0].cells[0].text, t.rows[0].cells[1].text = "Decision", "Description "
     for o in scheme.OUTCOMES:
         cells = t.add_row().cells
         cells[0].text, cells[1].text = scheme.OUTCOME_NAMES[o], "(guidance text)"
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _grid(table: object) -> list[list[object]]:
+    """The cells of each row, merged cells once (python-docx ``_Cell`` objects)."""
+    from docx.table import _Cell
+
+    return [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]  # type: ignore[attr-defined]
+
+
+def write_form(path: str | Path, rec: FormRecord, style: FormStyle = FormStyle()) -> Path:
+    """Write one completed assessment form as a ``.docx`` (python-docx)."""
+    import docx  # heavy import, only when forms are written
+
+    doc = docx.Document(io.BytesIO(_template(rec.pathway, style.third_row)))
+    summary, sections = (_grid(t) for t in doc.tables[:2])
+    for cells, lines in zip(summary, _summary_values(rec, style)):
+        if lines is not None:
+            _set_lines(cells[1], lines)
+    rng = np.random.default_rng([style.seed, 7])
+    block = ""
+    for cells, (label, section) in zip(sections[1:], _rows_of(rec.pathway, style.third_row)):
+        if label.startswith("#"):
+            block = next(k for p, k in scheme.FORM_BLOCKS if p in label.lower())
+        if label == "Comments:":
+            if rec.comments.get(block):
+                cells[0].add_paragraph(rec.comments[block])
+            continue
+        if section is None:
+            continue
+        for j, code in enumerate(rec.ratings.get(section, ("", "", ""))):
+            typed = rec.typed.get((section, j))
+            if typed is None and code:
+                variants = _TYPED[code]
+                typed = variants[int(rng.integers(len(variants)))]
+            if typed:
+                cells[j + 1].text = typed
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
@@ -540,3 +561,41 @@ def generate_forms(
             drop=True
         )
     return write_corpus(out, subs, ratings, seed=seed, **kw), subs, ratings  # type: ignore[arg-type]
+
+
+def as_read(
+    corpus: FormCorpus, submissions: pd.DataFrame, ratings: pd.DataFrame, key: bytes
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The records written, as ``cmalt-qa forms`` should read them back with ``key``.
+
+    Identifiers become the pseudonyms the key gives the names the writer used
+    (:mod:`cmalt_qa.forms`: submission, portfolio, candidate, assessors); the assessors of
+    a submission awaiting allocation are blank (the log has none); the placeholder rating
+    rows of unassessed submissions (nothing rated: no form) are left out. Rows in the
+    order ``forms`` writes them. ``gaps`` is kept (the form does not carry it).
+    """
+    from .anonymise import pseudonym
+
+    name = submissions["portfolio_id"].map(corpus.candidates)
+    first = submissions[submissions["attempt"] == "1"].set_index("portfolio_id")["submitted_on"]
+    cycle = submissions["portfolio_id"].map(first).fillna(submissions["submitted_on"])
+    sid = [
+        pseudonym(f"{n} {d}", key, "submission", "S")
+        for n, d in zip(name, submissions["submitted_on"])
+    ]
+    s = submissions.copy()
+    s["submission_id"] = sid
+    s["portfolio_id"] = [pseudonym(f"{n} {d}", key, "portfolio", "P") for n, d in zip(name, cycle)]
+    s["candidate_id"] = [pseudonym(n, key, "candidate", "C") for n in name]
+    allocated = submissions["allocated_on"] != ""
+    for col in ("lead_assessor", "second_assessor"):
+        s[col] = [
+            pseudonym(corpus.assessors[a], key, "assessor", "A") if ok else ""
+            for a, ok in zip(submissions[col], allocated)
+        ]
+    s = s.sort_values(["submitted_on", "submission_id"], kind="stable", ignore_index=True)
+    r = ratings[(ratings[["lead", "second", "final"]] != "").any(axis=1)].copy()
+    r["submission_id"] = r["submission_id"].map(dict(zip(submissions["submission_id"], sid)))
+    order = r["section"].map(scheme.SECTIONS.index)
+    r = r.assign(_o=order).sort_values(["submission_id", "_o"], kind="stable", ignore_index=True)
+    return s, r.drop(columns="_o")

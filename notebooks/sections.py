@@ -43,7 +43,7 @@ first_window, last_window, pathway = (
     chosen["last_window"],
     chosen["pathway"],
 )
-span = reports.subset(recs, first_window, last_window, pathway)
+span = recs.select(first_window, last_window, pathway)
 scope = f"{first_window} to {last_window}" + (f", {pathway} only" if pathway else ", all pathways")
 reports.say(f"**Periods {scope}**: {len(span.submissions)} submissions.")
 reports.provenance(

@@ -32,7 +32,7 @@ reports.setup_notebook()
 path = reports.resolve_data_path(data)
 recs = qa.load(path)
 chosen = reports.resolve("trends", recs, window=last_window or None)
-span = reports.subset(recs, last_window=chosen["last_window"])
+span = recs.select(last_window=chosen["last_window"])
 scope = f"{chosen['first_window']} to {chosen['last_window']}"
 reports.say(f"**Periods {scope}**: {len(span.submissions)} submissions.")
 reports.provenance(
@@ -129,10 +129,13 @@ reports.say(
 reports.say(
     {
         "recorded": "The lacking elements were recorded by the assessors.",
-        "feedback": "The lacking elements were not recorded: they were read from the "
-        "assessors' feedback comments (`cmalt_qa.feedback`, docs/feedback.md).",
+        "feedback": "The lacking elements were not recorded: they were read automatically "
+        "from the assessors' feedback comments (`cmalt_qa.feedback`). The reading rarely "
+        "names an element that was not lacking but misses some that were, so these shares "
+        "are likely to understate them (docs/feedback.md).",
         "mixed": "The lacking elements were recorded by the assessors where available and "
-        "otherwise read from their feedback comments (`cmalt_qa.feedback`, docs/feedback.md).",
+        "otherwise read automatically from their feedback comments (`cmalt_qa.feedback`), "
+        "which misses some lacking elements (docs/feedback.md).",
         "none": "No R decision in these periods has its lacking elements recorded or "
         "readable from feedback.",
     }[qa.feedback.gaps_provenance(span.ratings)]

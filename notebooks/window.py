@@ -32,7 +32,7 @@ path = reports.resolve_data_path(data)
 recs = qa.load(path)
 chosen = reports.resolve("window", recs, window=window or None, as_of=as_of or None)
 window, as_of = chosen["window"], chosen["as_of"]
-here = reports.subset(recs, first_window=window, last_window=window)
+here = recs.select(first_window=window, last_window=window)
 AGREE_COLS = [
     "n",
     "percent_agreement",
@@ -44,7 +44,7 @@ AGREE_COLS = [
     "ac2_quadratic_ci_high",
     "kappa_paradox",
 ]
-history = reports.subset(recs, last_window=window)
+history = recs.select(last_window=window)
 reports.say(f"**Reporting period {window}, as of {as_of}**: {len(here.submissions)} submissions.")
 reports.provenance(recs, path, {**chosen, "n_boot": n_boot})
 

@@ -36,7 +36,7 @@ def scores(split: str) -> pd.DataFrame:
 
 def main() -> None:
     pd.set_option("display.width", 120)
-    for split in ("dev", "heldout"):
+    for split in ("dev", "heldout", "fresh", "fresh2", "fresh3"):
         s = scores(split).set_index("measure")
         print(f"\n{split}: {int(s.loc['macro', 'n'])} comments")
         print(s.round(3).to_string())

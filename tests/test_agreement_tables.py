@@ -15,6 +15,7 @@ from sklearn.metrics import cohen_kappa_score
 import cmalt_qa as qa
 from cmalt_qa import _stats
 from cmalt_qa import agreement as ag
+from cmalt_qa._bootstrap import group_rng
 from cmalt_qa.records import Records
 from cmalt_qa.scheme import RATING_SCORE, SUBMISSION_TYPES, default_calendar
 
@@ -144,6 +145,7 @@ def _simulate(
     subs = pd.DataFrame(
         {
             "submission_id": ids,
+            "portfolio_id": [f"p{i}" for i in range(n_subs)],
             "submission_type": "first",
             "pathway": np.where(z == 0, "CMALT", "SCMALT"),
         }
@@ -196,19 +198,23 @@ def _slow_coefficients(lead: list, second: list) -> dict[str, float]:
 def test_vectorised_bootstrap_equals_slow_loop(by):
     # by section: one pair per submission (direct cell counting); by=(): several pairs
     # per submission (per-submission tables under resampling weights). Both must equal
-    # a plain loop over the same resampled submissions (_stats.bootstrap_indices).
+    # a plain loop over the same resampled portfolios (sorted by id), drawn from the
+    # group's own generator (_bootstrap.group_rng of the seed and the group's key).
     recs = _simulate(3, 25, ["1a", "1b", "2a"], P_CLASSES, missing=0.1)
     n_boot, seed, ci = 60, 11, 0.9
     fast = ag.by_section(recs, by=by, n_boot=n_boot, seed=seed, ci=ci)
-    complete = recs.ratings[recs.ratings["lead"].notna() & recs.ratings["second"].notna()]
+    complete = recs.merged(["portfolio_id"])
+    complete = complete[complete["lead"].notna() & complete["second"].notna()]
     groups = complete.groupby("section") if by else [(None, complete)]
     for i, (section, rows) in enumerate(groups):
         row = fast.iloc[i]
         if by:
             assert row["section"] == section
-        units = list(dict.fromkeys(rows["submission_id"]))  # order of first appearance
-        pairs = {u: rows[rows["submission_id"] == u] for u in units}
-        idx = _stats.bootstrap_indices(len(units), n_boot, seed)
+        units = sorted(set(rows["portfolio_id"]))
+        pairs = {u: rows[rows["portfolio_id"] == u] for u in units}
+        idx = _stats.bootstrap_indices(
+            len(units), n_boot, group_rng(seed, (section,) if by else ())
+        )
         reps = []
         for b in range(n_boot):
             drawn = pd.concat([pairs[units[j]] for j in idx[b]])
@@ -282,7 +288,7 @@ def test_kappa_paradox_flag():
     lead = ["A"] * 90 + ["A"] * 5 + ["S"] * 5
     second = ["A"] * 90 + ["S"] * 5 + ["A"] * 5
     ids = [f"s{i}" for i in range(n)]
-    subs = pd.DataFrame({"submission_id": ids, "submission_type": "first"})
+    subs = pd.DataFrame({"submission_id": ids, "portfolio_id": ids, "submission_type": "first"})
     rat = pd.DataFrame(
         {"submission_id": ids, "section": "1a", "lead": lead, "second": second, "final": lead}
     )

@@ -14,6 +14,7 @@ from scipy import stats
 import cmalt_qa as qa
 from cmalt_qa import _assessors_core as core
 from cmalt_qa import assessors as A
+from cmalt_qa._bootstrap import group_rng
 from cmalt_qa._stats import bootstrap_indices
 from cmalt_qa.records import PROBLEM_COLUMNS, Records
 from cmalt_qa.scheme import RATING_SCORE, default_calendar, sections_for
@@ -300,13 +301,12 @@ def test_severity_bootstrap_equals_slow_loop():
     ls, ss = m["lead"].map(SCORE), m["second"].map(SCORE)
     d = pd.concat([pd.DataFrame({"a": m["lead_assessor"], "s": m["submission_id"], "d": ls - ss}),
                    pd.DataFrame({"a": m["second_assessor"], "s": m["submission_id"], "d": ss - ls})]).dropna()  # fmt: skip
-    rng = np.random.default_rng(11)
     for a in sorted(d["a"].unique()):
         per = d[d["a"] == a].groupby("s")["d"].agg(["sum", "size"]).sort_index()
         if len(per) < min_p:
             assert np.isnan(sev.loc[a, "ci_low"])
             continue
-        idx = bootstrap_indices(len(per), n_boot, rng)
+        idx = bootstrap_indices(len(per), n_boot, group_rng(11, (a,)))  # the assessor's own
         reps = [per["sum"].to_numpy()[i].sum() / per["size"].to_numpy()[i].sum() for i in idx]
         lo, hi = np.quantile(reps, [0.025, 0.975])
         assert sev.loc[a, "ci_low"] == pytest.approx(lo, abs=1e-12)
@@ -319,6 +319,12 @@ def test_ratio_bootstrap_core_equals_loop():
     num, den = rng0.normal(size=40), rng0.integers(1, 5, 40).astype(float)
     got = core.ratio_bootstrap(group, num, den, 5, 30, np.random.default_rng(9))  # group 4 empty
     rng = np.random.default_rng(9)
+    per_group = core.ratio_bootstrap(group, num, den, 5, 30, [group_rng(9, (g,)) for g in range(5)])
+    for g in range(4):
+        sel = np.flatnonzero(group == g)
+        idx = bootstrap_indices(sel.size, 30, group_rng(9, (g,)))
+        want = num[sel][idx].sum(axis=1) / den[sel][idx].sum(axis=1)
+        np.testing.assert_allclose(per_group[:, g], want, rtol=1e-12)
     for g in range(4):
         sel = np.flatnonzero(group == g)
         idx = bootstrap_indices(sel.size, 30, rng)
@@ -438,7 +444,7 @@ def test_nominated_second_bootstrap_equals_slow_loop():
     m = recs.merged(["second_nominated"])
     m["d"] = m["second"].map(SCORE) - m["lead"].map(SCORE)
     m = m.dropna(subset=["d"])
-    rng = np.random.default_rng(5)
+    rng = group_rng(5, ())  # the (only) group's own generator
     reps = []
     for arm in (True, False):
         per = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,16 @@ from cmalt_qa import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
-SCRIPT = ROOT / ".venv" / "bin" / "cmalt-qa"
+
+
+def _script() -> str:
+    """The installed ``cmalt-qa``: beside this interpreter (a virtual environment not
+    activated), else on PATH."""
+    beside = Path(sys.executable).with_name("cmalt-qa")
+    found = str(beside) if beside.exists() else shutil.which("cmalt-qa")
+    if found is None:
+        pytest.skip("the cmalt-qa script is not installed")
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -131,15 +141,56 @@ def test_subcommands_are_pluggable(capsys):
 
 def test_installed_script(tmp_path):
     ok = subprocess.run(
-        [str(SCRIPT), "validate", str(SAMPLE)], capture_output=True, text=True, timeout=120
+        [_script(), "validate", str(SAMPLE)], capture_output=True, text=True, timeout=120
     )
     assert ok.returncode == 0, ok.stderr
     assert "Problems: none" in ok.stdout
     bad = subprocess.run(
-        [str(SCRIPT), "validate", str(tmp_path / "nowhere")],
+        [_script(), "validate", str(tmp_path / "nowhere")],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert bad.returncode == 1
     assert "nowhere" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["validate", "--help"]])
+def test_python_m_cmalt_qa(argv):
+    """``python -m cmalt_qa`` is the same command line as the script."""
+    run = subprocess.run(
+        [sys.executable, "-m", "cmalt_qa", *argv], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    if argv == ["--version"]:
+        assert run.stdout.strip() == f"cmalt-qa {qa.__version__}"
+    else:
+        assert "usage: cmalt-qa validate" in run.stdout
+
+
+def test_start_imports_no_plotting_or_report_machinery():
+    """``import cmalt_qa``, ``--help`` and ``validate`` leave matplotlib, scipy and nbconvert
+    unimported (they cost seconds at every start)."""
+    code = (
+        "import sys, contextlib, io\n"
+        "import cmalt_qa\n"
+        "from cmalt_qa import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert cli.main(['--help']) == 0\n"
+        f"    assert cli.main(['validate', {str(SAMPLE)!r}]) == 0\n"
+        "heavy = ('matplotlib', 'scipy', 'nbconvert', 'papermill', 'cmalt_qa.plots')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == ""
+
+
+def test_ctrl_c_prints_one_line_and_exits_130(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_run_validate", interrupted)
+    assert cli.main(["validate", str(SAMPLE)]) == 130
+    err = capsys.readouterr().err
+    assert err == "cmalt-qa: interrupted\n"

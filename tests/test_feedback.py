@@ -22,7 +22,7 @@ E = list(fb.ELEMENTS)
 def test_labelled_set_shape() -> None:
     t = labelled()
     assert len(t) >= 200
-    assert set(t["split"]) == {"dev", "heldout"}
+    assert set(t["split"]) == {"dev", "heldout", "fresh", "fresh2", "fresh3"}
     assert (t["split"] == "heldout").sum() >= 100
     assert not t["text"].duplicated().any()
     assert t["id"].is_unique
@@ -306,3 +306,17 @@ def test_fast_cue_search_equals_plain_regex() -> None:
         # the plain form stops at the first match; the fast one looks on past a negated one
         if fb._PRAISE_RE.search(t) != bool(praise.search(t)):
             assert not praise.search(t) and re.search(r"\b(?:not|n't|no|never) \w", t)
+
+
+def test_gap_sources_adds_up_and_matches_referrals(forms_like) -> None:
+    d, _ = forms_like
+    recs = qa.load(d)
+    t = fb.gap_sources(recs, by=("year",))
+    assert (t["recorded"] + t["feedback"] + t["missing"] == t["n_r"]).all()
+    assert t["recorded"].sum() == 0 and t["feedback"].sum() > 0
+    g = qa.referrals.gaps(recs, by=("year",), n_boot=10)
+    assert t["n_r"].tolist() == g["n_r"].tolist()
+    plain = fb.gap_sources(qa.synthetic.generate(60, seed=1), by="section")
+    assert plain["feedback"].sum() == 0 and plain["recorded"].sum() > 0
+    with pytest.raises(ValueError, match="cannot group by"):
+        fb.gap_sources(recs, by=("nope",))

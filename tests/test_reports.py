@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from cmalt_qa import reports
-from cmalt_qa._report_html import PLACEHOLDER_ALT, audit_html
 from cmalt_qa._stats import SUPPRESSED, disclose, suppression_mask
+from cmalt_qa.reports import _params
+from cmalt_qa.reports._html import PLACEHOLDER_ALT, audit_html
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -285,7 +286,7 @@ def test_failing_cell_names_the_cell_and_keeps_the_partial_notebook(tmp_path, mo
     ]
     (tmp_path / "nb").mkdir()
     nbformat.write(nb, tmp_path / "nb" / "window.ipynb")
-    monkeypatch.setattr(reports, "_NOTEBOOK_DIRS", (tmp_path / "nb",))
+    monkeypatch.setattr(_params, "_NOTEBOOK_DIRS", (tmp_path / "nb",))
     with pytest.raises(reports.ReportFailed) as err:
         reports.run_report("window", data=SAMPLE, out=tmp_path / "out", progress=False)
     msg = str(err.value)
@@ -303,17 +304,17 @@ def test_long_titles_are_wrapped_to_stay_on_the_figure():
     they must be wrapped rather than cut off at the figure's edges."""
     import matplotlib.pyplot as plt
 
-    from cmalt_qa import _report_notebook
+    from cmalt_qa.reports import _helpers
 
     fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
     ax.set_yticks([0, 1], ["a very long tick label (n=3,221)", "b"])
     ax.set_title("Quadratic-weighted kappa: lowest for 2022 (0.53), highest for 2019 (0.56)")
-    _report_notebook._wrap_titles(fig)
+    _helpers._wrap_titles(fig)
     fig.draw_without_rendering()
     box = ax.title.get_window_extent(fig.canvas.get_renderer())
     assert "\n" in ax.title.get_text()
     assert box.x0 >= fig.bbox.x0 and box.x1 <= fig.bbox.x1
     short, ax2 = plt.subplots(figsize=(5, 3))
     ax2.set_title("Short")
-    _report_notebook._wrap_titles(short)
+    _helpers._wrap_titles(short)
     assert ax2.title.get_text() == "Short"

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup
 
 import cmalt_qa
 from cmalt_qa import reports
-from cmalt_qa._report_html import PLACEHOLDER_ALT, audit_html
+from cmalt_qa.reports._html import PLACEHOLDER_ALT, audit_html
 
 pytestmark = pytest.mark.slow
 

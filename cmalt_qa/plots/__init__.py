@@ -10,11 +10,13 @@ from __future__ import annotations
 from . import agreement as _agreement
 from . import assessors as _assessors
 from . import referrals as _referrals
+from . import reports as _reports
 from . import turnaround as _turnaround
 from ._style import PATHWAY_COLOURS, RATING_COLOURS, SEQUENTIAL_CMAP, alt_text
 from .agreement import *  # noqa: F401,F403
 from .assessors import *  # noqa: F401,F403
 from .referrals import *  # noqa: F401,F403
+from .reports import *  # noqa: F401,F403
 from .turnaround import *  # noqa: F401,F403
 
 __all__ = [
@@ -25,5 +27,6 @@ __all__ = [
     *_agreement.__all__,
     *_assessors.__all__,
     *_referrals.__all__,
+    *_reports.__all__,
     *_turnaround.__all__,
 ]

@@ -18,8 +18,8 @@ from typing import Any, Final
 
 import pandas as pd
 
-from ._readers import sha256_file
-from ._stats import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
+from .._readers import sha256_file
+from .._stats import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
 
 __all__ = [
     "REPORT_RC",
@@ -30,6 +30,7 @@ __all__ = [
     "disclosed",
     "staff_table",
     "subset",
+    "submission_counts",
     "provenance",
     "say",
     "export_tables",
@@ -391,6 +392,25 @@ def staff_table(
     show_table(shown, caption, keys=keys, labels=labels)
 
 
+def submission_counts(recs, by: Sequence[str] = ("pathway", "submission_type")) -> pd.DataFrame:
+    """Submissions per group, with those decided and those still open.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``n``, ``decided`` (an outcome recorded), ``open``.
+    """
+    s = recs.submissions
+    missing = [c for c in by if c not in s]
+    if missing:
+        raise KeyError(f"submissions have no column(s) {missing}")
+    g = s.assign(decided=s["outcome"].notna(), open=s["outcome"].isna()).groupby(
+        list(by), observed=True, sort=True
+    )
+    out = g.agg(n=("submission_id", "size"), decided=("decided", "sum"), open=("open", "sum"))
+    return out.reset_index().astype({"n": "int64", "decided": "int64", "open": "int64"})
+
+
 def subset(
     recs: Any,
     first_window: str | None = None,
@@ -452,7 +472,7 @@ def provenance(
         For committee and research reports: quarantine counts below it are shown as
         ``"<min_count"`` (they count people's records too).
     """
-    from . import __version__
+    from .. import __version__
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     now = (

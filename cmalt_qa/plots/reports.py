@@ -1,50 +1,29 @@
 """Figures only the reports need (counts of submissions, trend lines over years).
 
-The analysis figures live in :mod:`cmalt_qa.plots`; these draw report-level views of the
-same tables, with the same palette (:mod:`cmalt_qa.plots._style`). Each takes a tidy
+The analysis figures live beside these in :mod:`cmalt_qa.plots`; these draw report-level
+views of the same tables, with the same palette (:mod:`cmalt_qa.plots._style`). Each takes a tidy
 table, returns the Axes, states its finding in the title and stores a text alternative
-with :func:`~cmalt_qa.plots._style.alt_text`. Re-exported by :mod:`cmalt_qa.reports`.
+with :func:`~cmalt_qa.plots._style.alt_text`. Re-exported by :mod:`cmalt_qa.plots` and :mod:`cmalt_qa.reports`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .plots._style import ACCENT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text
+from ._style import ACCENT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text
 
-__all__ = ["submission_counts", "plot_submission_counts", "plot_rate_by", "plot_gap_trends"]
+__all__ = ["plot_submission_counts", "plot_rate_by", "plot_gap_trends"]
 
 _TYPE_HATCH = {"first": "", "resubmission": "//", "review": ".."}
-
-
-def submission_counts(recs, by: Sequence[str] = ("pathway", "submission_type")) -> pd.DataFrame:
-    """Submissions per group, with those decided and those still open.
-
-    Returns
-    -------
-    DataFrame
-        The ``by`` columns, ``n``, ``decided`` (an outcome recorded), ``open``.
-    """
-    s = recs.submissions
-    missing = [c for c in by if c not in s]
-    if missing:
-        raise KeyError(f"submissions have no column(s) {missing}")
-    g = s.assign(decided=s["outcome"].notna(), open=s["outcome"].isna()).groupby(
-        list(by), observed=True, sort=True
-    )
-    out = g.agg(n=("submission_id", "size"), decided=("decided", "sum"), open=("open", "sum"))
-    return out.reset_index().astype({"n": "int64", "decided": "int64", "open": "int64"})
 
 
 def plot_submission_counts(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Stacked bars of submissions per pathway, one segment per kind of submission.
 
-    ``table`` as :func:`submission_counts` returns with ``by=("pathway",
+    ``table`` as :func:`cmalt_qa.reports.submission_counts` returns with ``by=("pathway",
     "submission_type")``.
     """
     for c in ("pathway", "submission_type", "n"):

@@ -1,0 +1,58 @@
+"""Attributes of a package imported on first use (PEP 562 module ``__getattr__``).
+
+``import cmalt_qa`` and the command line's start must not pay for matplotlib, scipy or
+nbconvert: the analysis, plotting and report modules are imported when first touched
+(``qa.agreement``, ``from cmalt_qa import reports``). Hand-written because it is a
+dozen lines; ``lazy_loader`` does the same, at the price of one more dependency.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["attach"]
+
+
+def attach(
+    package: str, attrs: Mapping[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` for a package whose attributes load lazily.
+
+    Parameters
+    ----------
+    package : str
+        The package's ``__name__``.
+    attrs : mapping
+        Public name -> module relative to the package (``".agreement"``,
+        ``"..plots.reports"``). A name equal to its module's last part is the module
+        itself; any other name is that module's attribute of the same name.
+
+    Returns
+    -------
+    tuple
+        ``(__getattr__, __dir__)`` to assign in the package's ``__init__``.
+
+    Examples
+    --------
+    >>> getattr_, dir_ = attach("cmalt_qa", {"scheme": ".scheme"})
+    >>> getattr_("scheme").__name__
+    'cmalt_qa.scheme'
+    """
+
+    def __getattr__(name: str) -> Any:
+        try:
+            where = attrs[name]
+        except KeyError:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+        module = importlib.import_module(where, package)
+        value = module if name == where.rpartition(".")[2] else getattr(module, name)
+        setattr(sys.modules[package], name, value)  # later look-ups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(vars(sys.modules[package])) | set(attrs))
+
+    return __getattr__, __dir__
