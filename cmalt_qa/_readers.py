@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
@@ -66,11 +67,17 @@ def clean_table(
     if factors is not None:
         factors.update({c: f for c, f in zip(frame.columns, found) if f is not None})
     rows = frame.attrs.pop("rows", None)  # the reader's, when it skipped blank rows
-    frame["row"] = (
+    row = (
         np.asarray(rows, dtype=np.int64)
         if rows is not None
         else np.arange(2, len(frame) + 2, dtype=np.int64)
     )
+    # one column added to a frame kept at one block per column on purpose (no
+    # consolidation copy): pandas would warn of fragmentation on a wide file, which
+    # costs nothing here
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        frame["row"] = row
     return frame
 
 

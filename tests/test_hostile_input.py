@@ -148,3 +148,31 @@ def test_encrypted_workbook_and_other_zips_are_explained(tmp_path, capsys) -> No
     text.write_text("hello")
     code, _, err = _validate(text, capsys)
     assert code == 1 and "not an .xlsx workbook" in err
+
+
+# --------------------------------------------------------------------------- garbage
+def test_garbage_is_summarised_early_and_refused(frames, tmp_path, capsys) -> None:
+    import numpy as np
+
+    subs, rats, _ = frames
+    rng = np.random.default_rng(0)
+    n = 20_000
+    junk = pd.DataFrame({c: [f"junk{v}" for v in rng.integers(0, 10**9, n)] for c in subs.columns})
+    folder = _write(tmp_path, junk, rats)
+    code, out, err = _validate(folder, capsys)
+    assert code == 1
+    assert "does not look like a CMALT export" in err and "Nothing was loaded" in err
+    assert len(out) + len(err) < 5_000
+
+
+def test_a_wide_input_gives_no_performance_warning(frames, tmp_path) -> None:
+    import warnings
+
+    subs, rats, _ = frames
+    extra = pd.DataFrame({f"extra_{i}": "x" for i in range(300)}, index=subs.index)
+    folder = _write(tmp_path, pd.concat([subs, extra], axis=1), rats)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        recs = qa.load(folder)
+        qa.from_frames(pd.concat([subs, extra], axis=1), rats)
+    assert len(recs.submissions) == len(subs)
