@@ -7,15 +7,12 @@ and typed; the public analysis functions wrap them.
 
 from __future__ import annotations
 
-import datetime as _dt
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from scipy import stats
 
 from . import _bootstrap
@@ -26,7 +23,7 @@ __all__ = [
     "percentile_interval",
     "contingency",
     "unit_contingency",
-    "suppress_counts",
+    "suppress_counts",  # re-exported from cmalt_qa.disclosure
     "SUPPRESSED",
     "KMFit",
     "km_fit",
@@ -520,244 +517,15 @@ def share_by(
     return 1.0 - sf, 1.0 - sf_high, 1.0 - sf_low, undetermined
 
 
-SUPPRESSED: Final[str] = "suppressed"
-"""Marker the disclosure-control helpers use for a hidden cell."""
-
-
-def suppress_counts(counts: pd.Series, min_count: int = 5) -> pd.Series:
-    """Primary small-count suppression: True where 0 < count < ``min_count``.
-
-    Zero stays visible (a true zero reveals nobody). Secondary suppression, which
-    depends on a table's margins, is the reports' job and builds on this mask.
-    """
-    c = pd.to_numeric(counts, errors="coerce")
-    return (c > 0) & (c < min_count)
-
-
 # --------------------------------------------------------------------------- disclosure control
-# The functions below decide which cells of a published table are hidden and format the
-# table for display. The analysis functions never round or hide anything; the committee
-# and research reports pass every table they show through :func:`disclose`.
+# Disclosure control is a policy of its own, public and audited: :mod:`cmalt_qa.disclosure`.
+# These names stay importable from here for callers that have not moved yet.
+from .disclosure import (  # noqa: E402
+    DEFAULT_MIN_COUNT,
+    SUPPRESSED,
+    disclose,
+    suppress_counts,
+    suppression_mask,
+)
 
 __all__ += ["suppression_mask", "disclose", "DEFAULT_MIN_COUNT"]
-
-DEFAULT_MIN_COUNT: Final[int] = 5
-"""Smallest count published as is; 1 .. ``DEFAULT_MIN_COUNT - 1`` are shown as ``"<5"``."""
-
-
-def _as_list(cols: str | Sequence[str] | None) -> list[str]:
-    if cols is None:
-        return []
-    return [cols] if isinstance(cols, str) else list(cols)
-
-
-def _check_columns(table: pd.DataFrame, cols: Iterable[str], what: str) -> None:
-    missing = [c for c in cols if c not in table.columns]
-    if missing:
-        raise KeyError(
-            f"{what}: column(s) {missing} not in the table (columns: {list(table.columns)})"
-        )
-
-
-def suppression_mask(
-    table: pd.DataFrame,
-    counts: str | Sequence[str],
-    *,
-    derived: Mapping[str, str | Sequence[str]] | None = None,
-    parts: Mapping[str, Sequence[str]] | None = None,
-    subsets: Mapping[str, str] | None = None,
-    min_count: int = DEFAULT_MIN_COUNT,
-) -> pd.DataFrame:
-    """Which cells of ``table`` must be hidden: primary and secondary suppression.
-
-    Parameters
-    ----------
-    table : DataFrame
-        One row per group, as the analysis functions return it.
-    counts : str or sequence of str
-        Columns that count people (submissions, portfolios, pairs of ratings). A count
-        from 1 to ``min_count - 1`` is suppressed (primary suppression, via
-        :func:`suppress_counts`); zero stays visible.
-    derived : mapping, optional
-        ``{column: count column(s)}``: a rate, interval limit or coefficient computed from
-        those counts. Hidden whenever any of its counts is hidden, for any reason (a rate
-        and a visible denominator would give the hidden count back).
-    parts : mapping, optional
-        ``{total column: part columns}``: the parts add up to the total in each row (e.g.
-        ``{"n": ["referred", "not_referred"]}`` or a row of outcome counts with its
-        total). When exactly one part of a row is hidden and the total is shown, the
-        next-smallest non-zero part is hidden too (secondary suppression), or the total
-        when there is no such part; otherwise the total minus the shown parts would give
-        the hidden one back.
-    subsets : mapping, optional
-        ``{count column: total column}``: the count is a subset of the total and the
-        table shows both, so the complement ``total - count`` is published implicitly
-        (e.g. ``{"referred": "n"}``: 97 referred of 100 tells that 3 were not). A count
-        whose complement is from 1 to ``min_count - 1`` is hidden, as are its derived
-        columns.
-    min_count : int
-        The smallest count that may be shown (default 5).
-
-    Returns
-    -------
-    DataFrame of bool, the index of ``table`` and the columns named in ``counts``,
-    ``derived`` and ``parts`` (True: hide the cell). Applied until nothing changes, so
-    that every rule holds at once.
-
-    Raises
-    ------
-    KeyError
-        If a named column is not in ``table``.
-    ValueError
-        If ``min_count`` is below 1.
-
-    Notes
-    -----
-    Suppression is within a row. Tables whose rows add up to a published total row, or
-    two tables that share a margin, need more care; the reports show neither.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"n": [10, 40], "referred": [3, 0], "not_referred": [7, 40]})
-    >>> suppression_mask(t, ["n", "referred", "not_referred"],
-    ...                  parts={"n": ["referred", "not_referred"]}).to_dict("list")
-    {'n': [False, False], 'referred': [True, False], 'not_referred': [True, False]}
-    """
-    if min_count < 1:
-        raise ValueError(f"min_count must be at least 1, got {min_count}")
-    count_cols = _as_list(counts)
-    derived_map = {k: _as_list(v) for k, v in (derived or {}).items()}
-    parts_map = {k: _as_list(v) for k, v in (parts or {}).items()}
-    subsets_map = dict(subsets or {})
-    _check_columns(table, count_cols, "counts")
-    _check_columns(table, derived_map, "derived")
-    for k, v in derived_map.items():
-        _check_columns(table, v, f"derived[{k!r}]")
-    for k, v in parts_map.items():
-        _check_columns(table, [k, *v], f"parts[{k!r}]")
-    for k, v in subsets_map.items():
-        _check_columns(table, [k, v], f"subsets[{k!r}]")
-
-    part_cols = [c for v in parts_map.values() for c in v]
-    cells = list(
-        dict.fromkeys(
-            [*count_cols, *parts_map, *part_cols, *subsets_map, *subsets_map.values(), *derived_map]
-        )
-    )
-    values = table[cells].apply(pd.to_numeric, errors="coerce")
-    mask = pd.DataFrame(False, index=table.index, columns=cells)
-    for c in dict.fromkeys([*count_cols, *parts_map, *part_cols]):
-        mask[c] = suppress_counts(values[c], min_count).to_numpy()
-    for k, total in subsets_map.items():
-        complement = values[total] - values[k]
-        mask[k] |= (suppress_counts(complement, min_count) & (values[k] > 0)).to_numpy()
-
-    while True:
-        before = mask.to_numpy().copy()
-        for total, cols in parts_map.items():
-            part_vals = values[cols].to_numpy(dtype=np.float64)
-            for i in range(len(table)):
-                hidden = mask[cols].to_numpy()[i]
-                if hidden.sum() != 1 or mask[total].iloc[i]:
-                    continue
-                free = (~hidden) & (np.nan_to_num(part_vals[i], nan=0.0) > 0)
-                if free.any():
-                    j = int(np.argmin(np.where(free, part_vals[i], np.inf)))
-                    mask.iloc[i, mask.columns.get_loc(cols[j])] = True
-                else:
-                    mask.iloc[i, mask.columns.get_loc(total)] = True
-        for col, sources in derived_map.items():
-            mask[col] |= mask[sources].any(axis=1)
-        if np.array_equal(before, mask.to_numpy()):
-            break
-    return mask
-
-
-def disclose(
-    table: pd.DataFrame,
-    counts: str | Sequence[str],
-    *,
-    derived: Mapping[str, str | Sequence[str]] | None = None,
-    parts: Mapping[str, Sequence[str]] | None = None,
-    subsets: Mapping[str, str] | None = None,
-    formats: Mapping[str, str | Callable[[Any], str]] | None = None,
-    min_count: int = DEFAULT_MIN_COUNT,
-    missing: str = "n/a",
-) -> pd.DataFrame:
-    """Format a table for publication, hiding the cells :func:`suppression_mask` marks.
-
-    Parameters
-    ----------
-    table : DataFrame
-    counts, derived, parts, subsets, min_count
-        As for :func:`suppression_mask`.
-    formats : mapping, optional
-        ``{column: format}`` where a format is a ``str.format`` pattern such as
-        ``"{:.1%}"`` or a callable taking the value; counts default to whole numbers,
-        other numeric columns to ``"{:.3g}"``, everything else to ``str``.
-    missing : str
-        Shown for a missing value that is not hidden (an undefined rate, say).
-
-    Returns
-    -------
-    DataFrame of str, same index and columns as ``table``. A count hidden by primary
-    suppression reads ``"<5"`` (with ``min_count`` 5); any other hidden cell reads
-    :data:`SUPPRESSED`. Zero stays ``"0"``.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"section": ["1a", "1b"], "n": [12, 30], "referred": [2, 9],
-    ...                   "rate": [2 / 12, 9 / 30]})
-    >>> disclose(t, ["n", "referred"], derived={"rate": "referred"},
-    ...          formats={"rate": "{:.0%}"}).to_dict("list")
-    {'section': ['1a', '1b'], 'n': ['12', '30'], 'referred': ['<5', '9'], 'rate': ['suppressed', '30%']}
-    """
-    count_cols = _as_list(counts)
-    mask = suppression_mask(
-        table, count_cols, derived=derived, parts=parts, subsets=subsets, min_count=min_count
-    )
-    primary = {
-        c: suppress_counts(table[c], min_count)
-        for c in mask.columns
-        if c in count_cols or c in (parts or {}) or any(c in v for v in (parts or {}).values())
-    }
-    fmts = dict(formats or {})
-    out = pd.DataFrame(index=table.index)
-    for col in table.columns:
-        fmt = fmts.get(col)
-        is_count = col in primary
-        shown = []
-        for i, value in enumerate(table[col]):
-            if col in mask.columns and mask[col].iloc[i]:
-                small = is_count and bool(primary[col].iloc[i])
-                shown.append(f"<{min_count}" if small else SUPPRESSED)
-            else:
-                shown.append(_format_value(value, fmt, is_count, missing))
-        out[col] = shown
-    return out
-
-
-def _format_value(
-    value: Any, fmt: str | Callable[[Any], str] | None, is_count: bool, missing: str
-) -> str:
-    if value is None or (
-        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
-    ):
-        return missing
-    if callable(fmt):
-        return str(fmt(value))
-    if fmt is not None:
-        return fmt.format(value)
-    if is_count:
-        return f"{int(round(float(value)))}"
-    if isinstance(value, (pd.Timestamp, _dt.date)):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return (
-            str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.3g}"
-        )
-    return str(value)

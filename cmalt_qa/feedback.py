@@ -32,13 +32,12 @@ Notes
 -----
 The cue lexicons live in :mod:`cmalt_qa._feedback_lexicon` as data. Rules were written
 from the scheme's and form's definitions and tuned on the ``dev``, ``fresh`` and
-``fresh2`` parts of ``tests/data/feedback_labelled.csv``, never on ``heldout`` or
-``fresh3``. On ``heldout`` macro-F1 is 0.98, but on ``fresh3`` (wording the rules had not
-met) it is 0.51, with recall about 0.4: the reader rarely says an element is lacking
-when it is not, and often misses one phrased in words it has no cue for. Read the
-figures in ``docs/feedback.md`` before relying on derived gaps. Hand-written rules rather
-than a learned model so that every True can be read and argued with; a small learned
-model generalised better in a quick experiment (same document) and is the next step.
+``fresh2`` parts of ``cmalt_qa/data/feedback_labelled.csv``, never on ``heldout`` or
+``fresh3``/``fresh4``. On ``heldout`` macro-F1 is 0.98, but on ``fresh3`` and ``fresh4``
+(wording the rules had not met) it is 0.51-0.57, with recall about 0.4: the reader
+rarely says an element is lacking when it is not, and often misses one phrased in words
+it has no cue for. ``method="hybrid"`` adds a small learned model and reaches 0.68-0.72
+there. Read the figures in ``docs/feedback.md`` before relying on derived gaps.
 
 References
 ----------
@@ -235,6 +234,7 @@ class _Clause(NamedTuple):
     named: frozenset[str]
     lacking: frozenset[str]
     resolved: bool
+    finding: bool = False  # asks for something or states a lack (the model's gate)
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -298,7 +298,7 @@ def _read_clause(original: str, topic: frozenset[str], has: _Present) -> _Clause
     asks = bool(_REQUEST_RE.search(c)) or c.rstrip().endswith("?")
     states_lack = asks or lack_phrase or bool(_LACK_RE.search(c))
     if not states_lack or (not asks and _PRAISE_RE.search(c)):
-        return _Clause(original, named | settled, frozenset(settled), resolved)
+        return _Clause(original, named | settled, frozenset(settled), resolved, bool(settled))
     if named:
         found = named
     elif settled:
@@ -307,7 +307,7 @@ def _read_clause(original: str, topic: frozenset[str], has: _Present) -> _Clause
         found = frozenset(ELEMENTS)
     else:
         found = topic
-    return _Clause(original, named | settled, frozenset(found | settled), resolved)
+    return _Clause(original, named | settled, frozenset(found | settled), resolved, True)
 
 
 def _lower(text: str) -> str:
@@ -315,7 +315,8 @@ def _lower(text: str) -> str:
 
 
 def _read_comment(text: str) -> dict[str, str]:
-    """Element -> the clauses (joined by `` | ``) that found it lacking."""
+    """Element -> the clauses (joined by `` | ``) that found it lacking; key ``""``: the
+    clauses that ask for something or state a lack (absent when none does)."""
     because: dict[str, list[str]] = {}
     has = _Present.of(_lower(text))
     for sentence in _SENTENCE_RE.split(text.strip()):
@@ -332,10 +333,12 @@ def _read_comment(text: str) -> dict[str, str]:
         for r in read:
             for e in r.lacking:
                 because.setdefault(e, []).append(r.text)
+            if r.finding:
+                because.setdefault("", []).append(r.text)
     return {e: " | ".join(dict.fromkeys(v)) for e, v in because.items()}
 
 
-def lacking(texts: Sequence[str] | pd.Series) -> pd.DataFrame:
+def lacking(texts: Sequence[str] | pd.Series, *, method: str = "rules") -> pd.DataFrame:
     """Which elements each comment finds lacking, and the clause that says so.
 
     Parameters
@@ -343,6 +346,13 @@ def lacking(texts: Sequence[str] | pd.Series) -> pd.DataFrame:
     texts : sequence of str
         Assessors' comments, one per item. A missing item (None, NaN, blank) is read as
         unknown, not as "nothing lacking".
+    method : {"rules", "hybrid"}
+        ``"rules"`` (default): the clause rules alone. ``"hybrid"``: also an element that
+        a small learned model (:mod:`cmalt_qa._feedback_model`, needs scikit-learn)
+        finds lacking with probability at least 0.5, but only in a comment whose rules
+        find it asking for something or stating a lack; its explanation is those
+        clauses followed by ``[model p=0.xx]``. Better on wording the rules have not
+        met, slightly worse on wording they have (docs/feedback.md).
 
     Returns
     -------
@@ -373,6 +383,8 @@ def lacking(texts: Sequence[str] | pd.Series) -> pd.DataFrame:
     1        False     False       False
     2         True      True        True
     """
+    if method not in ("rules", "hybrid"):
+        raise ValueError(f"method must be 'rules' or 'hybrid', got {method!r}")
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     readings = []
@@ -380,7 +392,27 @@ def lacking(texts: Sequence[str] | pd.Series) -> pd.DataFrame:
         if not isinstance(u, str):
             raise TypeError(f"texts: item of type {type(u).__name__} ({u!r:.40}) is not text")
         readings.append(_read_comment(u) if u.strip() else None)
+    if method == "hybrid":
+        _add_model(list(uniques), readings)
     return _assemble(codes, readings, s.index)
+
+
+def _add_model(texts: list[str], readings: list[dict[str, str] | None]) -> None:
+    """Add the model's elements to the readings of comments that ask for something."""
+    from . import _feedback_model
+
+    gated = [i for i, r in enumerate(readings) if r and "" in r]
+    try:
+        p = _feedback_model.probabilities([texts[i] for i in gated])
+    except ModuleNotFoundError as exc:  # scikit-learn is optional
+        raise ImportError(
+            "lacking(method='hybrid') needs scikit-learn: pip install scikit-learn"
+        ) from exc
+    for row, i in enumerate(gated):
+        r = readings[i] or {}
+        for j, e in enumerate(ELEMENTS):
+            if e not in r and p[row, j] >= _feedback_model.THRESHOLD:
+                r[e] = f"{r['']} [model p={p[row, j]:.2f}]"
 
 
 def _assemble(
@@ -548,7 +580,9 @@ def read_comments(path: str | Path) -> pd.DataFrame:
     return t
 
 
-def derive_gaps(ratings: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
+def derive_gaps(
+    ratings: pd.DataFrame, comments: pd.DataFrame, *, method: str = "rules"
+) -> pd.DataFrame:
     """Fill the gaps of final-R ratings that have none recorded, from the comments.
 
     Parameters
@@ -560,6 +594,8 @@ def derive_gaps(ratings: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
         ``submission_id``, ``sections`` (``;``-joined section codes) and ``comment``, as
         :func:`read_comments` returns. A comment covers every section it lists (the form
         has one comment per core area).
+    method : {"rules", "hybrid"}
+        As for :func:`lacking`.
 
     Returns
     -------
@@ -586,7 +622,7 @@ def derive_gaps(ratings: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
     0      1a  reflection    feedback
     1      1b         NaN        <NA>
     """
-    found = _lacking_by_section(comments)
+    found = _lacking_by_section(comments, method)
     out = ratings.copy()
     recorded = out["gaps"].notna().to_numpy()
     key = pd.MultiIndex.from_frame(out[["submission_id", "section"]].astype(str))
@@ -612,7 +648,7 @@ def derive_gaps(ratings: pd.DataFrame, comments: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _lacking_by_section(comments: pd.DataFrame) -> pd.DataFrame:
+def _lacking_by_section(comments: pd.DataFrame, method: str = "rules") -> pd.DataFrame:
     """(submission_id, section) -> each element lacking in any of its comments, ``any``."""
     for c in ("submission_id", "sections", "comment"):
         if c not in comments.columns:
@@ -624,7 +660,7 @@ def _lacking_by_section(comments: pd.DataFrame) -> pd.DataFrame:
         for sec, text in _by_section(str(comment), re.split(r"\s*;\s*", str(secs).strip()))
     ]
     long = pd.DataFrame(pieces, columns=["submission_id", "section", "text"])
-    read = lacking(long["text"])
+    read = lacking(long["text"], method=method)
     long[list(ELEMENTS)] = read[list(ELEMENTS)].astype(bool).to_numpy()
     out = long.groupby(["submission_id", "section"])[list(ELEMENTS)].any()
     out["any"] = out.any(axis=1)

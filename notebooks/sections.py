@@ -13,16 +13,18 @@
 # Which sections most often need revision, on which pathway, and which element is found
 # lacking; whether the referral rate is stable over time. The figures pool the reporting
 # periods named in the provenance table. Intervals are 95% intervals; *n* is the number
-# of submissions (or section decisions) behind a figure. Counts from 1 to 4 are shown as
-# "<5", and figures that would reveal them are withheld.
+# of submissions (or section decisions) behind a figure. Counts from 1 to 4, and every
+# figure that would reveal one, read "suppressed" (docs/disclosure.md).
 
 # %% tags=["parameters"]
 data: str = "data/sample"  # dataset folder or .xlsx workbook
 first_window: str = ""  # first reporting period YYYY-MM; empty: nine periods up to the last
 last_window: str = ""  # last reporting period YYYY-MM; empty: the latest in the data
 pathway: str = ""  # ACMALT, CMALT or SCMALT; empty: every pathway
-min_count: int = 5  # smallest count published; smaller non-zero counts read <5
+min_count: int = 5  # smallest count published; smaller non-zero counts are suppressed
 n_boot: int = 1000  # bootstrap replicates for the intervals
+ledger: str = ""  # publication ledger (published-ledger.json) to audit against; empty: none
+audit_path: str = ""  # where the disclosure audit is written; empty: not written
 
 # %%
 import cmalt_qa as qa
@@ -45,22 +47,23 @@ first_window, last_window, pathway = (
 )
 span = recs.select(first_window, last_window, pathway)
 scope = f"{first_window} to {last_window}" + (f", {pathway} only" if pathway else ", all pathways")
-reports.say(f"**Periods {scope}**: {len(span.submissions)} submissions.")
+# One disclosure step for the whole report: every table, figure and sentence below is
+# drawn from `published`, whose audit has passed (docs/disclosure.md).
+published = reports.disclose_report(
+    "sections",
+    recs,
+    span,
+    chosen,
+    min_count=min_count,
+    n_boot=n_boot,
+    ledger=ledger,
+    audit_path=audit_path,
+)
+n_submissions = reports.shown_or(published.number("submissions"), "{:.0f}")
+reports.say(f"**Periods {scope}**: {n_submissions} submissions.")
 reports.provenance(
     recs, path, {**chosen, "min_count": min_count, "n_boot": n_boot}, min_count=min_count
 )
-RATE = {c: "{:.1%}" for c in ["rate", "ci_low", "ci_high"]}
-AGREE_COLS = [
-    "n",
-    "percent_agreement",
-    "kappa_quadratic",
-    "kappa_quadratic_ci_low",
-    "kappa_quadratic_ci_high",
-    "ac2_quadratic",
-    "ac2_quadratic_ci_low",
-    "ac2_quadratic_ci_high",
-    "kappa_paradox",
-]
 
 # %% [markdown]
 # ## Referral rate by section
@@ -71,35 +74,14 @@ AGREE_COLS = [
 # sections may be chance.
 
 # %%
-RATE_RULES = dict(
-    counts=["n", "referred"],
-    derived={c: "referred" for c in RATE},
-    subsets={"referred": "n"},
-    formats=RATE,
-    min_count=min_count,
-)
-rates = reports.disclosed(
-    qa.referrals.by_section(span, n_boot=n_boot),
-    f"Referral rate by section, {scope}",
-    columns=["section", "n", "referred", "rate", "ci_low", "ci_high"],
-    **RATE_RULES,
-)
+rates = published.table("rates")
 reports.show(plots.plot_section_rates(rates.values))
-top = rates.values.sort_values("rate", ascending=False).iloc[0]
-reports.say(
-    f"Section {top['section']} is referred most often: {top['rate']:.0%} of {top['n']:.0f} "
-    f"submissions (95% interval {top['ci_low']:.0%} to {top['ci_high']:.0%})."
-)
-rates.show()
+reports.say(reports.headline_rank(rates.values, "section", "rate", "section"))
+reports.show_published(rates)
 if not pathway:
-    by_pathway = reports.disclosed(
-        qa.referrals.by_section(span, by=("pathway", "section"), n_boot=n_boot),
-        f"Referral rate by pathway and section, {scope}",
-        columns=["pathway", "section", "n", "referred", "rate", "ci_low", "ci_high"],
-        **RATE_RULES,
-    )
+    by_pathway = published.table("by_pathway")
     reports.show(plots.plot_section_rates(by_pathway.values))
-    by_pathway.show()
+    reports.show_published(by_pathway)
 
 # %% [markdown]
 # ## Is the referral rate stable? (p chart)
@@ -111,37 +93,19 @@ if not pathway:
 # lists every section and period with a signal.
 
 # %%
-CHART_RULES = dict(
-    counts=["n", "k"],
-    derived={"rate": "k"},
-    subsets={"k": "n"},
-    labels={"k": "referred"},
-    min_count=min_count,
-    formats={c: "{:.1%}" for c in ["rate", "centre", "lcl", "ucl"]},
-)
-chart = reports.disclosed(
-    qa.referrals.p_chart(span),
-    f"First-attempt referral rate per period, {scope}",
-    columns=["window", "n", "k", "rate", "centre", "lcl", "ucl", "signal"],
-    **CHART_RULES,
-)
-reports.show(plots.plot_p_chart(chart.values))
-per_section = qa.referrals.p_chart(span, per_section=True)
-signals = per_section[per_section["special_cause"]]
+chart = published.table("p_chart")
+centre = published.table("p_chart_centre")
+reports.show(plots.plot_p_chart(chart.values.assign(centre=centre.values["centre"].iloc[0])))
+signals = published.table("signals")
+flagged = chart.values["special_cause"].eq(True)
 reports.say(
-    f"{int(chart.values['special_cause'].sum())} of {len(chart.values)} periods show a special "
-    f"cause in the overall rate; {signals['section'].nunique()} of "
-    f"{per_section['section'].nunique()} sections show one in at least one period."
+    f"{int(flagged.sum())} of {len(chart.values)} periods show a special cause in the overall "
+    f"rate; {signals.values.dropna(subset=['signal'])['section'].nunique()} of "
+    f"{len(rates.values)} sections show one in at least one period (among the figures shown)."
 )
-chart.show()
-if len(signals):
-    reports.disclosed(
-        signals,
-        "Sections and periods with a special-cause signal",
-        keys=["section", "window"],
-        columns=["section", "window", "n", "k", "rate", "centre", "signal"],
-        **CHART_RULES,
-    ).show()
+reports.show_published(chart, note=f"Centre line (pooled rate): {centre.shown['centre'].iloc[0]}.")
+if len(signals.values):
+    reports.show_published(signals)
 
 # %% [markdown]
 # ## Which element is lacking
@@ -153,24 +117,7 @@ if len(signals):
 
 # %%
 ELEMENTS = ["description", "evidence", "reflection"]
-RATES = [f"{e}_{s}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")]
-gaps = reports.disclosed(
-    qa.referrals.gaps(span, by=("section",), n_boot=n_boot),
-    f"Elements lacking in R decisions by section, {scope}",
-    counts=["n", "n_r", "n_gaps_recorded", *ELEMENTS],
-    derived={c: c.split("_")[0] for c in RATES},
-    subsets={e: "n_gaps_recorded" for e in ELEMENTS},
-    formats={c: "{:.0%}" for c in RATES},
-    columns=[
-        "section",
-        "n",
-        "n_r",
-        "n_gaps_recorded",
-        *[c for e in ELEMENTS for c in (e, f"{e}_rate")],
-    ],
-    labels={"n": "decisions", "n_r": "rated R", "n_gaps_recorded": "R with gap data"},
-    min_count=min_count,
-)
+gaps = published.table("gaps")
 reports.show(plots.plot_gaps(gaps.values))
 complete = gaps.values.dropna(subset=[f"{e}_rate" for e in ELEMENTS])
 most = complete[[f"{e}_rate" for e in ELEMENTS]].idxmax(axis=1).str.removesuffix("_rate")
@@ -178,7 +125,7 @@ reports.say(
     f"Of the {len(complete)} sections whose three shares are all published, reflection is the "
     f"element most often lacking in {(most == 'reflection').sum()}."
 )
-gaps.show()
+reports.show_published(gaps)
 
 # %% [markdown]
 # ## Do assessors agree?
@@ -191,23 +138,13 @@ gaps.show()
 # is the figure to read.
 
 # %%
-COEFS = [c for c in AGREE_COLS if c not in ("n", "kappa_paradox")]
-agreement = reports.disclosed(
-    qa.agreement.by_section(span, n_boot=n_boot),
-    f"Agreement by section, {scope}",
-    counts=["n"],
-    derived={c: "n" for c in COEFS + ["kappa_paradox"]},
-    formats={c: "{:.2f}" for c in COEFS} | {"percent_agreement": "{:.0%}"},
-    columns=["section", *AGREE_COLS],
-    labels={"n": "pairs"},
-    min_count=min_count,
-)
+agreement = published.table("agreement")
 reports.show(plots.plot_agreement_forest(agreement.values))
-flagged = agreement.values.loc[agreement.values["kappa_paradox"] == True, "section"].tolist()
+flagged = agreement.values.loc[agreement.values["kappa_paradox"].eq(True), "section"].tolist()
 reports.say(
     "Sections showing the kappa paradox: " + (", ".join(flagged) if flagged else "none") + "."
 )
-agreement.show()
+reports.show_published(agreement)
 
 # %% [markdown]
 # ### How disagreements were resolved
@@ -217,16 +154,4 @@ agreement.show()
 # severe of the two? Shares are of the disagreements in each section, with 95% intervals.
 
 # %%
-RES = ["share", "ci_low", "ci_high"]
-reports.disclosed(
-    qa.agreement.resolution(span, n_boot=n_boot),
-    f"How disagreements were resolved, {scope}",
-    counts=["n", "n_disagreements"],
-    derived={c: "n" for c in RES},
-    subsets={"n": "n_disagreements"},
-    formats={c: "{:.0%}" for c in RES},
-    keys=["section", "classification", "result"],
-    columns=["section", "classification", "result", "n", "n_disagreements", *RES],
-    labels={"n_disagreements": "disagreements"},
-    min_count=min_count,
-).show()
+reports.show_published(published.table("resolution"))

@@ -14,15 +14,18 @@
 # scheme: outcomes and referral rates by pathway, which element of a section is found
 # lacking (reflection above all), and how long results take. Years are the years of the
 # reporting periods. Intervals are 95% intervals; *n* is the number of submissions (or
-# section decisions) behind a figure. Counts from 1 to 4 are shown as "<5", and figures
-# that would reveal them are withheld. The tables are also written as a tidy CSV.
+# section decisions) behind a figure. Counts from 1 to 4, and every figure that would
+# reveal one, read "suppressed" (docs/disclosure.md). The tables are also written as a
+# tidy CSV.
 
 # %% tags=["parameters"]
 data: str = "data/sample"  # dataset folder or .xlsx workbook
 last_window: str = ""  # last reporting period covered, YYYY-MM; empty: the latest in the data
-min_count: int = 5  # smallest count published; smaller non-zero counts read <5
+min_count: int = 5  # smallest count published; smaller non-zero counts are suppressed
 n_boot: int = 1000  # bootstrap replicates for the intervals
 csv_path: str = ""  # where to write the tidy tables as CSV; empty: not written
+ledger: str = ""  # publication ledger (published-ledger.json) to audit against; empty: none
+audit_path: str = ""  # where the disclosure audit is written; empty: not written
 
 # %%
 import cmalt_qa as qa
@@ -34,24 +37,23 @@ recs = qa.load(path)
 chosen = reports.resolve("trends", recs, window=last_window or None)
 span = recs.select(last_window=chosen["last_window"])
 scope = f"{chosen['first_window']} to {chosen['last_window']}"
-reports.say(f"**Periods {scope}**: {len(span.submissions)} submissions.")
+# One disclosure step for the whole report: every table, figure and sentence below is
+# drawn from `published`, whose audit has passed (docs/disclosure.md).
+published = reports.disclose_report(
+    "trends",
+    recs,
+    span,
+    chosen,
+    min_count=min_count,
+    n_boot=n_boot,
+    ledger=ledger,
+    audit_path=audit_path,
+)
+n_submissions = reports.shown_or(published.number("submissions"), "{:.0f}")
+reports.say(f"**Periods {scope}**: {n_submissions} submissions.")
 reports.provenance(
     recs, path, {**chosen, "min_count": min_count, "n_boot": n_boot}, min_count=min_count
 )
-RATE = {c: "{:.1%}" for c in ["rate", "ci_low", "ci_high"]}
-OUTCOME_COUNTS = ["n_distinction", "n_pass", "n_minor", "n_major"]
-AGREE_COLS = [
-    "n",
-    "percent_agreement",
-    "kappa_quadratic",
-    "kappa_quadratic_ci_low",
-    "kappa_quadratic_ci_high",
-    "ac2_quadratic",
-    "ac2_quadratic_ci_low",
-    "ac2_quadratic_ci_high",
-    "kappa_paradox",
-]
-published = {}
 
 # %% [markdown]
 # ## Outcomes and referral rates by year
@@ -62,34 +64,14 @@ published = {}
 # not evidence of a trend.
 
 # %%
-yearly = published["outcomes_by_year"] = reports.disclosed(
-    qa.referrals.outcomes(span, by=("year",)),
-    "First-submission outcomes by year",
-    counts=["n", "n_open", *OUTCOME_COUNTS, "referred"],
-    # n = distinction + pass + referred, and referred = minor + major
-    parts={"n": ["n_distinction", "n_pass", "referred"], "referred": ["n_minor", "n_major"]},
-    derived={**{c: "referred" for c in RATE}, **{f"share_{c[2:]}": c for c in OUTCOME_COUNTS}},
-    formats={**RATE, **{f"share_{c[2:]}": "{:.1%}" for c in OUTCOME_COUNTS}},
-    columns=["year", "n", *OUTCOME_COUNTS, "referred", "rate", "ci_low", "ci_high"],
-    min_count=min_count,
-)
+yearly = published.table("outcomes_by_year")
 reports.show(plots.plot_outcomes(yearly.values, x="year"))
-by_pathway = published["referral_rate_by_year_pathway"] = reports.disclosed(
-    qa.referrals.outcomes(span, by=("year", "pathway")),
-    "First-attempt referral rate by year and pathway",
-    counts=["n", "referred"],
-    subsets={"referred": "n"},
-    derived={c: "referred" for c in RATE},
-    formats=RATE,
-    columns=["year", "pathway", "n", "referred", "rate", "ci_low", "ci_high"],
-    labels={"n": "decided"},
-    min_count=min_count,
-)
+by_pathway = published.table("referral_rate_by_year_pathway")
 reports.show(
     reports.plot_rate_by(by_pathway.values, x="year", group="pathway", what="referral rate")
 )
-yearly.show()
-by_pathway.show()
+reports.show_published(yearly)
+reports.show_published(by_pathway)
 
 # %% [markdown]
 # ## Which element is found lacking, by year
@@ -101,30 +83,19 @@ by_pathway.show()
 # see whether that holds and whether it is changing.
 
 # %%
-ELEMENTS = ["description", "evidence", "reflection"]
-gaps = published["elements_lacking_by_year"] = reports.disclosed(
-    qa.referrals.gaps(span, by=("year",), n_boot=n_boot),
-    "Elements lacking in R decisions by year",
-    counts=["n", "n_r", "n_gaps_recorded", *ELEMENTS],
-    derived={f"{e}_{s}": e for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")},
-    subsets={e: "n_gaps_recorded" for e in ELEMENTS},
-    formats={f"{e}_{s}": "{:.0%}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")},
-    columns=[
-        "year",
-        "n",
-        "n_r",
-        "n_gaps_recorded",
-        *[f"{e}_{s}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")],
-    ],
-    labels={"n": "decisions", "n_r": "rated R", "n_gaps_recorded": "R with gap data"},
-    min_count=min_count,
-)
+gaps = published.table("elements_lacking_by_year")
 reports.show(reports.plot_gap_trends(gaps.values, x="year"))
 last = gaps.values.sort_values("year").iloc[-1]
+interval = (
+    f" (95% interval {last['reflection_ci_low']:.0%} to {last['reflection_ci_high']:.0%})"
+    if last[["reflection_ci_low", "reflection_ci_high"]].notna().all()
+    else ""
+)
 reports.say(
-    f"In {int(last['year'])}, reflection was lacking in {last['reflection_rate']:.0%} of "
-    f"{last['n_gaps_recorded']:.0f} R decisions with gap data (95% interval "
-    f"{last['reflection_ci_low']:.0%} to {last['reflection_ci_high']:.0%})."
+    f"In {int(last['year'])}, reflection was lacking in "
+    f"{reports.shown_or(last['reflection_rate'])} of "
+    f"{reports.shown_or(last['n_gaps_recorded'], '{:.0f}')} R decisions with gap data"
+    f"{interval}."
 )
 reports.say(
     {
@@ -140,7 +111,7 @@ reports.say(
         "readable from feedback.",
     }[qa.feedback.gaps_provenance(span.ratings)]
 )
-gaps.show()
+reports.show_published(gaps)
 
 # %% [markdown]
 # ## Agreement over time
@@ -151,19 +122,9 @@ gaps.show()
 # understates agreement) are drawn as red squares; read Gwet's AC2 in the table for them.
 
 # %%
-COEFS = [c for c in AGREE_COLS if c not in ("n", "kappa_paradox")]
-agreement = published["agreement_by_year"] = reports.disclosed(
-    qa.agreement.by_section(span, by=("year",), n_boot=n_boot),
-    "Agreement by year",
-    counts=["n"],
-    derived={c: "n" for c in COEFS + ["kappa_paradox"]},
-    formats={c: "{:.2f}" for c in COEFS} | {"percent_agreement": "{:.0%}"},
-    columns=["year", *AGREE_COLS],
-    labels={"n": "pairs"},
-    min_count=min_count,
-)
+agreement = published.table("agreement_by_year")
 reports.show(plots.plot_agreement_forest(agreement.values))
-agreement.show()
+reports.show_published(agreement)
 
 # %% [markdown]
 # ## Turnaround by year
@@ -173,25 +134,18 @@ agreement.show()
 # figure shows the share returned against days since submission, one curve per year.
 
 # %%
-PROMISE = ["within_promise", "within_promise_ci_low", "within_promise_ci_high"]
-turnaround = published["turnaround_by_year"] = reports.disclosed(
-    qa.turnaround.summary(span, by=("year",)),
-    "Turnaround by year",
-    counts=["n", "returned", "open", "breaches"],
-    parts={"n": ["returned", "open"]},
-    derived={c: "breaches" for c in PROMISE + ["within_promise_naive"]},
-    formats={**{c: "{:.1%}" for c in PROMISE}, "median_days": "{:.0f}"},
-    columns=["year", "n", "returned", "open", "breaches", "median_days", *PROMISE],
-    labels={"median_days": "median days"},
-    min_count=min_count,
-)
+turnaround = published.table("turnaround_by_year")
 reports.show(plots.plot_promise_compliance(turnaround.values))
-reports.show(plots.plot_km_curves(qa.turnaround.km_curves(span, by=("year",))))
-turnaround.show()
+# Curves only for years whose n is published, each stopped where fewer than min_count
+# remain at risk.
+reports.show(plots.plot_km_curves(published.extra["km_curves"]))
+reports.show_published(turnaround)
 
 # %%
 if csv_path:
-    written = reports.export_tables(published, csv_path)
+    written = reports.export_tables(
+        {name: published.table(name) for name in published.public_names}, csv_path
+    )
     reports.say(
         f"The tables above are written, in tidy form, to `{written.name}` beside this report."
     )

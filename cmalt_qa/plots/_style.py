@@ -19,6 +19,9 @@ __all__ = [
     "NEUTRAL",
     "alt_text",
     "require_columns",
+    "SUPPRESSED_LABEL",
+    "suppressed_rows",
+    "mark_suppressed",
 ]
 
 # Okabe, M. & Ito, K. (2008). Color Universal Design. https://jfly.uni-koeln.de/color/
@@ -88,3 +91,87 @@ def require_columns(table: pd.DataFrame, columns: Sequence[str], what: str) -> N
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"{what}: the table lacks column(s) {missing}")
+
+
+SUPPRESSED_LABEL: Final[str] = "suppressed"
+"""The word a published figure writes where a group's figures are withheld."""
+
+
+def suppressed_rows(table: pd.DataFrame, value: str) -> pd.Series:
+    """Rows whose ``value`` is withheld by disclosure control (a published table's
+    ``suppressed`` column says which rows had a cell hidden; there a missing value is
+    hidden, not undefined)."""
+    if "suppressed" not in table:
+        return pd.Series(False, index=table.index)
+    return table["suppressed"].fillna(False).astype(bool) & table[value].isna()
+
+
+def mark_suppressed(
+    ax: Axes,
+    positions: Sequence[float],
+    *,
+    horizontal: bool = False,
+    extent: tuple[float, float] = (0.0, 1.0),
+    width: float = 0.8,
+    text: bool = True,
+    legend: bool = True,
+) -> None:
+    """Draw a hatched grey placeholder reading "suppressed" at each position.
+
+    A group withheld by disclosure control stays visible as withheld: it is never an
+    absent bar (which reads as zero) nor a silently missing point.
+
+    Parameters
+    ----------
+    ax : Axes
+    positions : sequence of float
+        Bar positions (x, or y when ``horizontal``).
+    horizontal : bool
+        Bars along x at y positions (forest and dot plots by section).
+    extent : (float, float)
+        Where the placeholder spans along the value axis.
+    width : float
+        Its thickness across the position axis.
+    text : bool
+        Write "suppressed" on each placeholder (off where placeholders are too thin;
+        the legend then says what the hatching means).
+    legend : bool
+        Give the first placeholder the legend label "suppressed".
+    """
+    from matplotlib.patches import Rectangle
+
+    for k, p in enumerate(positions):
+        lo, hi = extent
+        xy, w, h = (
+            ((lo, p - width / 2), hi - lo, width)
+            if horizontal
+            else ((p - width / 2, lo), width, hi - lo)
+        )
+        ax.add_patch(
+            Rectangle(
+                xy,
+                w,
+                h,
+                facecolor="none",
+                edgecolor=NEUTRAL,
+                hatch="///",
+                lw=0.8,
+                zorder=0,
+                label=SUPPRESSED_LABEL if k == 0 and legend else None,
+            )
+        )
+        if not text:
+            continue
+        cx, cy = ((lo + hi) / 2, p) if horizontal else (p, (lo + hi) / 2)
+        ax.text(
+            cx,
+            cy,
+            SUPPRESSED_LABEL,
+            ha="center",
+            va="center",
+            fontsize="x-small",
+            rotation=0 if horizontal else 90,
+            color="black",
+            zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+        )

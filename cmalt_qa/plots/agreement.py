@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, SEQUENTIAL_CMAP, alt_text, require_columns
+from ._style import (
+    ACCENT,
+    ALERT,
+    SEQUENTIAL_CMAP,
+    alt_text,
+    mark_suppressed,
+    require_columns,
+    suppressed_rows,
+)
 
 __all__ = ["plot_agreement_forest", "plot_confusion"]
 
@@ -54,7 +62,9 @@ def plot_agreement_forest(
     lo_col, hi_col = f"{coefficient}_ci_low", f"{coefficient}_ci_high"
     require_columns(table, ["n", coefficient, lo_col, hi_col], "plot_agreement_forest")
     keys = list(table.columns[: list(table.columns).index("n")])
-    t = table[table[coefficient].notna()].reset_index(drop=True)
+    hidden_rows = suppressed_rows(table, coefficient)  # withheld by disclosure control
+    t = table[table[coefficient].notna() | hidden_rows].reset_index(drop=True)
+    gone = hidden_rows[table[coefficient].notna() | hidden_rows].to_numpy()
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, max(3.0, 0.35 * len(t) + 1.5)))
     label = _LABELS.get(coefficient, coefficient)
@@ -63,15 +73,21 @@ def plot_agreement_forest(
         alt_text(ax, f"No group has a defined {label}.")
         return ax
     names = [
-        (" / ".join(str(r[k]) for k in keys) if keys else "all") + f" (n={int(r['n']):,})"
+        (" / ".join(str(r[k]) for k in keys) if keys else "all")
+        + (f" (n={int(r['n']):,})" if pd.notna(r["n"]) else "")
         for _, r in t.iterrows()
     ]
     y = np.arange(len(t))[::-1]
     est = t[coefficient].to_numpy(float)
     err = np.vstack([est - t[lo_col].to_numpy(float), t[hi_col].to_numpy(float) - est])
     err = np.where(np.isnan(err), 0.0, np.clip(err, 0.0, None))
-    paradox = t["kappa_paradox"].to_numpy(bool) if "kappa_paradox" in t else np.zeros(len(t), bool)
-    ok = ~paradox
+    paradox = (
+        t["kappa_paradox"].fillna(False).to_numpy(bool)
+        if "kappa_paradox" in t
+        else np.zeros(len(t), bool)
+    )
+    ok = ~paradox & ~gone
+    mark_suppressed(ax, y[gone].tolist(), horizontal=True, extent=(0.0, 1.0), width=0.6)
     ax.errorbar(
         est[ok],
         y[ok],

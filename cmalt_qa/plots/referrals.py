@@ -20,7 +20,9 @@ from ._style import (
     OKABE_ITO,
     PATHWAY_COLOURS,
     alt_text,
+    mark_suppressed,
     require_columns,
+    suppressed_rows,
 )
 
 __all__ = [
@@ -53,19 +55,29 @@ def _err(rate: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
 def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Referral rate per section with its interval, sorted (``referrals.by_section``).
 
-    A ``pathway`` column, if present, gives one dodged series per pathway.
+    A ``pathway`` column, if present, gives one dodged series per pathway. Rows of a
+    published table whose rate is withheld (``suppressed``) are drawn as hatched
+    "suppressed" placeholders, and the title ranks only the sections shown.
     """
     require_columns(table, ["section", "rate", "ci_low", "ci_high", "n"], "plot_section_rates")
     ax = _axes(ax)
-    t = table[table["n"] > 0].copy()
+    hidden = suppressed_rows(table, "rate")
+    t = table[(table["n"] > 0) | hidden].copy()
+    hidden = hidden[t.index]
     t["section"] = t["section"].astype(str)
-    order = t.groupby("section")["rate"].mean().sort_values().index.tolist()
+    shown = t[~hidden]
+    shown_order = shown.groupby("section")["rate"].mean().sort_values().index.tolist()
+    order = [s for s in dict.fromkeys(t.loc[hidden, "section"]) if s not in shown_order]
+    order += shown_order
     y = {s: i for i, s in enumerate(order)}
     series = list(t.groupby("pathway", sort=True)) if "pathway" in t else [(None, t)]
     width = 0.8 / len(series)
+    drawn_mark = False
     for j, (pw, g) in enumerate(series):
         off = (j - (len(series) - 1) / 2) * width
         colour = PATHWAY_COLOURS.get(pw, ACCENT) if pw is not None else ACCENT
+        gh = hidden[g.index]
+        g = g[~gh]
         ax.errorbar(
             g["rate"],
             g["section"].map(y) + off,
@@ -75,21 +87,41 @@ def plot_section_rates(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             capsize=3,
             label=pw,
         )
+        gone = t.loc[gh[gh].index, "section"].map(y) + off
+        mark_suppressed(
+            ax,
+            gone.tolist(),
+            horizontal=True,
+            extent=(0.0, 0.3),
+            width=width * 0.9,
+            text=len(series) == 1,
+            legend=not drawn_mark and len(gone) > 0,
+        )
+        drawn_mark = drawn_mark or len(gone) > 0
     ax.set_yticks(range(len(order)), order)
     ax.set_xlabel("Share of submissions with a final R (95% interval)")
     ax.set_ylabel("Section")
     ax.set_xlim(0, 1)
-    if len(series) > 1:
-        ax.legend(title="Pathway", loc="lower right")
-    top = t.loc[t["rate"].idxmax()]
+    if len(series) > 1 or hidden.any():
+        ax.legend(title="Pathway" if len(series) > 1 else None, loc="lower right", fontsize="small")
+    n_hidden = int(hidden.sum())
+    note = (
+        f"; {n_hidden} {'row is' if n_hidden == 1 else 'rows are'} suppressed" if n_hidden else ""
+    )
+    if shown.empty:
+        ax.set_title("Every section is suppressed: too few submissions to publish")
+        alt_text(ax, f"Referral rate by section: every figure is suppressed{note}.")
+        return ax
+    top = shown.loc[shown["rate"].idxmax()]
     who = f" ({top['pathway']})" if "pathway" in t else ""
-    ax.set_title(f"Section {top['section']}{who} is referred most often: {top['rate']:.0%}")
+    among = " among those shown" if n_hidden else ""
+    ax.set_title(f"Section {top['section']}{who} is referred most often{among}: {top['rate']:.0%}")
     alt_text(
         ax,
-        f"Referral rate by section. Highest: section {top['section']}{who}, "
+        f"Referral rate by section. Highest{among}: section {top['section']}{who}, "
         f"{top['rate']:.0%} of {int(top['n'])} submissions (95% interval "
         f"{top['ci_low']:.0%} to {top['ci_high']:.0%}); lowest: section "
-        f"{order[0]}.",
+        f"{shown_order[0]}{note}.",
     )
     return ax
 
@@ -102,7 +134,12 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     elements = ("description", "evidence", "reflection")
     cols = ["section", *[f"{e}_rate" for e in elements]]
     require_columns(table, cols, "plot_gaps")
-    t = table[table["n_gaps_recorded"] > 0] if "n_gaps_recorded" in table else table
+    keep = suppressed_rows(table, f"{elements[-1]}_rate")
+    if "n_gaps_recorded" in table:
+        keep = keep | (table["n_gaps_recorded"] > 0)
+    else:
+        keep = pd.Series(True, index=table.index)
+    t = table[keep]
     if t["section"].duplicated().any():
         raise ValueError("plot_gaps draws one row per section: filter the table (e.g. one year)")
     ax = _axes(ax)
@@ -125,6 +162,15 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             capsize=2,
             ecolor="black",
             **kw,
+        )
+        gone = suppressed_rows(t, f"{e}_rate").to_numpy()
+        mark_suppressed(
+            ax,
+            (x[gone] + (j - 1) * width).tolist(),
+            extent=(0.0, 0.3),
+            width=width * 0.9,
+            text=False,
+            legend=j == 0 and gone.any(),
         )
     ax.set_xticks(x, t["section"])
     ax.set_xlabel("Section")
@@ -168,12 +214,28 @@ def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "wind
         v = t[f"share_{o}"].fillna(0).to_numpy(float)
         ax.bar(pos, v, bottom=bottom, color=colour, hatch=hatch, edgecolor="white", label=o)
         bottom += v
-    ax.set_xticks(pos, t[x].astype(str), rotation=45, ha="right")
+    hidden = suppressed_rows(t, "rate").to_numpy()
+    # Outcomes withheld in a year that is shown (e.g. 3 distinctions): the rest of the
+    # bar is a hatched "suppressed" segment, never an empty gap that reads as zero.
+    part = ~hidden & t[[f"share_{o}" for o in kinds]].isna().any(axis=1).to_numpy()
+    part &= t["suppressed"].fillna(False).to_numpy(bool) if "suppressed" in t else False
+    for p in pos[part]:
+        mark_suppressed(
+            ax, [p], extent=(bottom[p], 1.0), text=1.0 - bottom[p] > 0.2, legend=p == pos[part][0]
+        )
+    mark_suppressed(ax, pos[hidden].tolist(), legend=not part.any())
+    t = t.assign(_pos=pos)[~hidden] if hidden.any() else t
+    ax.set_xticks(pos, table.sort_values(x)[x].astype(str), rotation=45, ha="right")
     ax.set_xlabel(x.capitalize())
     ax.set_ylabel("Share of decided first submissions")
     ax.set_ylim(0, 1)
     ax.legend(title="Outcome", bbox_to_anchor=(1.01, 1), loc="upper left")
-    title, alt = (_outcomes_over_time if x in _TIME_COLUMNS else _outcomes_by_group)(t, x)
+    if t.empty:
+        title, alt = (f"Every {x} is suppressed", f"Outcomes per {x}: every figure suppressed.")
+    else:
+        title, alt = (_outcomes_over_time if x in _TIME_COLUMNS else _outcomes_by_group)(t, x)
+    if hidden.any():
+        alt += f" {int(hidden.sum())} {x}(s) suppressed."
     ax.set_title(title)
     alt_text(ax, alt)
     return ax
@@ -243,7 +305,10 @@ def plot_p_chart(
         ax.step(x, t["upper2"], where="mid", color=NEUTRAL, lw=0.8, ls=":", label="2-sigma")
         ax.step(x, t["lower2"], where="mid", color=NEUTRAL, lw=0.8, ls=":")
     ax.plot(x, t["centre"], color=ACCENT, lw=1.2, label=f"centre {t['centre'].iloc[0]:.1%}")
-    sc = t["special_cause"].to_numpy(bool)
+    # A withheld period (disclosure control) has no point, limits or signal: NaN.
+    sc = t["special_cause"].fillna(False).to_numpy(bool)
+    gone = suppressed_rows(t, "rate").to_numpy()
+    mark_suppressed(ax, x[gone].tolist(), extent=(0.0, 0.12), width=0.6, text=False)
     ax.scatter(x[~sc], t["rate"][~sc], marker="o", color=NEUTRAL, zorder=3, label="common cause")
     ax.scatter(x[sc], t["rate"][sc], marker="^", s=70, color=ALERT, zorder=4, label="special cause")
     ax.set_xticks(x, t["window"].astype(str), rotation=45, ha="right")

@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, GAP_COLOURS, NEUTRAL, OKABE_ITO, PATHWAY_COLOURS, alt_text
+from ._style import (
+    ACCENT,
+    GAP_COLOURS,
+    NEUTRAL,
+    OKABE_ITO,
+    PATHWAY_COLOURS,
+    alt_text,
+    mark_suppressed,
+    suppressed_rows,
+)
 
 __all__ = ["plot_submission_counts", "plot_rate_by", "plot_gap_trends"]
 
@@ -74,6 +83,20 @@ def plot_submission_counts(table: pd.DataFrame, *, ax: Axes | None = None) -> Ax
     return ax
 
 
+def _mark_withheld(ax: Axes, table: pd.DataFrame, x: str, value: str) -> int:
+    """Hatched "suppressed" marks under the points of a line chart that are withheld.
+
+    Returns how many points are withheld (for the alt text).
+    """
+    gone = suppressed_rows(table, value)
+    if not gone.any():
+        return 0
+    where = sorted({float(ax.xaxis.convert_units(str(v))) for v in table.loc[gone, x]})
+    mark_suppressed(ax, where, extent=(0.0, 0.06), width=0.5, text=False)
+    ax.legend(frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left")
+    return int(gone.sum())
+
+
 def plot_rate_by(
     table: pd.DataFrame,
     *,
@@ -123,15 +146,17 @@ def plot_rate_by(
         ax.legend(
             title=group.capitalize(), frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left"
         )
+    withheld = _mark_withheld(ax, table, x, rate)
+    gone = f" {withheld} point(s) suppressed." if withheld else ""
     if changes:
         big = max(changes, key=lambda c: abs(c[4] - c[2]))
         verb = "rose" if big[4] > big[2] else "fell" if big[4] < big[2] else "held"
         ax.set_title(f"Largest change: {big[0]} {what} {verb} from {big[2]:.0%} to {big[4]:.0%}")
         desc = "; ".join(f"{c[0]} {c[2]:.0%} in {c[1]} and {c[4]:.0%} in {c[3]}" for c in changes)
-        alt_text(ax, f"Line chart of the {what} by {x} with 95% interval bands: {desc}.")
+        alt_text(ax, f"Line chart of the {what} by {x} with 95% interval bands: {desc}.{gone}")
     else:
         ax.set_title(f"Too few {x}s to show a trend in the {what}")
-        alt_text(ax, f"Line chart of the {what} by {x}: fewer than two values per group.")
+        alt_text(ax, f"Line chart of the {what} by {x}: fewer than two values per group.{gone}")
     return ax
 
 
@@ -167,6 +192,7 @@ def plot_gap_trends(table: pd.DataFrame, *, x: str = "year", ax: Axes | None = N
     ax.set_ylabel("Share of R decisions lacking it (95% interval)")
     ax.set_ylim(0, 1)
     ax.legend(title="Element lacking", frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left")
+    withheld = sum(_mark_withheld(ax, t, x, f"{e}_rate") for e in elements)
     means = {e: float(np.nanmean(t[f"{e}_rate"].astype(float))) for e in elements}
     lead = max(means, key=means.get)
     x0, x1 = t[x].iloc[0], t[x].iloc[-1]
@@ -181,6 +207,7 @@ def plot_gap_trends(table: pd.DataFrame, *, x: str = "year", ax: Axes | None = N
         f"Line chart of the share of R decisions lacking each element by {x}. "
         f"{lead.capitalize()}: {r0:.0%} in {x0} and {r1:.0%} in {x1}; average shares "
         + ", ".join(f"{e} {m:.0%}" for e, m in means.items())
-        + ".",
+        + "."
+        + (f" {withheld} value(s) suppressed." if withheld else ""),
     )
     return ax

@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import ACCENT, ALERT, NEUTRAL, OKABE_ITO, alt_text, require_columns
+from ._style import (
+    ACCENT,
+    ALERT,
+    NEUTRAL,
+    OKABE_ITO,
+    alt_text,
+    mark_suppressed,
+    require_columns,
+    suppressed_rows,
+)
 
 __all__ = ["plot_km_curves", "plot_open_cases", "plot_promise_compliance"]
 
@@ -197,6 +206,7 @@ def plot_promise_compliance(
     lo = table[lo_c].to_numpy(dtype=float)
     hi = table[hi_c].to_numpy(dtype=float)
     ax.bar(x, est, color=ACCENT, alpha=0.8, label="estimate (open cases censored)")
+    mark_suppressed(ax, x[suppressed_rows(table, estimate).to_numpy()].tolist())
     err = np.vstack([est - lo, hi - est])
     ok = np.isfinite(err).all(axis=0)
     ax.errorbar(x[ok], est[ok], yerr=err[:, ok], fmt="none", ecolor="black", capsize=3, lw=1,

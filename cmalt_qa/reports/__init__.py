@@ -57,6 +57,11 @@ _LAZY = {
     "provenance": "._helpers",
     "say": "._helpers",
     "export_tables": "._helpers",
+    # disclosure control of the published reports (cmalt_qa.disclosure)
+    "disclose_report": "._published",
+    "show_published": "._published",
+    "headline_rank": "._published",
+    "shown_or": "._published",
     # report-only figures
     "plot_submission_counts": "..plots.reports",
     "plot_rate_by": "..plots.reports",

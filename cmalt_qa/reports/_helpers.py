@@ -19,7 +19,7 @@ from typing import Any, Final
 import pandas as pd
 
 from .._readers import sha256_file
-from .._stats import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
+from ..disclosure import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
 
 __all__ = [
     "REPORT_RC",

@@ -130,6 +130,15 @@ def run_report(
     if kind == "trends":
         del nb_params["first_window"]  # trends start at the first period in the data
         nb_params["csv_path"] = str(out_dir / f"{stem}.csv")
+    audit_path = out_dir / f"{stem}.disclosure.json"
+    if kind != "window":
+        # Published reports: one disclosure step, audited with what the ledger says was
+        # published before; the notebook writes its outcome to audit_path.
+        from ..disclosure import Ledger
+
+        audit_path.unlink(missing_ok=True)
+        nb_params["ledger"] = str(out_dir / Ledger.NAME)
+        nb_params["audit_path"] = str(audit_path)
     print(f"cmalt-qa {__version__}: {kind} report, {nb_params}", file=log)
     with isolated_kernel() as km:
         # Start the kernel before importing papermill (which imports nbformat and its
@@ -173,12 +182,33 @@ def run_report(
             ) from None
     # papermill returns the notebook it has just written to ``ipynb``: no need to read
     # it back.
+    if kind != "window":
+        _check_disclosure(kind, audit_path, ipynb)
     page = exporter.result().export_html(executed, title=_TITLES[kind] + f" ({stem})")
     html.write_text(page, encoding="utf-8")
+    if kind != "window":
+        from ._published import finish_publication
+
+        finish_publication(kind, stem, out_dir, audit_path)
     for problem in exporter.result().audit_html(page):
         print(f"warning: accessibility: {problem}", file=log)
     print(f"wrote {html}\nwrote {ipynb}", file=log)
     return html
+
+
+def _check_disclosure(kind: str, audit_path: Path, ipynb: Path) -> None:
+    """Refuse to write a published report whose disclosure audit did not run or pass."""
+    import json
+
+    ok = False
+    if audit_path.is_file():
+        ok = bool(json.loads(audit_path.read_text(encoding="utf-8")).get("passed"))
+    if not ok:
+        raise ReportFailed(
+            f"the {kind} report's disclosure audit did not run or did not pass "
+            f"({audit_path.name}); no HTML written (docs/disclosure.md)",
+            ipynb,
+        )
 
 
 def _warm_exporter() -> Future[Any]:
