@@ -417,3 +417,58 @@ def test_cli_refuses_without_key_or_log(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 1 and "log" in err and err.count("\n") == 1
     assert not (tmp_path / "key.txt").exists()  # no key made for a run refused anyway
+
+
+def test_feedback_recovers_the_gaps_from_the_comments(corpus):
+    """comments.csv is what cmalt_qa.feedback reads next: the writer's comments name the
+    lacking elements of each final R, and feedback finds them again."""
+    from cmalt_qa import feedback
+
+    out = corpus["root"] / "out"
+    recs = qa.load(out)
+    derived = feedback.derive_gaps(recs.ratings, feedback.read_comments(out / "comments.csv"))
+    _, rats = sf.as_read(corpus["corpus"], corpus["subs"], corpus["rats"], read_key(corpus["key"]))
+    key = ["submission_id", "section"]
+    want = rats[rats["final"] == "R"].set_index(key)["gaps"].sort_index()
+    got = derived[derived["final"] == "R"].set_index(key)["gaps"].sort_index()
+    assert len(want) > 5
+    assert got.astype(str).to_dict() == want.astype(str).to_dict()
+
+
+def test_form_in_progress_keeps_its_ratings_and_stays_open(tmp_path):
+    ratings = {s: ("A", "S", "") for s in scheme.sections_for("CMALT", include_optional=False)}
+    rec = _record(outcome=None, ratings=ratings)
+    res = _read_one(tmp_path, rec, sf.FormStyle(unused="emptied"), [{"Result on": ""}])
+    assert res.problems.empty
+    s = res.submissions.iloc[0]
+    assert (s["outcome"], s["attempt"], s["assessed_on"], s["result_on"]) == (
+        "",
+        "1",
+        "2025-04-05",
+        "",
+    )
+    assert set(res.ratings["final"]) == {""} and set(res.ratings["second"]) == {"S"}
+
+
+def test_bad_log_rows_are_listed_and_left_out(tmp_path):
+    rows = [{"Submitted on": "31/02/2025"}, {"Candidate": "Zebedee Zouche", "Pathway": "Gold"}]
+    res = _read_one(tmp_path, _record(), sf.FormStyle(), rows)
+    probs = res.problems.set_index("rule")
+    assert probs.loc["log_bad_value", "place"].tolist() == [
+        "row 2, column submitted_on", "row 3, column pathway"]  # fmt: skip
+    assert "no_log_row" in probs.index and res.submissions.empty
+    assert "Zouche" not in res.problems.to_csv()
+
+
+def test_xlsx_log_with_date_cells(tmp_path):
+    sf.write_form(tmp_path / "forms" / "a.docx", _record(), sf.FormStyle())
+    log = pd.read_csv(_log(tmp_path / "log.csv", [{}]), dtype=str, encoding="utf-8-sig")
+    for col in ("Submitted on", "Allocated on", "Result on"):
+        log[col] = pd.to_datetime(log[col], dayfirst=True)
+    log.to_excel(tmp_path / "log.xlsx", index=False)
+    key = new_key_file(tmp_path / "key.txt")
+    res = forms.read_forms(tmp_path / "forms", tmp_path / "log.xlsx", key)
+    assert res.problems.empty
+    s = res.submissions.iloc[0]
+    assert (s["submitted_on"], s["allocated_on"], s["result_on"]) == (
+        "2025-02-01", "2025-02-10", "2025-04-15")  # fmt: skip

@@ -5,8 +5,7 @@ The reference is the generator's own records (gaps included) as
 `synthetic_forms.as_read` relabels them: identifiers replaced by the pseudonyms the key
 gives their names, the assessors of submissions awaiting allocation blank (as the log has
 them), the generator's placeholder rating rows of unassessed submissions (nothing rated,
-no form) left out, rows in the order `forms` writes them (agreement.by_section's bootstrap
-intervals currently depend on input row order: a shuffle of the same records moves them).
+no form) left out, rows in the order `forms` writes them.
 Both datasets go through the window report; every table, sentence and figure alt text
 must agree (the provenance, which names the data folder and file hashes, aside).
 """

@@ -304,7 +304,9 @@ def plot_p_chart(
     if "upper2" in t:
         ax.step(x, t["upper2"], where="mid", color=NEUTRAL, lw=0.8, ls=":", label="2-sigma")
         ax.step(x, t["lower2"], where="mid", color=NEUTRAL, lw=0.8, ls=":")
-    ax.plot(x, t["centre"], color=ACCENT, lw=1.2, label=f"centre {t['centre'].iloc[0]:.1%}")
+    c0 = t["centre"].iloc[0]
+    centre_text = "suppressed" if pd.isna(c0) else f"{c0:.1%}"  # withheld: disclosure control
+    ax.plot(x, t["centre"], color=ACCENT, lw=1.2, label=f"centre {centre_text}")
     # A withheld period (disclosure control) has no point, limits or signal: NaN.
     sc = t["special_cause"].fillna(False).to_numpy(bool)
     gone = suppressed_rows(t, "rate").to_numpy()
@@ -327,8 +329,7 @@ def plot_p_chart(
     ax.set_title(title)
     alt_text(
         ax,
-        f"p chart of the {what.lower()} over {len(t)} windows, centre "
-        f"{t['centre'].iloc[0]:.1%}. {desc}",
+        f"p chart of the {what.lower()} over {len(t)} windows, centre {centre_text}. {desc}",
     )
     return ax
 
