@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DATA   ?= data/sample
 OUT    ?= reports
 
-.PHONY: report validate test lint format notebooks lab reports-all bench clean
+.PHONY: report validate test lint format notebooks lab reports-all bench clean validate-stats
 
 $(BIN)/cmalt-qa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ lab: $(BIN)/cmalt-qa
 # After editing a notebook's .py (or .ipynb) outside JupyterLab: bring its pair up to date.
 notebooks: $(BIN)/cmalt-qa
 	$(BIN)/jupytext --sync notebooks/window.py notebooks/sections.py notebooks/trends.py
+
+# Simulation checks of the estimators (docs/validation.md): minutes on two cores.
+# N_DATASETS=200 for a quicker run with wider Monte Carlo intervals.
+validate-stats: $(VENV)/.test-deps
+	$(BIN)/python -m validation.agreement_intervals $(N_DATASETS)
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

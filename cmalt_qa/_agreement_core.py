@@ -18,10 +18,13 @@ are evaluated at once. The tests check every function against those libraries.
 
 from __future__ import annotations
 
-from typing import Literal
+import warnings
+from collections.abc import Callable
+from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy import stats
 
 from . import _bootstrap, _stats
 
@@ -78,6 +81,16 @@ def percent_agreement(t: npt.ArrayLike, weights: Weights = None) -> FloatArray:
         return agree / n  # counts summed before dividing: exact 1 for perfect agreement
 
 
+def kappa_parts(t: npt.ArrayLike, weights: Weights = None) -> tuple[FloatArray, FloatArray]:
+    """Observed and chance agreement of Cohen's kappa: :math:`p_o`, :math:`p_e` (see below)."""
+    t_ = np.asarray(t, dtype=np.float64)
+    w = weight_matrix(t_.shape[-1], weights)
+    _, p = _n_and_p(t_)
+    po = percent_agreement(t_, weights)
+    pe = np.einsum("...i,ij,...j->...", p.sum(axis=-1), w, p.sum(axis=-2))
+    return po, pe
+
+
 def cohen_kappa(t: npt.ArrayLike, weights: Weights = None) -> FloatArray:
     """Cohen's kappa (weighted if asked) of tables (..., k, k).
 
@@ -85,12 +98,32 @@ def cohen_kappa(t: npt.ArrayLike, weights: Weights = None) -> FloatArray:
     :math:`p_e = \\sum w_{ij} p_{i+} p_{+j}`. NaN when n == 0 or :math:`p_e = 1` (both
     raters used one and the same category for every unit: chance explains everything).
     """
+    return chance_corrected(*kappa_parts(t, weights))
+
+
+def chance_corrected(po: npt.ArrayLike, pe: npt.ArrayLike) -> FloatArray:
+    """:math:`(p_o - p_e)/(1 - p_e)`, NaN where :math:`1 - p_e` is 0 (undefined).
+
+    Every two-rater coefficient here has this form, with its own weights in
+    :math:`p_o` and its own chance term :math:`p_e` (:data:`PARTS`).
+    """
+    po_, pe_ = np.asarray(po, dtype=np.float64), np.asarray(pe, dtype=np.float64)
+    return _safe_ratio(po_ - pe_, 1.0 - pe_)
+
+
+def gwet_parts(t: npt.ArrayLike, weights: Weights = None) -> tuple[FloatArray, FloatArray]:
+    """Observed and chance agreement of Gwet's AC1/AC2 (see :func:`gwet_ac`)."""
     t_ = np.asarray(t, dtype=np.float64)
-    w = weight_matrix(t_.shape[-1], weights)
+    k = t_.shape[-1]
+    if k < 2:
+        nan = np.full(t_.shape[:-2], np.nan)
+        return nan, nan.copy()
+    w = weight_matrix(k, weights)
     _, p = _n_and_p(t_)
     po = percent_agreement(t_, weights)
-    pe = np.einsum("...i,ij,...j->...", p.sum(axis=-1), w, p.sum(axis=-2))
-    return _safe_ratio(po - pe, 1.0 - pe)
+    pi = (p.sum(axis=-1) + p.sum(axis=-2)) / 2.0
+    pe = w.sum() / (k * (k - 1)) * np.sum(pi * (1.0 - pi), axis=-1)
+    return po, pe
 
 
 def gwet_ac(t: npt.ArrayLike, weights: Weights = None) -> FloatArray:
@@ -101,16 +134,7 @@ def gwet_ac(t: npt.ArrayLike, weights: Weights = None) -> FloatArray:
     two raters' marginal shares of category c and :math:`T_w = \\sum_{ij} w_{ij}`
     (:math:`T_w = k` unweighted). NaN when n == 0 or k < 2 (no chance term exists).
     """
-    t_ = np.asarray(t, dtype=np.float64)
-    k = t_.shape[-1]
-    if k < 2:
-        return np.full(t_.shape[:-2], np.nan)
-    w = weight_matrix(k, weights)
-    _, p = _n_and_p(t_)
-    po = percent_agreement(t_, weights)
-    pi = (p.sum(axis=-1) + p.sum(axis=-2)) / 2.0
-    pe = w.sum() / (k * (k - 1)) * np.sum(pi * (1.0 - pi), axis=-1)
-    return _safe_ratio(po - pe, 1.0 - pe)
+    return chance_corrected(*gwet_parts(t, weights))
 
 
 def pabak(t: npt.ArrayLike) -> FloatArray:
@@ -188,6 +212,68 @@ def alpha_from_table(
     return alpha_from_coincidence(t_ + np.swapaxes(t_, -1, -2), v, level)
 
 
+def alpha_parts(
+    t: npt.ArrayLike, level: Level = "ordinal", values: npt.ArrayLike | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Krippendorff's alpha for two coders as :math:`(p_o - p_e)/(1 - p_e)`.
+
+    With :math:`N = 2n` pairable values, :math:`D_o = \\sum o\\,\\delta^2 / N` (the mean
+    disagreement of a pair, :math:`\\sum_{ij} p_{ij}\\delta^2_{ij}`),
+    :math:`D_e = \\sum n_c n_k \\delta^2 / (N(N-1))` and :math:`M = \\max \\delta^2`:
+    :math:`p_o = 1 - D_o/M` (the mean of the pairs' agreement scores
+    :math:`1 - \\delta^2/M`, in [0, 1]) and :math:`p_e = 1 - D_e/M`, so that
+    :math:`(p_o - p_e)/(1 - p_e) = 1 - D_o/D_e = \\alpha`
+    (:func:`alpha_from_table`). Both NaN where fewer than two values or no disagreement
+    is possible.
+    """
+    t_ = np.asarray(t, dtype=np.float64)
+    k = t_.shape[-1]
+    v = np.arange(k, dtype=np.float64) if values is None else np.asarray(values, float)
+    o = t_ + np.swapaxes(t_, -1, -2)
+    n_c = o.sum(axis=-1)
+    big_n = n_c.sum(axis=-1)
+    d2 = _delta2(n_c, v, level)
+    top = d2.max(axis=(-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_o = np.sum(o * d2, axis=(-2, -1)) / big_n
+        d_e = np.einsum("...c,...ck,...k->...", n_c, d2, n_c) / (big_n * (big_n - 1.0))
+        ok = (big_n >= 2) & (top > _EPS)
+        po = np.where(ok, 1.0 - d_o / np.where(ok, top, 1.0), np.nan)
+        pe = np.where(ok, 1.0 - d_e / np.where(ok, top, 1.0), np.nan)
+    return po, pe
+
+
+def pabak_parts(t: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """PABAK as :math:`(p_o - 1/k)/(1 - 1/k)` (see :func:`pabak`)."""
+    t_ = np.asarray(t, dtype=np.float64)
+    k = t_.shape[-1]
+    po = percent_agreement(t_) if k >= 2 else np.full(t_.shape[:-2], np.nan)
+    return po, np.full(np.shape(po), 1.0 / k)
+
+
+def percent_parts(t: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Percent agreement as :math:`(p_o - 0)/(1 - 0)`."""
+    po = percent_agreement(t)
+    return po, np.zeros(np.shape(po))
+
+
+PARTS: Final[dict[str, Callable[[npt.ArrayLike], tuple[FloatArray, FloatArray]]]] = {
+    "percent_agreement": percent_parts,
+    "kappa": kappa_parts,
+    "kappa_linear": lambda t: kappa_parts(t, "linear"),
+    "kappa_quadratic": lambda t: kappa_parts(t, "quadratic"),
+    "ac1": gwet_parts,
+    "ac2_linear": lambda t: gwet_parts(t, "linear"),
+    "ac2_quadratic": lambda t: gwet_parts(t, "quadratic"),
+    "pabak": pabak_parts,
+    "alpha_nominal": lambda t: alpha_parts(t, "nominal"),
+    "alpha_ordinal": lambda t: alpha_parts(t, "ordinal"),
+    "alpha_interval": lambda t: alpha_parts(t, "interval"),
+}
+"""Coefficient name -> (observed agreement :math:`p_o` in [0, 1], chance term :math:`p_e`)
+of stacked tables; the coefficient is :func:`chance_corrected` of the two."""
+
+
 def coincidence(codes: npt.ArrayLike, k: int) -> FloatArray:
     """Coincidence matrix (k, k) from integer codes, coders x units, -1 = missing.
 
@@ -208,6 +294,98 @@ def coincidence(codes: npt.ArrayLike, k: int) -> FloatArray:
     counts, m = counts[keep], m[keep]
     scaled = counts / (m - 1.0)[:, None]
     return scaled.T @ counts - np.diag(scaled.sum(axis=0))
+
+
+# ------------------------------------------------------------------- intervals
+MIN_PAIRS: Final[int] = 10
+"""Fewest rated pairs for which a coefficient is estimated; below it the estimate and
+its interval are withheld (NaN) and the row says "too few to estimate". Intervals keep
+at least 90% coverage (nominal 95%) from this size on in the validation simulations
+(``docs/validation.md``)."""
+
+N_EFF_CAP: Final[float] = 2.0
+"""The equivalent binomial size of :func:`score_interval` is at most this many times
+the number of pairs (a bootstrap of a few pairs can see too little variation)."""
+
+_VAR_EPS: Final[float] = 1e-12  # bootstrap variances below this are rounding noise: no variation
+
+
+def score_interval(
+    po: npt.ArrayLike,
+    pe: npt.ArrayLike,
+    replicates: npt.ArrayLike,
+    n_pairs: npt.ArrayLike,
+    n_units: npt.ArrayLike,
+    ci: float = 0.95,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64]]:
+    """Interval of a coefficient :math:`\\theta = (p_o - p_e)/(1 - p_e)`: a Wilson score
+    interval for :math:`p_o` at an effective size, mapped to :math:`\\theta`.
+
+    Parameters
+    ----------
+    po, pe : array_like, shape (...)
+        The estimate's observed agreement (in [0, 1]) and chance term (:data:`PARTS`).
+    replicates : array_like, shape (..., n_boot)
+        Cluster-bootstrap replicates of :math:`\\theta` (NaN where undefined).
+    n_pairs, n_units : array_like of int, shape (...)
+        Rated pairs and resampled units (portfolios).
+    ci : float
+
+    Returns
+    -------
+    low, high : ndarray, shape (...)
+        NaN where :math:`\\theta` is undefined.
+    n_undefined : ndarray of int, shape (...)
+        Replicates where :math:`\\theta` is undefined (left out of the variance,
+        counted, never dropped silently).
+
+    Notes
+    -----
+    The bootstrap gives the standard error of :math:`\\theta`, with the variation of the
+    chance term and the clustering of pairs within portfolios; on the scale of
+    :math:`p_o` it is :math:`s = \\mathrm{se}(\\theta)(1 - p_e)`, inflated by
+    :math:`m/(m-1)` (m units; the bootstrap variance is the plug-in one). The
+    effective size is :math:`n^* = \\hat p_o(1 - \\hat p_o)/s^2`, at most
+    :data:`N_EFF_CAP` times the pairs; where the data show no variation (all pairs
+    agree, or every replicate is equal) :math:`n^* = m`. The Wilson score interval of
+    :math:`\\hat p_o` at :math:`n^*` with the quantile of Student's t on :math:`m - 1`
+    degrees of freedom, :math:`[L, U]`, gives
+    :math:`[(L - p_e)/(1 - p_e), (U - p_e)/(1 - p_e)]`. Unlike the percentile bootstrap
+    it never has zero width when all pairs agree (Wilson's interval of 10 agreements
+    of 10 is [0.69, 1]), and it respects the bounds of :math:`p_o`. Coverage checked by
+    simulation (``validation/agreement_intervals.py``): at least 90% for every
+    coefficient from :data:`MIN_PAIRS` pairs on.
+
+    References
+    ----------
+    Wilson, E. B. (1927). JASA 22(158), 209-212. Kish, L. (1965). Survey Sampling
+    (effective sample size). Korn, E. L. & Graubard, B. I. (1998). Confidence intervals
+    for proportions with small expected number of positive counts estimated from survey
+    data. Survey Methodology 24(2), 193-201.
+    """
+    po_, pe_ = np.asarray(po, dtype=np.float64), np.asarray(pe, dtype=np.float64)
+    reps = np.asarray(replicates, dtype=np.float64)
+    n = np.asarray(n_pairs, dtype=np.float64)
+    m = np.asarray(n_units, dtype=np.float64)
+    undefined = np.isnan(reps).sum(axis=-1).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN replicates: handled below
+        se = np.nanstd(reps, axis=-1, ddof=1)
+        var_p = (se * (1.0 - pe_)) ** 2 * m / (m - 1.0)
+        q = po_ * (1.0 - po_)
+        varied = np.nan_to_num(var_p) > _VAR_EPS
+        n_eff = np.where(varied & (q > 0), q / np.where(varied, var_p, 1.0), m)
+        n_eff = np.clip(n_eff, 1.0, N_EFF_CAP * n)
+        z = stats.t.ppf(0.5 + ci / 2.0, np.maximum(m - 1.0, 1.0))
+        denom = 1.0 + z * z / n_eff
+        centre = (po_ + z * z / (2.0 * n_eff)) / denom
+        half = z * np.sqrt(q / n_eff + z * z / (4.0 * n_eff * n_eff)) / denom
+        low_p = np.where(po_ <= 0.0, 0.0, np.clip(centre - half, 0.0, 1.0))  # exact ends
+        high_p = np.where(po_ >= 1.0, 1.0, np.clip(centre + half, 0.0, 1.0))
+        low = chance_corrected(low_p, pe_)
+        high = chance_corrected(high_p, pe_)
+    ok = ~np.isnan(chance_corrected(po_, pe_)) & (m >= 2)
+    return np.where(ok, low, np.nan), np.where(ok, high, np.nan), undefined
 
 
 # ------------------------------------------------------------------- bootstrap

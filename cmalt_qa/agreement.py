@@ -8,7 +8,9 @@ Coefficients (pure functions of two raters' ratings): :func:`percent_agreement`,
 :func:`cohen_kappa` (unweighted, linear, quadratic), :func:`gwet_ac` (AC1, AC2),
 :func:`pabak`, and :func:`krippendorff_alpha` (any number of coders, missing values,
 four levels of measurement). Tables: :func:`by_section` (every coefficient per group
-with bootstrap intervals that resample submissions), :func:`confusion` (lead x second
+with intervals from a bootstrap that resamples portfolios; estimates withheld below
+:data:`~cmalt_qa._agreement_core.MIN_PAIRS` pairs), :func:`trend` (periods standardised
+to one mix of sections), :func:`confusion` (lead x second
 counts) and :func:`resolution` (whom the final decision followed when they differed).
 
 Rating input: S/A/R codes (any case, or the words Strong / Adequate / Revisions
@@ -44,7 +46,7 @@ import pandas as pd
 
 from . import _agreement_core as core
 from . import _bootstrap, _stats
-from ._analysis import check_args, check_by, filter_types, groups
+from ._analysis import as_tuple, check_args, check_by, filter_types, groups
 from .records import Records
 from .scheme import RATING_SCORE, RATINGS
 
@@ -57,6 +59,7 @@ __all__ = [
     "by_section",
     "confusion",
     "resolution",
+    "trend",
     "COEFFICIENTS",
     "PARADOX_RULE",
 ]
@@ -74,17 +77,8 @@ _WORDS: Final[dict[str, str]] = {
 _DEFAULT_TYPES: Final[tuple[str, ...]] = ("first", "resubmission")
 
 COEFFICIENTS: Final[dict[str, Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]]] = {
-    "percent_agreement": core.percent_agreement,
-    "kappa": core.cohen_kappa,
-    "kappa_linear": lambda t: core.cohen_kappa(t, "linear"),
-    "kappa_quadratic": lambda t: core.cohen_kappa(t, "quadratic"),
-    "ac1": core.gwet_ac,
-    "ac2_linear": lambda t: core.gwet_ac(t, "linear"),
-    "ac2_quadratic": lambda t: core.gwet_ac(t, "quadratic"),
-    "pabak": core.pabak,
-    "alpha_nominal": lambda t: core.alpha_from_table(t, "nominal"),
-    "alpha_ordinal": lambda t: core.alpha_from_table(t, "ordinal"),
-    "alpha_interval": lambda t: core.alpha_from_table(t, "interval"),
+    name: (lambda t, parts=parts: core.chance_corrected(*parts(t)))
+    for name, parts in core.PARTS.items()
 }
 """Column name -> function of stacked k x k tables (..., k, k) -> (...)."""
 
@@ -94,7 +88,10 @@ PARADOX_RULE: Final[dict[str, float]] = {
     "max_kappa": 0.40,
     "min_ac1_minus_kappa": 0.20,
 }
-"""Thresholds of the ``kappa_paradox`` flag; see :func:`by_section`."""
+"""Thresholds of the ``kappa_paradox`` flag of :func:`by_section`: high agreement with low
+kappa because one rating dominates (Feinstein & Cicchetti 1990): percent agreement >= 0.80,
+dominant share >= 0.80, and kappa < 0.40 or AC1 - kappa >= 0.20 or kappa undefined (one
+rating only); never set below :data:`~cmalt_qa._agreement_core.MIN_PAIRS` pairs."""
 
 
 # ----------------------------------------------------------------------------- input
@@ -208,9 +205,28 @@ def _table(
     return _stats.contingency(ca, cb, max(len(values), 1))
 
 
+def _columns(
+    a: npt.ArrayLike | str, b: npt.ArrayLike | str, data: pd.DataFrame | None
+) -> tuple[npt.ArrayLike, npt.ArrayLike]:
+    """``a`` and ``b`` themselves, or the columns they name in the tidy frame ``data``."""
+    if data is None:
+        return a, b  # type: ignore[return-value]
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a DataFrame, got {type(data).__name__}")
+    missing = [c for c in (a, b) if not isinstance(c, str) or c not in data.columns]
+    if missing:
+        raise ValueError(f"with data=, a and b name its columns; not found: {missing} "
+                         f"(columns: {list(data.columns)})")  # fmt: skip
+    return data[a].to_numpy(), data[b].to_numpy()  # type: ignore[index]
+
+
 # ---------------------------------------------------------------------- coefficients
 def percent_agreement(
-    a: npt.ArrayLike, b: npt.ArrayLike, *, categories: Sequence[float] | None = None
+    a: npt.ArrayLike | str,
+    b: npt.ArrayLike | str,
+    *,
+    categories: Sequence[float] | None = None,
+    data: pd.DataFrame | None = None,
 ) -> float:
     """Share of complete pairs on which the two raters agree exactly.
 
@@ -220,12 +236,25 @@ def percent_agreement(
         Ratings: S/A/R codes (or the long words) or numbers; missing = NaN/None/blank.
     categories : sequence of float, optional
         The numeric scale, when numbers are given (checked to contain every rating).
+    data : DataFrame, optional
+        A tidy frame, one row per unit: ``a`` and ``b`` are then the names of its two
+        raters' columns (as in pingouin and seaborn).
 
     Returns
     -------
     float
         :math:`p_o = \\frac{1}{n}\\sum_i [a_i = b_i]`; NaN when no pair is complete.
+
+    Examples
+    --------
+    >>> percent_agreement(["S", "A", "A", "R"], ["S", "A", "S", "R"])
+    0.75
+    >>> import pandas as pd
+    >>> ratings = pd.DataFrame({"lead": ["S", "A", "A", "R"], "second": ["S", "A", "S", "R"]})
+    >>> percent_agreement("lead", "second", data=ratings)
+    0.75
     """
+    a, b = _columns(a, b, data)
     a_, b_ = np.asarray(a), np.asarray(b)
     if (
         categories is None
@@ -242,22 +271,25 @@ def percent_agreement(
 
 
 def cohen_kappa(
-    a: npt.ArrayLike,
-    b: npt.ArrayLike,
+    a: npt.ArrayLike | str,
+    b: npt.ArrayLike | str,
     weights: Weights = None,
     *,
     categories: Sequence[float] | None = None,
+    data: pd.DataFrame | None = None,
 ) -> float:
     """Cohen's kappa, unweighted or with linear or quadratic weights.
 
     Parameters
     ----------
-    a, b : array_like, shape (n_units,)
+    a, b : array_like, shape (n_units,), or column names with ``data``
         See :func:`percent_agreement`.
     weights : {None, "linear", "quadratic"}
         Agreement weights from scale positions i, j of k categories: none (identity),
         :math:`1 - |i-j|/(k-1)` or :math:`1 - (i-j)^2/(k-1)^2`.
     categories : sequence of float, optional
+    data : DataFrame, optional
+        A tidy frame whose columns ``a`` and ``b`` name (see :func:`percent_agreement`).
 
     Returns
     -------
@@ -276,16 +308,29 @@ def cohen_kappa(
     References
     ----------
     Cohen (1960), Educ. Psychol. Meas. 20, 37-46; Cohen (1968), Psychol. Bull. 70, 213-220.
+
+    Examples
+    --------
+    A 2 x 2 table worked by hand (p_o = 0.70, p_e = 0.5 x 0.6 + 0.5 x 0.4 = 0.50):
+
+    >>> a = ["S"] * 40 + ["S"] * 10 + ["R"] * 20 + ["R"] * 30
+    >>> b = ["S"] * 40 + ["R"] * 10 + ["S"] * 20 + ["R"] * 30
+    >>> round(cohen_kappa(a, b), 3)
+    0.4
+    >>> round(cohen_kappa([1, 2, 3, 3], [1, 2, 2, 3], "quadratic"), 3)
+    0.8
     """
+    a, b = _columns(a, b, data)
     return float(core.cohen_kappa(_table(a, b, categories), weights))
 
 
 def gwet_ac(
-    a: npt.ArrayLike,
-    b: npt.ArrayLike,
+    a: npt.ArrayLike | str,
+    b: npt.ArrayLike | str,
     weights: Weights = None,
     *,
     categories: Sequence[float] | None = None,
+    data: pd.DataFrame | None = None,
 ) -> float:
     """Gwet's AC1 (unweighted) or AC2 (linear or quadratic weights).
 
@@ -295,6 +340,8 @@ def gwet_ac(
     weights : {None, "linear", "quadratic"}
         As :func:`cohen_kappa`.
     categories : sequence of float, optional
+    data : DataFrame, optional
+        A tidy frame whose columns ``a`` and ``b`` name (see :func:`percent_agreement`).
 
     Returns
     -------
@@ -314,12 +361,29 @@ def gwet_ac(
     ----------
     Gwet (2008), Br. J. Math. Stat. Psychol. 61, 29-48; Gwet (2014), Handbook of
     Inter-Rater Reliability, 4th ed.
+
+    Examples
+    --------
+    On the three-point scale, as ``irrCAC.raw.CAC(frame, categories=["R", "A", "S"])``
+    gives it (0.88539 and 0.78571):
+
+    >>> round(gwet_ac(["A"] * 9 + ["S"], ["A"] * 8 + ["S", "S"]), 3)
+    0.885
+    >>> import pandas as pd
+    >>> ratings = pd.DataFrame({"lead": ["A", "S", "R"], "second": ["A", "S", "A"]})
+    >>> round(gwet_ac("lead", "second", "quadratic", data=ratings), 3)
+    0.786
     """
+    a, b = _columns(a, b, data)
     return float(core.gwet_ac(_table(a, b, categories), weights))
 
 
 def pabak(
-    a: npt.ArrayLike, b: npt.ArrayLike, *, categories: Sequence[float] | None = None
+    a: npt.ArrayLike | str,
+    b: npt.ArrayLike | str,
+    *,
+    categories: Sequence[float] | None = None,
+    data: pd.DataFrame | None = None,
 ) -> float:
     """Prevalence- and bias-adjusted kappa for k categories.
 
@@ -338,11 +402,22 @@ def pabak(
     ----------
     Byrt, Bishop & Carlin (1993), J. Clin. Epidemiol. 46, 423-429; Brennan, R. L. &
     Prediger, D. J. (1981), Educ. Psychol. Meas. 41, 687-699.
+
+    Examples
+    --------
+    >>> round(pabak(["S", "A", "A", "R"], ["S", "A", "S", "R"]), 3)
+    0.625
     """
+    a, b = _columns(a, b, data)
     return float(core.pabak(_table(a, b, categories)))
 
 
-def krippendorff_alpha(data: npt.ArrayLike | pd.DataFrame, level: Level = "ordinal") -> float:
+def krippendorff_alpha(
+    data: npt.ArrayLike | pd.DataFrame,
+    level: Level = "ordinal",
+    *,
+    coders: Sequence[str] | None = None,
+) -> float:
     """Krippendorff's alpha for any number of coders, with missing values.
 
     Parameters
@@ -351,6 +426,8 @@ def krippendorff_alpha(data: npt.ArrayLike | pd.DataFrame, level: Level = "ordin
         Ratings, NaN/None/blank = missing: S/A/R codes (scored R=0, A=1, S=2 with
         :data:`cmalt_qa.scheme.RATING_SCORE`) or numbers.
     level : {"nominal", "ordinal", "interval", "ratio"}
+    coders : sequence of str, optional
+        With a tidy frame (one row per unit), the columns holding the coders' ratings.
 
     Returns
     -------
@@ -372,7 +449,31 @@ def krippendorff_alpha(data: npt.ArrayLike | pd.DataFrame, level: Level = "ordin
     ----------
     Krippendorff (2011), Computing Krippendorff's alpha-reliability; Krippendorff
     (2019), Content Analysis, 4th ed., ch. 12; Hayes & Krippendorff (2007).
+
+    Examples
+    --------
+    Krippendorff's (2011) example, 4 coders x 12 units, nominal alpha 0.743:
+
+    >>> import numpy as np
+    >>> nan = np.nan
+    >>> data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+    ...         [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+    ...         [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+    ...         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+    >>> round(krippendorff_alpha(data, "nominal"), 3)
+    0.743
+
+    A tidy frame, one row per unit (``krippendorff.alpha`` gives 0.75 too):
+
+    >>> import pandas as pd
+    >>> units = pd.DataFrame({"lead": ["S", "A", "R", "A"], "second": ["S", "A", "A", "A"]})
+    >>> round(krippendorff_alpha(units, "ordinal", coders=["lead", "second"]), 3)
+    0.75
     """
+    if coders is not None:  # a tidy frame: one row per unit, one column per coder
+        if not isinstance(data, pd.DataFrame):
+            raise TypeError("coders= names the columns of a tidy DataFrame given as data")
+        data = data[list(coders)].T
     arr = np.asarray(data.to_numpy() if isinstance(data, pd.DataFrame) else data, object)
     if arr.ndim != 2:
         raise ValueError(f"data must be coders x units (2-D), got shape {arr.shape}")
@@ -455,92 +556,115 @@ def by_section(
     by : sequence of str
         Rating or submission columns (section, pathway, window, year, attempt, sector,
         submission_type, ...); ``()`` for one overall row. Missing keys form a group.
-    n_boot : int
-        Bootstrap replicates (at least 1).
-    seed : int
-        Each group draws its resamples from its own generator, derived from this seed
-        and the group's key: a group's interval does not depend on which other groups
-        exist (:func:`cmalt_qa._bootstrap.group_rng`).
-    ci : float
-        Confidence level of the percentile intervals.
     submission_types : sequence of str or None
-        Kinds of submission included. Default first submissions and resubmissions:
-        3-yearly portfolio reviews are a different population (SCHEME.md) and are left
-        out unless asked, e.g. ``("first", "resubmission", "review")``; None = all.
+        Default first submissions and resubmissions: 3-yearly reviews are a different
+        population (SCHEME.md), left out unless asked; None = all.
+    ci, n_boot : float, int
+        Confidence level; bootstrap replicates (at least 1).
+    seed : int
+        With the group's key, seeds the group's own generator: a group's interval does
+        not depend on which other groups exist (:func:`cmalt_qa._bootstrap.group_rng`).
 
     Returns
     -------
     DataFrame, one row per group
-        The ``by`` columns; ``n`` (rated pairs: rows with lead and second recorded);
-        ``n_rows`` (rating rows); ``recorded_share`` (n / n_rows); ``n_submissions``
-        (submissions with at least one pair); ``n_portfolios`` (portfolios with at
-        least one pair, the bootstrap units); for each name in
-        :data:`COEFFICIENTS` the estimate ``<name>`` and ``<name>_ci_low``,
-        ``<name>_ci_high``; ``dominant_rating`` and ``dominant_share`` (the rating most
-        used by the two assessors together, and its share of their ratings);
-        ``kappa_paradox`` (bool).
+        The ``by`` columns; ``n`` (rated pairs), ``n_rows`` (rating rows),
+        ``recorded_share`` (n / n_rows), ``n_submissions``, ``n_portfolios`` (with a
+        pair; the bootstrap units), ``too_few`` (fewer than ``MIN_PAIRS`` pairs: every
+        estimate withheld, "too few to estimate"); for each name in
+        :data:`COEFFICIENTS` ``<name>``, ``<name>_ci_low``, ``<name>_ci_high`` and
+        ``<name>_n_boot_undefined`` (replicates where it is undefined); the rating most
+        used by the two together, ``dominant_rating``, its ``dominant_share``;
+        ``kappa_paradox`` (bool). ``attrs["min_pairs"]``.
 
     Notes
     -----
     Sections of a portfolio are not independent, nor are a first submission and its
-    resubmission (the same portfolio, often before the same pair), so the bootstrap
-    resamples portfolios within each group (a cluster bootstrap) and recomputes each coefficient
-    from the resampled lead x second table. Every coefficient is a function of that
-    3 x 3 table (Krippendorff's alpha for two coders via the coincidence matrix
-    :math:`t + t^\\top`), so per-submission tables summed under the resampling counts
-    give all replicates in one matrix product. Intervals are percentile intervals,
-    ignoring replicates where a coefficient is undefined.
+    resubmission (the same portfolio), so the bootstrap resamples portfolios within each
+    group and recomputes every coefficient from the resampled 3 x 3 table (per-portfolio
+    tables summed under the resampling counts: all replicates in one matrix product).
+    Intervals: :func:`cmalt_qa._agreement_core.score_interval` (a Wilson interval at an
+    effective size from the bootstrap, never of zero width; coverage by simulation in
+    ``docs/validation.md``). Fewer than :data:`~cmalt_qa._agreement_core.MIN_PAIRS`
+    pairs: estimate withheld (``too_few``). ``kappa_paradox``: see :data:`PARADOX_RULE`;
+    where it is set read AC1/AC2 or PABAK, which resist it, rather than kappa.
 
-    ``kappa_paradox`` flags high agreement with low kappa because one rating dominates
-    (Feinstein & Cicchetti 1990): percent agreement >= 0.80, dominant share >= 0.80,
-    and kappa < 0.40 or AC1 - kappa >= 0.20 or kappa undefined (one rating only)
-    (:data:`PARADOX_RULE`). Where it is set,
-    read AC1/AC2 or PABAK, which resist it, rather than kappa.
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = by_section(recs, by=(), n_boot=100)
+    >>> bool(t["too_few"].iloc[0]), bool(t["kappa_ci_low"].iloc[0] < t["kappa"].iloc[0])
+    (False, True)
+    >>> sections = by_section(recs, n_boot=100)
+    >>> bool(sections["too_few"].any())  # optional sections of 40 portfolios: few pairs
+    True
     """
     check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     df, by_ = _prepare(recs, by, submission_types)
     grouped = list(groups(df, by_))
-    keys = [k for k, _ in grouped]
-    frames = [f for _, f in grouped]
     tables, n_subs, n_units = _replicate_tables(grouped, int(n_boot), seed)
-
     n = tables[:, 0].sum(axis=(-2, -1))
-    n_rows = np.array([len(f) for f in frames], dtype=np.int64)
-    cols: dict[str, object] = {}
+    n_rows = np.array([len(f) for _, f in grouped], dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cols["n"] = n.astype(np.int64)
-        cols["n_rows"] = n_rows
-        cols["recorded_share"] = n / n_rows
-        cols["n_submissions"] = n_subs
-        cols["n_portfolios"] = n_units
-        vals = np.stack([fn(tables) for fn in COEFFICIENTS.values()])  # (coef, groups, 1+B)
-        low, high = _stats.percentile_interval(vals[:, :, 1:], ci, axis=2)
-        for i, name in enumerate(COEFFICIENTS):
-            cols[name], cols[f"{name}_ci_low"], cols[f"{name}_ci_high"] = (
-                vals[i, :, 0],
-                low[i],
-                high[i],
-            )
-        pooled = tables[:, 0].sum(axis=-1) + tables[:, 0].sum(axis=-2)  # (groups, k)
-        share = pooled / pooled.sum(axis=-1, keepdims=True)
-        top = np.argmax(pooled, axis=-1)
-        dom_share = share[np.arange(len(frames)), top]
-        r = PARADOX_RULE
-        kappa, ac1, pa = cols["kappa"], cols["ac1"], cols["percent_agreement"]
-        cols["dominant_rating"] = [(_SCALE[i] if m > 0 else np.nan) for i, m in zip(top, n)]
-        cols["dominant_share"] = dom_share
-        cols["kappa_paradox"] = (
-            (pa >= r["min_percent_agreement"])
-            & (dom_share >= r["min_dominant_share"])
-            & (
-                (kappa < r["max_kappa"])
-                | (ac1 - kappa >= r["min_ac1_minus_kappa"])
-                | np.isnan(kappa)
-            )
-        )
+        cols: dict[str, object] = {
+            "n": n.astype(np.int64),
+            "n_rows": n_rows,
+            "recorded_share": n / n_rows,
+            "n_submissions": n_subs,
+            "n_portfolios": n_units,
+            "too_few": n < core.MIN_PAIRS,
+        }
+    cols.update(_coefficient_columns(tables, n_units, ci))
+    cols.update(_paradox_columns(tables[:, 0], cols))
+    keys = [k for k, _ in grouped]
     keys_df = pd.DataFrame(keys, columns=by_) if by_ else pd.DataFrame(index=[0])
     out = pd.concat([keys_df.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
+    out.attrs["min_pairs"] = core.MIN_PAIRS
     return out
+
+
+def _coefficient_columns(
+    tables: npt.NDArray[np.float64], n_units: npt.NDArray[np.int64], ci: float
+) -> dict[str, npt.NDArray[np.float64]]:
+    """``<name>``, ``<name>_ci_low``, ``<name>_ci_high``, ``<name>_n_boot_undefined`` for
+    every coefficient, withheld (NaN) below :data:`~cmalt_qa._agreement_core.MIN_PAIRS`."""
+    n = tables[:, 0].sum(axis=(-2, -1))
+    withheld = n < core.MIN_PAIRS
+    cols: dict[str, npt.NDArray[np.float64]] = {}
+    for name, parts in core.PARTS.items():
+        po, pe = parts(tables)  # (groups, 1 + n_boot)
+        theta = core.chance_corrected(po, pe)
+        low, high, undefined = core.score_interval(po[:, 0], pe[:, 0], theta[:, 1:], n, n_units, ci)
+        cols[name] = np.where(withheld, np.nan, theta[:, 0])
+        cols[f"{name}_ci_low"] = np.where(withheld, np.nan, low)
+        cols[f"{name}_ci_high"] = np.where(withheld, np.nan, high)
+        cols[f"{name}_n_boot_undefined"] = undefined
+    return cols
+
+
+def _paradox_columns(table: npt.NDArray[np.float64], cols: dict[str, object]) -> dict[str, object]:
+    """``dominant_rating``, ``dominant_share`` and ``kappa_paradox`` (:data:`PARADOX_RULE`)."""
+    n = table.sum(axis=(-2, -1))
+    pooled = table.sum(axis=-1) + table.sum(axis=-2)  # (groups, k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = pooled / pooled.sum(axis=-1, keepdims=True)
+    top = np.argmax(pooled, axis=-1)
+    dom_share = share[np.arange(len(table)), top]
+    r = PARADOX_RULE
+    kappa, ac1, pa = (np.asarray(cols[c], float) for c in ("kappa", "ac1", "percent_agreement"))
+    with np.errstate(invalid="ignore"):
+        low_kappa = (
+            (kappa < r["max_kappa"]) | (ac1 - kappa >= r["min_ac1_minus_kappa"]) | np.isnan(kappa)
+        )
+        paradox = (
+            (pa >= r["min_percent_agreement"]) & (dom_share >= r["min_dominant_share"]) & low_kappa
+        )
+    return {
+        "dominant_rating": [(_SCALE[i] if m > 0 else np.nan) for i, m in zip(top, n)],
+        "dominant_share": dom_share,
+        "kappa_paradox": paradox & (n >= core.MIN_PAIRS),
+    }
 
 
 def confusion(
@@ -557,6 +681,14 @@ def confusion(
         The ``by`` columns, ``lead``, ``second`` (S, A, R: all nine combinations per
         group, zeros included), ``n`` (rated pairs in that cell) and ``share`` (of the
         group's rated pairs; NaN for a group with none).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = confusion(recs, by=())
+    >>> len(t), list(t.columns)
+    (9, ['lead', 'second', 'n', 'share'])
     """
     check_args(recs, by, submission_types=submission_types)
     df, by_ = _prepare(recs, by, submission_types)
@@ -615,6 +747,14 @@ def resolution(
         ``n`` (disagreements with that result), ``n_disagreements`` (rated pairs that
         differ and have a final rating), ``n_without_final`` (differing pairs with no
         final rating, left out of the shares), ``share``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = resolution(recs, by=(), n_boot=100)
+    >>> sorted(set(t["classification"]))
+    ['direction', 'followed']
     """
     check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     df, by_ = _prepare(recs, by, submission_types)
@@ -624,50 +764,143 @@ def resolution(
     severe = np.minimum(lead, second)  # lower score = more severe (R = 0)
     direction = np.select([final == severe, final == np.maximum(lead, second)], [0, 1], 2)
     df = df.assign(_differ=differ, _has_final=final >= 0, _f=followed, _d=direction)
-    rows = []
-    for key, f in groups(df, by_):
-        d = f[f["_differ"] & f["_has_final"]]
-        n_missing = int((f["_differ"] & ~f["_has_final"]).sum())
-        unit, n_units = _bootstrap.unit_codes(d["portfolio_id"].to_numpy())
-        rng = _bootstrap.group_rng(seed, key)
-        w = _bootstrap.cluster_weights(n_units, n_boot, rng).astype(np.float64)
-        for cls, col, labels in (("followed", "_f", _FOLLOWED), ("direction", "_d", _DIRECTION)):
-            per_unit = np.zeros((n_units, len(labels)))
-            np.add.at(per_unit, (unit, d[col].to_numpy()), 1.0)
-            counts = per_unit.sum(axis=0)
-            total = counts.sum()
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = counts / total
-                if n_units:
-                    rep = w @ per_unit
-                    low, high = _stats.percentile_interval(
-                        rep / rep.sum(axis=1, keepdims=True), ci, axis=0
-                    )
-                else:
-                    low = high = np.full(len(labels), np.nan)
-            for j, lab in enumerate(labels):
-                rows.append(
-                    (
-                        *key,
-                        cls,
-                        lab,
-                        int(counts[j]),
-                        int(total),
-                        n_missing,
-                        share[j],
-                        low[j],
-                        high[j],
-                    )
-                )
-    cols = [
-        *by_,
-        "classification",
-        "result",
-        "n",
-        "n_disagreements",
-        "n_without_final",
-        "share",
-        "ci_low",
-        "ci_high",
-    ]
+    rows = [row for key, f in groups(df, by_) for row in _resolution_rows(key, f, n_boot, seed, ci)]
+    cols = [*by_, "classification", "result", "n", "n_disagreements", "n_without_final",
+            "share", "ci_low", "ci_high"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+def _resolution_rows(
+    key: tuple[object, ...], f: pd.DataFrame, n_boot: int, seed: int, ci: float
+) -> list[tuple[object, ...]]:
+    """One group's rows of :func:`resolution`: both classifications, every result."""
+    d = f[f["_differ"] & f["_has_final"]]
+    n_missing = int((f["_differ"] & ~f["_has_final"]).sum())
+    unit, n_units = _bootstrap.unit_codes(d["portfolio_id"].to_numpy())
+    w = _bootstrap.cluster_weights(n_units, n_boot, _bootstrap.group_rng(seed, key))
+    rows = []
+    for cls, col, labels in (("followed", "_f", _FOLLOWED), ("direction", "_d", _DIRECTION)):
+        per_unit = np.zeros((n_units, len(labels)))
+        np.add.at(per_unit, (unit, d[col].to_numpy()), 1.0)
+        counts = per_unit.sum(axis=0)
+        total = counts.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = counts / total
+            low = high = np.full(len(labels), np.nan)
+            if n_units:
+                rep = w.astype(np.float64) @ per_unit
+                low, high = _stats.percentile_interval(rep / rep.sum(axis=1, keepdims=True), ci)
+        rows += [(*key, cls, lab, int(counts[j]), int(total), n_missing, share[j], low[j],
+                  high[j]) for j, lab in enumerate(labels)]  # fmt: skip
+    return rows
+
+
+def _standardised_tables(
+    f: pd.DataFrame, strata: list[str], weights: pd.Series, n_boot: int, rng: np.random.Generator
+) -> tuple[npt.NDArray[np.float64], int]:
+    """(1 + n_boot, k, k) tables of one group standardised to the stratum ``weights``
+    (scaled to the group's pairs), and the number of portfolios resampled."""
+    k = len(_SCALE)
+    unit, n_units = _bootstrap.unit_codes(f["portfolio_id"].to_numpy())
+    stratum = weights.index.get_indexer(pd.MultiIndex.from_frame(f[strata]))
+    per = np.zeros((n_units, len(weights), k, k))
+    np.add.at(per, (unit, stratum, f["lead"].to_numpy(), f["second"].to_numpy()), 1.0)
+    w = _bootstrap.cluster_weights(n_units, n_boot, rng).astype(np.float64)
+    tables = np.concatenate([per.sum(axis=0)[None], np.tensordot(w, per, axes=1)])  # (1+B,S,k,k)
+    size = tables.sum(axis=(-2, -1))  # (1 + B, S) pairs per stratum
+    present = size > 0
+    wt = np.where(present, weights.to_numpy()[None, :], 0.0)
+    wt = wt / wt.sum(axis=1, keepdims=True)  # strata absent from a (re)sample: re-weighted
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(present[..., None, None], tables / size[..., None, None], 0.0)
+    return np.einsum("bs,bsij->bij", wt, shares) * len(f), n_units
+
+
+def trend(
+    recs: Records,
+    by: Sequence[str] | str = ("year",),
+    *,
+    strata: Sequence[str] | str = ("section",),
+    submission_types: Sequence[str] | None = ("first",),
+    ci: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Agreement over time with the mix of sections held fixed (direct standardisation).
+
+    :func:`by_section` with ``by=("year",)`` pools every section, pathway and attempt,
+    so a year with more resubmissions or more of a hard section looks worse though no
+    assessor changed. Here each group's table is the average of its strata's tables
+    (as shares), weighted in every group by each stratum's share of all rated pairs.
+    Default: first submissions only, sections as strata, so a change between years is a
+    change within sections.
+
+    Parameters
+    ----------
+    recs : Records
+    by : sequence of str
+        The periods (``year``, ``window``) and any other grouping columns.
+    strata : sequence of str
+        Rating or submission columns whose mix is held fixed (default section; e.g.
+        ``("section", "pathway")``).
+    submission_types, ci, n_boot, seed
+        As :func:`by_section` (default first submissions only).
+
+    Returns
+    -------
+    DataFrame, one row per group
+        The ``by`` columns, ``n`` (rated pairs), ``n_portfolios`` (the bootstrap units),
+        ``n_strata`` (strata with a pair in the group), ``too_few`` and, per
+        coefficient, ``<name>``, ``<name>_ci_low``, ``<name>_ci_high``,
+        ``<name>_n_boot_undefined``, as :func:`by_section`. ``attrs["weights"]`` holds
+        the stratum weights.
+
+    Notes
+    -----
+    Standardised table :math:`\\tilde p = \\sum_s w_s\\, t_s / n_s` over the strata present
+    in the group (weights re-normalised over them when one is absent, noted by
+    ``n_strata``), scaled to the group's n pairs; every coefficient is computed from it
+    and bootstrapped by resampling the group's portfolios (intervals as
+    :func:`by_section`). With one stratum this is :func:`by_section`.
+
+    References
+    ----------
+    Fleiss, J. L., Levin, B. & Paik, M. C. (2003). Statistical Methods for Rates and
+    Proportions, 3rd ed., ch. 19 (direct standardisation).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(60, seed=1)
+    >>> t = trend(recs, by=("year",), n_boot=50)
+    >>> list(t.columns[:4])
+    ['year', 'n', 'n_portfolios', 'n_strata']
+    """
+    check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
+    strata_ = list(check_by(strata, [*recs.ratings.columns, *recs.submissions.columns],
+                            what="rating or submission columns"))  # fmt: skip
+    df, _ = _prepare(recs, tuple(dict.fromkeys((*as_tuple(by), *strata_))), submission_types)
+    by_ = list(as_tuple(by))
+    df = df[(df["lead"] >= 0) & (df["second"] >= 0)]
+    weights = df.groupby(strata_, observed=True, sort=True).size()
+    weights = weights / weights.sum()
+    weights.index = pd.MultiIndex.from_frame(weights.index.to_frame(index=False))
+    grouped = list(groups(df, by_))
+    k = len(_SCALE)
+    tables = np.zeros((len(grouped), 1 + int(n_boot), k, k))
+    n_units = np.zeros(len(grouped), dtype=np.int64)
+    n_strata = np.zeros(len(grouped), dtype=np.int64)
+    for g, (key, f) in enumerate(grouped):
+        rng = _bootstrap.group_rng(seed, key)
+        tables[g], n_units[g] = _standardised_tables(f, strata_, weights, int(n_boot), rng)
+        n_strata[g] = len(f[strata_].drop_duplicates())
+    n = np.array([len(f) for _, f in grouped], dtype=np.int64)
+    cols: dict[str, object] = {"n": n, "n_portfolios": n_units, "n_strata": n_strata,
+                               "too_few": n < core.MIN_PAIRS}  # fmt: skip
+    cols.update(_coefficient_columns(tables, n_units, ci))
+    keys_df = (
+        pd.DataFrame([k_ for k_, _ in grouped], columns=by_) if by_ else pd.DataFrame(index=[0])
+    )
+    out = pd.concat([keys_df.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
+    out.attrs.update(weights=weights, min_pairs=core.MIN_PAIRS, strata=tuple(strata_))
+    return out

@@ -189,6 +189,16 @@ def by_section(
     ``rate = referred / n``; Wilson score interval when each portfolio gives at most one
     decision to a group (``section`` in ``by``, first submissions), else a percentile
     bootstrap over portfolios. See the module docstring for who counts.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = by_section(recs)
+    >>> list(t.columns[:6])
+    ['section', 'n', 'referred', 'rate', 'ci_low', 'ci_high']
+    >>> bool(((t["ci_low"] <= t["rate"]) & (t["rate"] <= t["ci_high"])).all())
+    True
     """
     check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     long = _section_frame(recs, submission_types)
@@ -226,6 +236,13 @@ def outcomes(
         (attempt 1 still without an outcome); ``n_<o>`` and ``share_<o>`` for ``o`` in
         distinction, pass, minor, major; ``referred`` (minor + major), ``rate``,
         ``ci_low``, ``ci_high`` (Wilson).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> list(outcomes(recs, by=()).columns[:4])
+    ['n', 'n_open', 'n_distinction', 'n_pass']
     """
     check_args(recs, by, submission_types=submission_types, ci=ci)
     subs = _submissions(recs, submission_types, attempt=1)
@@ -281,6 +298,13 @@ def section_drivers(
         The ``by`` columns, ``section``; ``n`` (referred attempt-1 submissions whose
         section has a final decision), ``with_r`` (final R in the section), ``share``,
         ``ci_low``, ``ci_high`` (Wilson), ``n_submissions``.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> list(section_drivers(recs).columns[:4])
+    ['section', 'n', 'with_r', 'share']
     """
     check_args(recs, by, submission_types=submission_types, ci=ci)
     long = _section_frame(recs, submission_types)
@@ -321,6 +345,13 @@ def co_referrals(
     -----
     With indicator matrices D (decided) and R (final R), submissions x sections, the
     tables are :math:`D^TD`, :math:`R^TD`, :math:`D^TR` and :math:`R^TR`.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> list(co_referrals(recs).columns[:4])
+    ['section_a', 'section_b', 'n', 'n_a']
     """
     check_args(recs, by, submission_types=submission_types, ci=ci)
     long = _section_frame(recs, submission_types)
@@ -402,6 +433,14 @@ def gaps(
     Missing gap data is never read as "no gap": those R decisions leave both
     denominators. Intervals as in the module docstring (Wilson with ``section`` in
     ``by`` and one decision per portfolio, otherwise a bootstrap over portfolios).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = gaps(recs, by=("section",))
+    >>> [c for c in t.columns if c.startswith("reflection")][:4]
+    ['reflection', 'reflection_rate', 'reflection_rate_ci_low', 'reflection_rate_ci_high']
     """
     check_args(recs, by, submission_types=submission_types, ci=ci, n_boot=n_boot, seed=seed)
     long = _section_frame(recs, submission_types)
@@ -483,6 +522,13 @@ def flows(recs: Records, by: Sequence[str] = (), *, as_of: object | None = None)
         The ``by`` columns (of the first attempt), ``from_outcome`` (minor | major),
         ``to_outcome`` (pass | fail | "in assessment" | "not resubmitted (yet)"), ``n``,
         ``share`` (of the from-outcome within the group).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> list(flows(recs).columns)
+    ['from_outcome', 'to_outcome', 'n', 'share']
     """
     check_args(recs, by, as_of=as_of)
     pairs = _referral_pairs(recs, resolve_as_of(recs.submissions, as_of))
@@ -530,6 +576,13 @@ def resubmission_time(
     0.5 only at the point S = 0 (the last case resubmitted): the band is undefined there
     and the limit is NaN (``km_fit(..., degenerate="nan")``), where lifelines gives
     that time.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> list(resubmission_time(recs).columns[4:9])
+    ['share_resubmitted_ci_low', 'share_resubmitted_ci_high', 'median_days', 'median_days_ci_low', 'median_days_ci_high']
     """
     check_args(recs, by, as_of=as_of, ci=ci)
     when = resolve_as_of(recs.submissions, as_of)
@@ -539,48 +592,38 @@ def resubmission_time(
     pairs["days"] = (end - pairs["result_on"]).dt.days.astype(float)
     pairs["event"] = pairs["resub_submitted_on"].notna()
     pairs["valid"] = pairs["days"].notna() & (pairs["days"] >= 0)
-    rows = []
-    for key, g in groups(pairs, by):
-        v = g[g["valid"]]
-        t, ev = v["days"].to_numpy(float), v["event"].to_numpy(bool)
-        n, k = len(v), int(ev.sum())
-        lo, hi = wilson_interval(k, n, ci)
-        # Limits undefined where S is 0 (scipy's NaN), unlike turnaround's lifelines
-        # convention: a group whose every case resubmitted gets no median limit there.
-        fit = km_fit(t, ev, ci, degenerate="nan")
-        med, mlo, mhi = km_quantile(fit, 0.5)
-        by_h = 1.0 - km_at(fit, horizon_days, beyond="last")[0]
-        rows.append(
-            {
-                **dict(zip(by, key)),
-                "n": n,
-                "resubmitted": k,
-                "censored": n - k,
-                "share_resubmitted": k / n if n else np.nan,
-                "share_resubmitted_ci_low": float(lo),
-                "share_resubmitted_ci_high": float(hi),
-                "median_days": med,
-                "median_days_ci_low": mlo,
-                "median_days_ci_high": mhi,
-                "resubmitted_by_horizon": by_h,
-                "n_invalid": int((~g["valid"]).sum()),
-            }
-        )
-    cols = [
-        *by,
-        "n",
-        "resubmitted",
-        "censored",
-        "share_resubmitted",
-        "share_resubmitted_ci_low",
-        "share_resubmitted_ci_high",
-        "median_days",
-        "median_days_ci_low",
-        "median_days_ci_high",
-        "resubmitted_by_horizon",
-        "n_invalid",
+    rows = [
+        dict(zip(by, key)) | _resubmission_row(g, ci, horizon_days) for key, g in groups(pairs, by)
     ]
+    cols = [*by, "n", "resubmitted", "censored", "share_resubmitted", "share_resubmitted_ci_low",
+            "share_resubmitted_ci_high", "median_days", "median_days_ci_low",
+            "median_days_ci_high", "resubmitted_by_horizon", "n_invalid"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+def _resubmission_row(g: pd.DataFrame, ci: float, horizon_days: float) -> dict[str, float]:
+    """One group's row of :func:`resubmission_time` (Wilson share, Kaplan-Meier median)."""
+    v = g[g["valid"]]
+    t, ev = v["days"].to_numpy(float), v["event"].to_numpy(bool)
+    n, k = len(v), int(ev.sum())
+    lo, hi = wilson_interval(k, n, ci)
+    # Limits undefined where S is 0 (scipy's NaN), unlike turnaround's lifelines
+    # convention: a group whose every case resubmitted gets no median limit there.
+    fit = km_fit(t, ev, ci, degenerate="nan")
+    med, mlo, mhi = km_quantile(fit, 0.5)
+    return {
+        "n": n,
+        "resubmitted": k,
+        "censored": n - k,
+        "share_resubmitted": k / n if n else np.nan,
+        "share_resubmitted_ci_low": float(lo),
+        "share_resubmitted_ci_high": float(hi),
+        "median_days": med,
+        "median_days_ci_low": mlo,
+        "median_days_ci_high": mhi,
+        "resubmitted_by_horizon": 1.0 - km_at(fit, horizon_days, beyond="last")[0],
+        "n_invalid": int((~g["valid"]).sum()),
+    }
 
 
 def eventual_pass(
@@ -604,6 +647,14 @@ def eventual_pass(
     Notes
     -----
     While ``pending > 0`` the rate is a lower bound and ``rate_max`` an upper bound.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = eventual_pass(recs, by=())
+    >>> bool((t["rate"] <= t["rate_max"]).all())
+    True
     """
     check_args(recs, by, as_of=as_of, ci=ci)
     when = resolve_as_of(recs.submissions, as_of)
@@ -684,6 +735,13 @@ def p_chart(
         ``window, n, k, rate, centre, sigma, lcl, ucl, lower2, upper2, z, sigma_z,
         baseline``, booleans ``beyond_limits, shift, trend, two_of_three,
         special_cause`` and ``signal`` (text). See :func:`cmalt_qa._spc.p_chart`.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> list(p_chart(recs).columns[:4])
+    ['window', 'n', 'k', 'rate']
     """
     check_args(recs, submission_types=submission_types)
     if per_section:
@@ -748,6 +806,14 @@ def funnel(
         ``upper_95``, ``lower_998``, ``upper_998`` (exact binomial quantiles, see
         :func:`cmalt_qa._spc.funnel_limits`), ``outside_95``, ``outside_998``, ``z``.
         Column suffixes follow the levels (0.95 -> ``95``, 0.998 -> ``998``).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = funnel(recs, "pathway")
+    >>> list(t["pathway"])
+    ['ACMALT', 'CMALT', 'SCMALT']
     """
     check_args(recs, group, submission_types=submission_types)
     subs = _submissions(recs, submission_types, attempt=1)
@@ -785,6 +851,11 @@ def funnel_curve(
     Returns
     -------
     DataFrame: ``n``, ``centre``, ``lower_<tag>``, ``upper_<tag>`` per level.
+
+    Examples
+    --------
+    >>> funnel_curve(0.3, 5).shape
+    (5, 6)
     """
     if n_max < n_min or n_min < 1:
         raise ValueError("need 1 <= n_min <= n_max")

@@ -23,6 +23,29 @@ it is known, so a case with no result by then has T > days_open (right-censored 
 the end of its due date is a breach; one whose due date is after ``as_of`` is
 *undetermined*. (:func:`open_cases`, the list for staff to act on during the day, calls a
 case due today "at risk", not "overdue": it can still be returned today.)
+
+Estimates
+---------
+The share within the promise is a Kaplan-Meier estimate on time measured from each
+case's own due date, :math:`T = \\text{result} - \\text{promise\\_due}` (days,
+:math:`T \\le 0` is within the promise), open cases censored at
+``as_of - promise_due`` (see the module's conventions). The share is
+:math:`1 - \\hat S(0)`. A case open past its due date is censored after 0 and so counts
+as a breach; one open and not yet due is censored before 0 and its weight is shared
+out over the later returns, as the product-limit estimator does. With no such case
+the estimate is the plain proportion and the Wilson interval is given; otherwise the
+exponential-Greenwood (log-log) interval. Medians and percentiles are
+:math:`\\inf\\{t: \\hat S(t) \\le q\\}` with intervals from inverting the pointwise
+interval of S (Brookmeyer & Crowley 1982).
+
+References
+----------
+Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from incomplete
+observations. JASA 53(282), 457-481.
+Brookmeyer, R. & Crowley, J. (1982). A confidence interval for the median survival
+time. Biometrics 38(1), 29-41.
+Checked against lifelines ``KaplanMeierFitter`` (``median_survival_times``,
+``qth_survival_time``, ``confidence_interval_``) and ``scipy.stats.binomtest``.
 """
 
 from __future__ import annotations
@@ -224,26 +247,18 @@ def summary(
 
     Notes
     -----
-    The share within the promise is a Kaplan-Meier estimate on time measured from each
-    case's own due date, :math:`T = \\text{result} - \\text{promise\\_due}` (days,
-    :math:`T \\le 0` is within the promise), open cases censored at
-    ``as_of - promise_due`` (see the module's conventions). The share is
-    :math:`1 - \\hat S(0)`. A case open past its due date is censored after 0 and so counts
-    as a breach; one open and not yet due is censored before 0 and its weight is shared
-    out over the later returns, as the product-limit estimator does. With no such case
-    the estimate is the plain proportion and the Wilson interval is given; otherwise the
-    exponential-Greenwood (log-log) interval. Medians and percentiles are
-    :math:`\\inf\\{t: \\hat S(t) \\le q\\}` with intervals from inverting the pointwise
-    interval of S (Brookmeyer & Crowley 1982).
+    How the share within the promise, the medians and their intervals are estimated:
+    see the module docstring ("Estimates").
 
-    References
-    ----------
-    Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from incomplete
-    observations. JASA 53(282), 457-481.
-    Brookmeyer, R. & Crowley, J. (1982). A confidence interval for the median survival
-    time. Biometrics 38(1), 29-41.
-    Checked against lifelines ``KaplanMeierFitter`` (``median_survival_times``,
-    ``qth_survival_time``, ``confidence_interval_``) and ``scipy.stats.binomtest``.
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = summary(recs, by=())
+    >>> list(t.columns[:4])
+    ['n', 'returned', 'open', 'breaches']
+    >>> bool(t.attrs["as_of"] >= recs.submissions["submitted_on"].max())  # the data's clock
+    True
     """
     check_args(recs, by, as_of=as_of, submission_types=submission_types, ci=ci)
     frame, stamp, note = _prepare(recs, as_of, submission_types)
@@ -289,6 +304,14 @@ def open_cases(
         not yet, as of ``as_of``), ``stage`` ("awaiting allocation", "with assessors",
         "assessed, result pending") and ``days_with_assessors``. Sorted by
         ``days_left`` then longest open first. ``attrs`` as for :func:`summary`.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = open_cases(recs, "2026-06-01")
+    >>> list(t.columns[:4]), set(t["status"]) <= set(STATUSES)
+    (['submission_id', 'window', 'pathway', 'attempt'], True)
     """
     if isinstance(at_risk_days, bool) or not isinstance(at_risk_days, (int, np.integer)):
         raise TypeError("at_risk_days must be an integer number of days")
@@ -362,6 +385,13 @@ def calendar_check(
         ``share_within_promise``, ``share_within_result_month`` (each with
         ``_ci_low``/``_ci_high``) and ``share_late_within_result_month`` (their
         difference: late by the promise, on time by the calendar).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> list(calendar_check(recs).columns[:3])
+    ['window', 'result_month', 'result_month_end']
     """
     check_args(recs, as_of=as_of, submission_types=submission_types, ci=ci)
     frame, stamp, note = _prepare(recs, as_of, submission_types)
@@ -406,6 +436,29 @@ def calendar_check(
 
 
 # --------------------------------------------------------------------------- curves
+_PROMISE_COLUMNS = (
+    "promise_days_min",
+    "promise_days_max",
+    "within_promise",
+    "within_promise_ci_low",
+    "within_promise_ci_high",
+)
+
+
+def _promise_columns(g: pd.DataFrame, ci: float) -> dict[str, float]:
+    """The group's promise in days (from each case's own due date) and the share
+    returned within it, as :func:`summary` has it (censoring respected)."""
+    length = _days(g["promise_due"] - g["submitted_on"])
+    share, low, high, _ = share_by(g["rel_days"], g["returned"].to_numpy(), 0.0, ci)
+    return {
+        "promise_days_min": float(np.min(length)) if len(length) else np.nan,
+        "promise_days_max": float(np.max(length)) if len(length) else np.nan,
+        "within_promise": share,
+        "within_promise_ci_low": low,
+        "within_promise_ci_high": high,
+    }
+
+
 def km_curves(
     recs: Records,
     by: Sequence[str] | str = ("window",),
@@ -423,8 +476,22 @@ def km_curves(
         censoring times at ``days_open``), ``share_returned`` (1 - S),
         ``ci_low``, ``ci_high`` (log-log limits; zero width where S is 0 or 1, as in
         lifelines), ``at_risk``,
-        ``returned`` (results that day), ``censored``, ``n`` (cases in the group).
-        ``attrs`` as for :func:`summary`, plus ``attrs["by"]``.
+        ``returned`` (results that day), ``censored``, ``n`` (cases in the group);
+        and, the same on every row of a group: ``promise_days_min``,
+        ``promise_days_max`` (the shortest and longest promise of its cases in days,
+        from each case's own due date, :func:`cmalt_qa.scheme.promise_due`: 3 calendar
+        months are 89 to 92 days) and ``within_promise`` with ``within_promise_ci_low``,
+        ``within_promise_ci_high`` (the share returned by each case's own due date,
+        exactly as in :func:`summary`). ``attrs`` as for :func:`summary`, plus
+        ``attrs["by"]``.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> t = km_curves(recs, by=())
+    >>> list(t.columns[:3]), float(t["share_returned"].max()) <= 1.0
+    (['days', 'share_returned', 'ci_low'], True)
     """
     check_args(recs, by, as_of=as_of, submission_types=submission_types, ci=ci)
     frame, stamp, note = _prepare(recs, as_of, submission_types)
@@ -453,6 +520,8 @@ def km_curves(
         for c, v in zip(cols, key):
             part[c] = v
         part["n"] = fit.n
+        for c, v in _promise_columns(g, ci).items():
+            part[c] = v
         parts.append(part)
     out_cols = [
         *cols,
@@ -464,6 +533,7 @@ def km_curves(
         "returned",
         "censored",
         "n",
+        *_PROMISE_COLUMNS,
     ]
     table = (
         pd.concat(parts, ignore_index=True)[out_cols] if parts else pd.DataFrame(columns=out_cols)

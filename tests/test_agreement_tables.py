@@ -13,6 +13,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 import cmalt_qa as qa
+from cmalt_qa import _agreement_core as core
 from cmalt_qa import _stats
 from cmalt_qa import agreement as ag
 from cmalt_qa._bootstrap import group_rng
@@ -63,12 +64,17 @@ def _direct_records(subs: pd.DataFrame, rat: pd.DataFrame) -> Records:
 
 
 # ------------------------------------------------------------------- by_section
-def test_by_section_columns_and_counts(small):
+def test_by_section_columns_and_counts(small, monkeypatch):
+    withheld = ag.by_section(small, n_boot=200)  # 3-4 pairs: too few to estimate
+    assert withheld["too_few"].all() and withheld["kappa"].isna().all()
+    assert withheld["kappa_ci_low"].isna().all() and not withheld["kappa_paradox"].any()
+    assert withheld.attrs["min_pairs"] == core.MIN_PAIRS == 10
+    monkeypatch.setattr(core, "MIN_PAIRS", 1)  # the hand-checkable values below
     t = ag.by_section(small, n_boot=200)
     assert list(t["section"]) == ["1a", "1b"]
     assert list(t.columns[:2]) == ["section", "n"]
     for name in ag.COEFFICIENTS:
-        for suffix in ("", "_ci_low", "_ci_high"):
+        for suffix in ("", "_ci_low", "_ci_high", "_n_boot_undefined"):
             assert f"{name}{suffix}" in t.columns
     assert "kappa_paradox" in t.columns
     # 1a without the review: s1 S/S, s2 R/A, s3 A/A, s5 S/R -> 4 pairs of 4 rows.
@@ -221,11 +227,21 @@ def test_vectorised_bootstrap_equals_slow_loop(by):
             reps.append(_slow_coefficients(list(drawn["lead"]), list(drawn["second"])))
         reps_df = pd.DataFrame(reps)
         est = _slow_coefficients(list(rows["lead"]), list(rows["second"]))
+        t0 = (
+            pd.crosstab(rows["lead"], rows["second"])
+            .reindex(index=["R", "A", "S"], columns=["R", "A", "S"], fill_value=0)
+            .to_numpy(float)
+        )
         for name in ag.COEFFICIENTS:
             np.testing.assert_allclose(row[name], est[name], atol=1e-12)
-            lo, hi = np.nanquantile(reps_df[name], [(1 - ci) / 2, (1 + ci) / 2])
+            # the interval from the loop's replicates (same draws) by the same rule
+            po, pe = core.PARTS[name](t0)
+            lo, hi, und = core.score_interval(
+                po, pe, reps_df[name].to_numpy(), len(rows), len(units), ci
+            )
             np.testing.assert_allclose(row[f"{name}_ci_low"], lo, atol=1e-12)
             np.testing.assert_allclose(row[f"{name}_ci_high"], hi, atol=1e-12)
+            assert row[f"{name}_n_boot_undefined"] == int(reps_df[name].isna().sum()) == und
 
 
 def test_bootstrap_weights_count_the_drawn_indices():

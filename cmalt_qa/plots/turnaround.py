@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from ..scheme import PROMISE_MONTHS
 from ._style import (
     ACCENT,
     ALERT,
@@ -24,9 +25,6 @@ from ._style import (
 )
 
 __all__ = ["plot_km_curves", "plot_open_cases", "plot_promise_compliance"]
-
-PROMISE_DAYS: tuple[int, int] = (89, 92)
-"""Range of 3 calendar months in days (e.g. 30 Nov -> 28 Feb is 90; 31 May -> 31 Aug 92)."""
 
 STATUS_COLOURS = {
     "overdue": ALERT,
@@ -68,7 +66,8 @@ def plot_km_curves(
     ----------
     table : DataFrame
         From ``turnaround.km_curves``: group columns, ``days``, ``share_returned``,
-        ``ci_low``, ``ci_high``, ``n``.
+        ``ci_low``, ``ci_high``, ``n``, ``promise_days_min``, ``promise_days_max``,
+        ``within_promise``.
     ax : Axes, optional
     max_groups : int
         Draw at most this many groups (the latest, in the table's order).
@@ -77,20 +76,30 @@ def plot_km_curves(
 
     Notes
     -----
-    The promise (3 calendar months, 89-92 days) is shaded; the title names the group
-    with the lowest share returned by 89 days.
+    The promise is each case's own due date (:func:`cmalt_qa.scheme.promise_due`,
+    :data:`~cmalt_qa.scheme.PROMISE_MONTHS` calendar months): the band spans the
+    shortest to the longest promise of the cases drawn (``promise_days_min``,
+    ``promise_days_max``), and the title and text give each group's share returned
+    by its own due dates (``within_promise``, the figure of ``turnaround.summary``),
+    not a reading of the curve at a fixed day.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> ax = plot_km_curves(qa.turnaround.km_curves(recs, by=("pathway",)))
+    >>> "within the 3-month promise" in ax.get_title()
+    True
     """
-    require_columns(table, ["days", "share_returned", "ci_low", "ci_high"], "plot_km_curves")
+    require_columns(
+        table,
+        ["days", "share_returned", "ci_low", "ci_high", "promise_days_min", "promise_days_max",
+         "within_promise"],
+        "plot_km_curves",
+    )  # fmt: skip
     ax = _axes(ax)
-    cols = _group_columns(table, "days")
-    if cols:
-        keys = list(dict.fromkeys(map(tuple, table[cols].astype(str).to_numpy())))[-max_groups:]
-        groups = [
-            (" / ".join(k), table[(table[cols].astype(str) == list(k)).all(axis=1)]) for k in keys
-        ]
-    else:
-        groups = [("all", table)]
-    at_promise: dict[str, float] = {}
+    groups = _km_groups(table, max_groups)
+    within: dict[str, float] = {}
     for i, (label, g) in enumerate(groups):
         g = g.sort_values("days")
         colour = _CYCLE[i % len(_CYCLE)]
@@ -102,25 +111,50 @@ def plot_km_curves(
             ax.fill_between(
                 g["days"], g["ci_low"], g["ci_high"], step="post", color=colour, alpha=0.15, lw=0
             )
-        before = g[g["days"] <= PROMISE_DAYS[0]]
-        at_promise[label] = float(before["share_returned"].iloc[-1]) if len(before) else 0.0
-    ax.axvspan(*PROMISE_DAYS, color=NEUTRAL, alpha=0.3, lw=0, label="promise: 3 months")
+        if len(g) and np.isfinite(g["within_promise"].iloc[0]):
+            within[label] = float(g["within_promise"].iloc[0])
+    shown = pd.concat([g for _, g in groups]) if groups else table
+    band = (float(shown["promise_days_min"].min()), float(shown["promise_days_max"].max()))
+    promise = f"promise: {PROMISE_MONTHS} months"
+    if all(np.isfinite(band)):
+        ax.axvspan(band[0], band[1] + 0.5, color=NEUTRAL, alpha=0.3, lw=0, label=promise)
     ax.set_xlabel("days since submission")
     ax.set_ylabel("share of portfolios returned")
     ax.set_ylim(0, 1.02)
     ax.legend(loc="lower right", fontsize="small", frameon=False)
-    if at_promise:
-        worst = min(at_promise, key=at_promise.__getitem__)
-        share = at_promise[worst]
-        ax.set_title(f"{worst}: only {share:.0%} returned within {PROMISE_DAYS[0]} days")
-        alt_text(
-            ax,
-            "Kaplan-Meier curves of the share of portfolios returned by days since "
-            f"submission, open cases censored, for {len(groups)} group(s). The lowest share "
-            f"returned by {PROMISE_DAYS[0]} days (the 3-month promise) is {worst} at "
-            f"{share:.0%}; " + "; ".join(f"{k} {v:.0%}" for k, v in at_promise.items()) + ".",
-        )
+    _km_title(ax, groups, within)
     return ax
+
+
+def _km_groups(table: pd.DataFrame, max_groups: int) -> list[tuple[str, pd.DataFrame]]:
+    """(label, rows) of the groups drawn: the last ``max_groups`` in the table's order."""
+    cols = _group_columns(table, "days")
+    if not cols:
+        return [("all", table)]
+    keys = list(dict.fromkeys(map(tuple, table[cols].astype(str).to_numpy())))[-max_groups:]
+    return [(" / ".join(k), table[(table[cols].astype(str) == list(k)).all(axis=1)]) for k in keys]
+
+
+def _km_title(ax: Axes, groups: list[tuple[str, pd.DataFrame]], within: dict[str, float]) -> None:
+    """Title and text alternative: the group with the lowest share within the promise."""
+    curves = (
+        f"Kaplan-Meier curves of the share of portfolios returned by days since submission, "
+        f"open cases censored, for {len(groups)} group(s)."
+    )
+    if not within:
+        ax.set_title(f"Share returned within the {PROMISE_MONTHS}-month promise: not known yet")
+        alt_text(ax, curves + " No group has been followed up to its due dates yet.")
+        return
+    worst = min(within, key=within.__getitem__)
+    share = within[worst]
+    ax.set_title(f"{worst}: {share:.0%} returned within the {PROMISE_MONTHS}-month promise")
+    alt_text(
+        ax,
+        curves + f" Returned by each portfolio's own due date ({PROMISE_MONTHS} calendar "
+        f"months after submission), open cases censored: lowest {worst} at {share:.0%}; "
+        + "; ".join(f"{k} {v:.0%}" for k, v in within.items())
+        + ".",
+    )
 
 
 def plot_open_cases(
@@ -141,6 +175,14 @@ def plot_open_cases(
         Where to draw the "at risk" line (as passed to ``open_cases``).
     max_cases : int
         Show the most urgent cases only (the title counts all).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> ax = plot_open_cases(qa.turnaround.open_cases(recs, "2026-06-01"))
+    >>> ax.get_xlabel()
+    'days left to the promise date (negative: overdue)'
     """
     require_columns(table, ["submission_id", "days_left", "status"], "plot_open_cases")
     ax = _axes(ax)
@@ -193,6 +235,14 @@ def plot_promise_compliance(
     ax : Axes, optional
     estimate : str
         Column to draw (``within_promise``, ``within_6w``, ``within_8w``).
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> ax = plot_promise_compliance(qa.turnaround.summary(recs, by=("pathway",)))
+    >>> ax.get_title().startswith("Lowest within promise")
+    True
     """
     lo_c, hi_c = f"{estimate}_ci_low", f"{estimate}_ci_high"
     require_columns(table, ["n", estimate, lo_c, hi_c], "plot_promise_compliance")
