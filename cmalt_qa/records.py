@@ -142,7 +142,8 @@ class Records:
         Examples
         --------
         >>> import cmalt_qa as qa
-        >>> recs = qa.load(qa.cli.default_data())
+        >>> from cmalt_qa.cli import default_data
+        >>> recs = qa.load(default_data())
         >>> waiting = recs.submissions["lead_assessor"].isna().sum()
         >>> len(recs.allocated().submissions) == len(recs.submissions) - waiting
         True
