@@ -145,7 +145,7 @@ class Records:
         >>> from cmalt_qa.cli import default_data
         >>> recs = qa.load(default_data())
         >>> waiting = recs.submissions["lead_assessor"].isna().sum()
-        >>> len(recs.allocated().submissions) == len(recs.submissions) - waiting
+        >>> bool(len(recs.allocated().submissions) == len(recs.submissions) - waiting)
         True
         """
         s = self.submissions
