@@ -44,19 +44,22 @@ format: $(VENV)/.test-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Simulation checks of the estimators (docs/validation.md): minutes on two cores.
+# N_DATASETS overrides each script's default number of simulated datasets.
+validate-stats: $(VENV)/.test-deps
+	$(BIN)/python -m validation.severity $(N_DATASETS)
+	$(BIN)/python -m validation.control_charts $(N_DATASETS)
+	$(BIN)/python -m validation.agreement_intervals $(N_DATASETS)
+
 # The notebooks are edited in JupyterLab, which (with jupytext, configured in
 # notebooks/jupytext.toml) saves each .ipynb together with its percent script .py.
+
 lab: $(BIN)/cmalt-qa
 	$(BIN)/jupyter lab notebooks/
 
 # After editing a notebook's .py (or .ipynb) outside JupyterLab: bring its pair up to date.
 notebooks: $(BIN)/cmalt-qa
 	$(BIN)/jupytext --sync notebooks/window.py notebooks/sections.py notebooks/trends.py
-
-# Simulation checks of the estimators (docs/validation.md): minutes on two cores.
-# N_DATASETS=200 for a quicker run with wider Monte Carlo intervals.
-validate-stats: $(VENV)/.test-deps
-	$(BIN)/python -m validation.agreement_intervals $(N_DATASETS)
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -23,10 +23,14 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-__all__ = ["p_chart", "special_cause_rules", "funnel_limits", "D2"]
+__all__ = [
+    "p_chart", "special_cause_rules", "funnel_limits", "probability_limits", "step_statistic",
+    "step_change_test", "family_levels", "family_signals", "laney_sigma_z", "D2", "SIGMA_TAIL",
+]  # fmt: skip
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 D2: float = 1.128
 """Bias constant d2 for moving ranges of two points (MR-bar / d2 estimates sigma)."""
@@ -131,6 +135,232 @@ RULE_LABELS: dict[str, str] = {
 }
 
 
+SIGMA_TAIL: float = float(stats.norm.sf(3.0))
+"""One tail beyond 3 sigma of a normal distribution (0.00135): the classic per-point level."""
+
+
+def family_levels(alpha: float, n_charts: int, n_points: int) -> tuple[float, float]:
+    """Per-point and per-chart levels that hold the family-wise false-alarm rate at ``alpha``.
+
+    Half of ``alpha`` goes to the points beyond the probability limits (Bonferroni over
+    the ``n_points`` points of all ``n_charts`` charts), half to the step-change tests
+    (Bonferroni over the charts). Returns ``(alpha_point, alpha_step)``, both two-sided.
+    """
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    if n_charts < 1 or n_points < 1:
+        raise ValueError("need at least one chart and one point")
+    return alpha / 2.0 / n_points, alpha / 2.0 / n_charts
+
+
+def probability_limits(
+    centre: float, n: npt.ArrayLike, alpha: float, sigma_z: float = float("nan")
+) -> tuple[FloatArray, FloatArray]:
+    """Exact probability limits for a proportion: each tail beyond them holds at most ``alpha/2``.
+
+    Parameters
+    ----------
+    centre : float
+        In-control proportion.
+    n : array_like of int
+        Subgroup sizes.
+    alpha : float
+        Two-sided level per point.
+    sigma_z : float, optional
+        Laney's sigma_z. Where it exceeds 1 (over-dispersion) the counts are taken as
+        beta-binomial with the same mean and the variance of Laney's p' chart,
+        :math:`n\\bar p(1-\\bar p)\\sigma_z^2`: intra-class correlation
+        :math:`\\rho_i = (\\sigma_z^2-1)/(n_i-1)`; otherwise binomial.
+
+    Returns
+    -------
+    lcl, ucl : ndarray
+        ``ppf(alpha/2)/n`` and ``ppf(1 - alpha/2)/n`` of the count's distribution; a
+        rate strictly below ``lcl`` or above ``ucl`` is beyond the limits, which has
+        probability at most ``alpha/2`` on each side (exactly, not by a normal
+        approximation: at n = 30-80 the 3-sigma tail is 0.009-0.017, not 0.00135).
+    """
+    n_ = np.asarray(n, dtype=np.float64)
+    dist = stats.binom(n_, centre)
+    if np.isfinite(sigma_z) and sigma_z > 1.0 and 0.0 < centre < 1.0:
+        rho = np.clip((sigma_z**2 - 1.0) / np.maximum(n_ - 1.0, 1.0), 1e-12, 1.0 - 1e-9)
+        a, b = centre * (1.0 / rho - 1.0), (1.0 - centre) * (1.0 / rho - 1.0)
+        dist = stats.betabinom(n_, a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return dist.ppf(alpha / 2.0) / n_, dist.ppf(1.0 - alpha / 2.0) / n_
+
+
+def _loglik(k: FloatArray, n: FloatArray) -> FloatArray:
+    """Binomial log-likelihood at the MLE, k log(k/n) + (n-k) log(1-k/n), 0 log 0 = 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        out = np.where(k > 0, k * np.log(p), 0.0) + np.where(n - k > 0, (n - k) * np.log1p(-p), 0.0)
+    return np.where(n > 0, out, 0.0)
+
+
+def step_statistic(k: npt.ArrayLike, n: npt.ArrayLike) -> tuple[FloatArray, IntArray]:
+    """Likelihood-ratio statistic of the best single step in a rate, per series.
+
+    ``k``, ``n`` of shape (..., m). For each split point t = 1..m-1 (before: subgroups
+    0..t-1; after: t..m-1), :math:`G^2_t = 2[\\ell(k_1,n_1)+\\ell(k_2,n_2)-\\ell(K,N)]`;
+    returns the maximum over t and the t that attains it (0 when m < 2).
+    """
+    k_, n_ = np.asarray(k, np.float64), np.asarray(n, np.float64)
+    ck, cn = np.cumsum(k_, axis=-1)[..., :-1], np.cumsum(n_, axis=-1)[..., :-1]
+    tk, tn = k_.sum(axis=-1, keepdims=True), n_.sum(axis=-1, keepdims=True)
+    if ck.shape[-1] == 0:
+        return np.zeros(k_.shape[:-1]), np.zeros(k_.shape[:-1], dtype=np.int64)
+    g2 = 2.0 * (_loglik(ck, cn) + _loglik(tk - ck, tn - cn) - _loglik(tk, tn))
+    best = np.argmax(g2, axis=-1)
+    return np.take_along_axis(g2, best[..., None], axis=-1)[..., 0], best + 1
+
+
+def step_change_test(
+    k: npt.ArrayLike,
+    n: npt.ArrayLike,
+    *,
+    phi: float = 1.0,
+    n_sim: int = 9999,
+    rng: np.random.Generator | None = None,
+    alpha: float | None = None,
+) -> tuple[float, int, float]:
+    """Test for one sustained step in a proportion over subgroups in time order.
+
+    Parameters
+    ----------
+    k, n : array_like of int, shape (m,)
+    phi : float
+        Dispersion: the observed statistic is divided by ``max(phi, 1)`` (quasi-
+        likelihood; Laney's sigma_z squared for an over-dispersed series).
+    n_sim : int
+        Monte Carlo draws of the null distribution (at most).
+    rng : Generator
+    alpha : float, optional
+        The level the p-value will be compared with. Draws stop early, in batches of
+        99, 900 and the rest, once the p-value can no longer reach ``alpha``: the
+        decision at ``alpha`` is the one all ``n_sim`` draws would give.
+
+    Returns
+    -------
+    statistic, start, p_value
+        The maximum likelihood-ratio statistic (:func:`step_statistic`), the first
+        subgroup after the best split, and the Monte Carlo p-value
+        :math:`(1 + \\#\\{G^{*2} \\ge G^2\\})/(1 + L)` over the L draws made.
+
+    Notes
+    -----
+    The null distribution is exact and conditional: with no change, given the total
+    number of events K, the counts per subgroup are multivariate hypergeometric (the K
+    events spread over the N decisions at random; Fisher's conditioning), which does not
+    depend on the unknown rate. Because it pools every subgroup on each side of the
+    split, it detects a sustained shift that no single point reveals (Worsley 1983;
+    Hawkins, Qiu & Kang 2003).
+
+    References
+    ----------
+    Worsley, K. J. (1983). The power of likelihood ratio and cumulative sum tests for a
+    change in a binomial probability. *Biometrika* 70(2), 455-464.
+    """
+    k_, n_ = np.asarray(k, np.int64), np.asarray(n, np.int64)
+    if k_.size < 2:
+        return 0.0, 0, 1.0
+    rng = np.random.default_rng(0) if rng is None else rng
+    stat, start = step_statistic(k_, n_)
+    stat = float(stat) / max(phi, 1.0)
+    give_up = np.inf if alpha is None else alpha * (1.0 + n_sim) - 1.0
+    hits, drawn = 0, 0
+    for batch in (min(99, n_sim), min(900, n_sim - 99), n_sim - 999):
+        if batch <= 0 or hits > give_up:
+            break
+        draws = rng.multivariate_hypergeometric(n_, int(k_.sum()), size=batch)
+        null, _ = step_statistic(draws, np.broadcast_to(n_, draws.shape))
+        hits += int(np.count_nonzero(null >= stat - 1e-9))
+        drawn += batch
+    return stat, int(start), (1.0 + hits) / (1.0 + drawn)
+
+
+def laney_sigma_z(k: FloatArray, n: FloatArray, centre: float) -> float:
+    """Laney's sigma_z: mean moving range of the z-scores over consecutive subgroups / d2."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (k / n - centre) / np.sqrt(centre * (1.0 - centre) / n)
+    return float(np.mean(np.abs(np.diff(z))) / D2) if z.size >= 2 else float("nan")
+
+
+def family_signals(
+    k: npt.ArrayLike,
+    n: npt.ArrayLike,
+    *,
+    alpha_point: float,
+    alpha_step: float,
+    laney: bool = False,
+    n_sim: int = 9999,
+    rng: np.random.Generator | None = None,
+) -> tuple[npt.NDArray[np.bool_], FloatArray, IntArray]:
+    """The two calibrated tests of :func:`p_chart` for many charts at once (no run rules).
+
+    Parameters
+    ----------
+    k, n : array_like of int, shape (c, m)
+        One chart per row; ``n == 0`` marks a period the chart does not have (dropped,
+        as :func:`cmalt_qa.referrals.p_chart` drops it). Baseline: every period.
+    alpha_point, alpha_step, laney, n_sim, rng
+        As :func:`p_chart`.
+
+    Returns
+    -------
+    beyond : bool array (c, m)
+        Points beyond the exact probability limits.
+    step_p : float array (c,)
+        Step-change p-values.
+    step_start : int array (c,)
+        Index (among the chart's own periods) of the first subgroup after the best split.
+
+    Notes
+    -----
+    Gives what :func:`p_chart` gives chart by chart (checked in the tests), with the
+    limits of all charts computed in one call: the simulations in ``validation/`` chart
+    thousands of datasets.
+    """
+    k_, n_ = np.atleast_2d(np.asarray(k, np.float64)), np.atleast_2d(np.asarray(n, np.float64))
+    rng = np.random.default_rng(0) if rng is None else rng
+    has = n_ > 0
+    centre = (k_ * has).sum(axis=1) / np.maximum((n_ * has).sum(axis=1), 1.0)
+    sz = np.array([laney_sigma_z(k_[i, has[i]], n_[i, has[i]], centre[i]) if laney else np.nan
+                   for i in range(k_.shape[0])])  # fmt: skip
+    beyond = np.zeros(k_.shape, dtype=bool)
+    step_p, start = np.ones(k_.shape[0]), np.zeros(k_.shape[0], dtype=np.int64)
+    for i in range(k_.shape[0]):
+        ki, ni = k_[i, has[i]], n_[i, has[i]]
+        if ni.size == 0:
+            continue
+        lcl, ucl = probability_limits(centre[i], ni, alpha_point, sz[i])
+        beyond[i, has[i]] = (ki / ni > ucl) | (ki / ni < lcl)
+        phi = sz[i] ** 2 if np.isfinite(sz[i]) else 1.0
+        _, start[i], step_p[i] = step_change_test(
+            ki, ni, phi=phi, n_sim=n_sim, rng=rng, alpha=alpha_step
+        )
+    return beyond, step_p, start
+
+
+def _limits(
+    centre: float,
+    n_: FloatArray,
+    sigma: FloatArray,
+    sigma_z: float,
+    limits: str,
+    alpha_point: float,
+) -> tuple[FloatArray, ...]:
+    """(lcl, ucl, lower2, upper2) of the chosen kind."""
+    if limits == "sigma":
+        band = [
+            np.clip(centre + s * w * sigma, 0.0, 1.0) for s, w in ((-1, 3), (1, 3), (-1, 2), (1, 2))
+        ]
+        return tuple(band)
+    lcl, ucl = probability_limits(centre, n_, alpha_point, sigma_z)
+    lower2, upper2 = probability_limits(centre, n_, 2.0 * float(stats.norm.sf(2.0)), sigma_z)
+    return lcl, ucl, lower2, upper2
+
+
 def p_chart(
     k: npt.ArrayLike,
     n: npt.ArrayLike,
@@ -138,6 +368,11 @@ def p_chart(
     baseline: npt.ArrayLike | None = None,
     laney: bool = False,
     run: int = 7,
+    limits: str = "exact",
+    alpha_point: float = 2.0 * SIGMA_TAIL,
+    alpha_step: float | None = None,
+    n_sim: int = 9999,
+    rng: np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """p chart (or Laney p' chart) of ``k`` events out of ``n`` per subgroup, in order.
 
@@ -148,28 +383,88 @@ def p_chart(
     baseline : array_like of bool, shape (m,), optional
         Subgroups that set the centre line (and Laney's sigma_z); all when None.
     laney : bool
-        Multiply sigma_i by Laney's sigma_z (the p' chart) for overdispersion.
+        Laney's sigma_z widens the limits (and deflates the step statistic) where the
+        series is over-dispersed.
     run : int
         Points for the shift and trend rules.
+    limits : {"exact", "sigma"}
+        ``exact``: probability limits (:func:`probability_limits`) at ``alpha_point``;
+        ``sigma``: the classic :math:`\\bar p \\pm 3\\sigma_i` (Montgomery 2009, eq. 7.8).
+    alpha_point : float
+        Two-sided level of each point's exact limits (default: the nominal 3-sigma level).
+    alpha_step : float, optional
+        Level of the step-change test (:func:`step_change_test`); not run when None.
+    n_sim, rng
+        Monte Carlo draws and generator of the step test.
 
     Returns
     -------
     DataFrame, m rows
-        ``n, k, rate, centre, sigma, lcl, ucl, lower2, upper2, z, sigma_z``, the rule
-        flags of :func:`special_cause_rules`, ``special_cause`` (any rule) and ``signal``
-        (the rules that fired, "; "-joined, "" when none).
+        ``n, k, rate, centre, sigma, lcl, ucl, lower2, upper2, z, sigma_z, baseline``,
+        the rule flags of :func:`special_cause_rules`, ``step_change`` (subgroups from the
+        start of a significant step), ``step_p_value``, ``step_start`` (index of the
+        first subgroup after the best split), ``special_cause`` and ``signal``.
 
     Notes
     -----
-    Centre :math:`\\bar p = \\sum_b k / \\sum_b n` over the baseline; per subgroup
-    :math:`\\sigma_i = \\sqrt{\\bar p(1-\\bar p)/n_i}`; limits :math:`\\bar p \\pm
-    3\\sigma_i` and 2-sigma lines :math:`\\bar p \\pm 2\\sigma_i`, clipped to [0, 1]
-    (Montgomery 2009, eq. 7.8; qicharts2 ``qic.p``). Laney (2002):
+    ``special_cause`` is ``beyond_limits`` or ``step_change``: the two tests whose
+    false-alarm rates are set by ``alpha_point`` and ``alpha_step`` (so a family of
+    charts can share one family-wise level, :func:`family_levels`). The Making Data
+    Count run rules (``shift``, ``trend``, ``two_of_three``) are still computed but are
+    not part of ``special_cause``: over 17 charts of 9 points they alone raise a false
+    alarm in about half of all in-control datasets. ``signal`` names the tests that
+    fired. Centre :math:`\\bar p = \\sum_b k / \\sum_b n` over the baseline;
+    :math:`\\sigma_i = \\sqrt{\\bar p(1-\\bar p)/n_i}`; Laney (2002)
     :math:`z_i = (p_i - \\bar p)/\\sigma_i`, :math:`\\sigma_z = \\overline{MR}(z)/1.128`
-    over the baseline's consecutive subgroups, and :math:`\\sigma_i` is replaced by
-    :math:`\\sigma_i\\sigma_z` (qicharts2 ``qic.pp``, unscreened moving ranges). With
-    fewer than two baseline subgroups sigma_z is NaN and so are the limits.
+    over the baseline's consecutive subgroups (qicharts2 ``qic.pp``).
     """
+    k_, n_, base = _check_counts(k, n, baseline)
+    rate = k_ / n_
+    centre = k_[base].sum() / n_[base].sum()
+    sigma = np.sqrt(centre * (1.0 - centre) / n_)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (rate - centre) / sigma
+    sigma_z = laney_sigma_z(k_[base], n_[base], centre) if laney else np.nan
+    if laney:
+        sigma = sigma * sigma_z
+    if limits not in ("exact", "sigma"):
+        raise ValueError(f"limits must be 'exact' or 'sigma', got {limits!r}")
+    lcl, ucl, lower2, upper2 = _limits(
+        centre, n_, sigma, sigma_z if laney else np.nan, limits, alpha_point
+    )
+    flags = special_cause_rules(rate, centre, lcl, ucl, lower2, upper2, run=run)
+    out = pd.DataFrame({"n": n_.astype(np.int64), "k": k_.astype(np.int64), "rate": rate,
+                        "centre": np.full(k_.shape, centre), "sigma": sigma, "lcl": lcl, "ucl": ucl,
+                        "lower2": lower2, "upper2": upper2, "z": z, "sigma_z": np.full(k_.shape, sigma_z),
+                        "baseline": base, **flags})  # fmt: skip
+    phi = sigma_z**2 if laney and np.isfinite(sigma_z) else 1.0
+    return _with_step(out, phi, alpha_step, n_sim, rng)
+
+
+def _with_step(
+    out: pd.DataFrame,
+    phi: float,
+    alpha_step: float | None,
+    n_sim: int,
+    rng: np.random.Generator | None,
+) -> pd.DataFrame:
+    """Add the step-change test's columns, ``special_cause`` and ``signal`` to a chart."""
+    k_, n_ = out["k"].to_numpy(), out["n"].to_numpy()
+    p_step, start = 1.0, 0
+    if alpha_step is not None:
+        _, start, p_step = step_change_test(k_, n_, phi=phi, n_sim=n_sim, rng=rng, alpha=alpha_step)
+    after = (np.arange(k_.size) >= start) & (start > 0)
+    out["step_change"] = (p_step <= (alpha_step or 0.0)) & after
+    out["step_p_value"] = p_step if alpha_step is not None else np.nan
+    out["step_start"] = start
+    out["special_cause"] = out["beyond_limits"] | out["step_change"]
+    labels = np.where(out["beyond_limits"], "point beyond limits", "")
+    step = np.where(out["step_change"], "step change", "")
+    out["signal"] = ["; ".join(x for x in pair if x) for pair in zip(labels, step)]
+    return out
+
+
+def _check_counts(k: npt.ArrayLike, n: npt.ArrayLike, baseline: npt.ArrayLike | None):
     k_ = np.asarray(k, dtype=np.float64)
     n_ = np.asarray(n, dtype=np.float64)
     if k_.shape != n_.shape or k_.ndim != 1:
@@ -181,44 +476,7 @@ def p_chart(
         raise ValueError("baseline must have one flag per subgroup")
     if not base.any():
         raise ValueError("the baseline selects no subgroup")
-    rate = k_ / n_
-    centre = k_[base].sum() / n_[base].sum()
-    sigma = np.sqrt(centre * (1.0 - centre) / n_)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (rate - centre) / sigma
-    sigma_z = np.nan
-    if laney:
-        zb = z[base]
-        sigma_z = float(np.mean(np.abs(np.diff(zb))) / D2) if zb.size >= 2 else np.nan
-        sigma = sigma * sigma_z
-    lcl = np.clip(centre - 3.0 * sigma, 0.0, 1.0)
-    ucl = np.clip(centre + 3.0 * sigma, 0.0, 1.0)
-    lower2 = np.clip(centre - 2.0 * sigma, 0.0, 1.0)
-    upper2 = np.clip(centre + 2.0 * sigma, 0.0, 1.0)
-    flags = special_cause_rules(rate, centre, lcl, ucl, lower2, upper2, run=run)
-    out = pd.DataFrame(
-        {
-            "n": n_.astype(np.int64),
-            "k": k_.astype(np.int64),
-            "rate": rate,
-            "centre": np.full(k_.shape, centre),
-            "sigma": sigma,
-            "lcl": lcl,
-            "ucl": ucl,
-            "lower2": lower2,
-            "upper2": upper2,
-            "z": z,
-            "sigma_z": np.full(k_.shape, sigma_z),
-            "baseline": base,
-        }
-    )
-    for name, f in flags.items():
-        out[name] = f
-    fired = np.column_stack([flags[r] for r in RULE_LABELS])
-    out["special_cause"] = fired.any(axis=1)
-    labels = np.array(list(RULE_LABELS.values()))
-    out["signal"] = ["; ".join(labels[row]) for row in fired]
-    return out
+    return k_, n_, base
 
 
 def funnel_limits(

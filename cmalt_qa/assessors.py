@@ -37,6 +37,39 @@ Rules (``rule`` column): ``lead_inexperienced`` (lead with fewer than 3 prior),
 two people with seats swapped is not a breach). ``seat_changed`` says which seat changed
 (lead, second or both). Not modelled: the rule that a Senior CMALT lead holds Senior
 CMALT (the data carry no holder status).
+
+The severity model
+------------------
+For a section rated by both, with scores R=0, A=1, S=2,
+
+.. math:: \\text{lead} - \\text{second} = a_{\\text{lead}} - a_{\\text{second}}
+          - g\\,\\text{nominated} + e,
+
+where :math:`a_i` is assessor i's effect (added to every score they give),
+:math:`g` the leniency of a second nominated by the candidate (a term of the
+submission, so it is not charged to whoever sits second) and :math:`e` noise
+correlated within a portfolio. Least squares on all section differences at once
+(:func:`cmalt_qa._assessors_core.joint_fit`), identified by
+:math:`\\sum_i a_i = 0` (per connected set of assessors), standard errors clustered
+by portfolio (CR1 sandwich). Then :math:`\\hat a_i` equals the mean of i's
+own-minus-co differences after adding back each co-assessor's :math:`\\hat a` and
+removing the nomination term, so a neutral assessor who mostly sits beside a severe
+lead is no longer made to look lenient. Submissions with ``second_nominated``
+unknown get a term of their own. Intervals, shrinkage and the flag:
+:func:`cmalt_qa._assessors_core.severity_flags`.
+
+Relation to the many-facet Rasch model (Linacre's FACETS). MFRM puts portfolio
+quality, section difficulty and assessor severity on one logit scale,
+:math:`\\log(P_{k}/P_{k-1}) = B_n - D_s - C_i - F_k`, fitted to every rating.
+This model is its linear, paired-difference counterpart on the score scale:
+differencing the two ratings of the same section removes portfolio quality and
+section difficulty (both assessors see the same section of the same portfolio),
+leaving only the assessor terms; no distributional model of the ratings is needed
+and the standard errors hold under any correlation within a portfolio. The price:
+effects are in score points, not logits, so one latent shift moves scores less
+on sections far from a boundary (it is attenuated and slightly non-additive), and
+ratings given without a co-rating carry no information. Ranks of assessors agree
+closely with a latent-scale truth (``docs/validation.md``).
 """
 
 from __future__ import annotations
@@ -46,6 +79,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from . import _assessors_core as _core
 from ._analysis import check_args, check_by, check_records, groups
@@ -370,32 +404,31 @@ def _paired(recs: Records, extra: Sequence[str] = ()) -> pd.DataFrame:
 
 
 def _severity_table(
-    long: pd.DataFrame,
+    units: pd.DataFrame,
     keys: list[str],
     *,
     n_boot: int,
     seed: int,
     ci: float,
     min_portfolios: int,
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Raw severity per group of ``keys`` with bootstrap intervals and cluster variances."""
-    p = long[long["own"].notna() & long["co"].notna()].copy()
-    p["d"] = p["own"] - p["co"]
-    units = (
-        p.groupby([*keys, "submission_id"], sort=True)
-        .agg(num=("d", "sum"), den=("d", "size"))
-        .reset_index()
+) -> pd.DataFrame:
+    """Ratio mean ``sum(num) / sum(den)`` per group of ``keys`` with bootstrap intervals.
+
+    ``units`` has one row per seat and submission (``num``: summed difference, ``den``:
+    sections). Intervals: percentile bootstrap of the group's submissions
+    (:func:`cmalt_qa._assessors_core.ratio_bootstrap`), NaN below ``min_portfolios``.
+    """
+    table = units[keys].drop_duplicates().sort_values(keys, ignore_index=True)
+    code = (
+        pd.MultiIndex.from_frame(table)
+        .get_indexer(pd.MultiIndex.from_frame(units[keys]))
+        .astype(np.int64)
     )
-    table = long[keys].drop_duplicates().sort_values(keys, ignore_index=True)
-    code = pd.MultiIndex.from_frame(table).get_indexer(pd.MultiIndex.from_frame(units[keys]))
-    code = code.astype(np.int64)
     num = units["num"].to_numpy(np.float64)
     den = units["den"].to_numpy(np.float64)
     k = len(table)
     n_units = np.bincount(code, minlength=k)
     eligible = n_units >= min_portfolios
-    est = _core.ratio_by_group(code, num, den, k)
-    var = _core.ratio_variance(code, num, den, k)
     keep = eligible[code]
     remap = np.cumsum(eligible) - 1
     rngs = [group_rng(seed, key) for key in table.loc[eligible, keys].itertuples(index=False)]
@@ -407,8 +440,65 @@ def _severity_table(
         low[eligible], high[eligible] = percentile_interval(reps, ci, axis=0)
     table["n_portfolios"] = n_units.astype(np.int64)
     table["n_ratings"] = np.bincount(code, weights=den, minlength=k).astype(np.int64)
-    table["severity"], table["ci_low"], table["ci_high"] = est, low, high
-    return table, var, eligible
+    table["severity"] = _core.ratio_by_group(code, num, den, k)
+    table["ci_low"], table["ci_high"] = low, high
+    return table
+
+
+def _joint_units(recs: Records, extra: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.Index]:
+    """One row per submission with both scores on some section: the joint model's units.
+
+    Columns ``submission_id, portfolio_id, lead, second`` (assessor codes into the
+    returned index of assessor keys), ``num`` (sum of lead - second scores), ``den``
+    (sections), ``nominated``, ``nominated_unknown`` (0/1), and the ``extra`` columns.
+    """
+    cols = ["portfolio_id", "lead_assessor", "second_assessor", "second_nominated", *extra]
+    m = check_records(recs).merged(list(dict.fromkeys(cols)))
+    _, ids = pd.factorize(
+        pd.concat([m["lead_assessor"], m["second_assessor"]]).astype(str), sort=True
+    )
+    score = {k: float(v) for k, v in RATING_SCORE.items()}
+    m["d"] = m["lead"].map(score).astype(np.float64) - m["second"].map(score).astype(np.float64)
+    m = m[m["d"].notna()]
+    keys = ["submission_id", *dict.fromkeys(cols)]
+    u = m.groupby("submission_id", sort=True).agg(
+        **{c: (c, "first") for c in keys[1:]}, num=("d", "sum"), den=("d", "size")).reset_index()  # fmt: skip
+    nom = u["second_nominated"].astype("boolean")
+    u["nominated"] = nom.fillna(False).astype(np.float64)
+    u["nominated_unknown"] = nom.isna().astype(np.float64)
+    u["lead"] = ids.get_indexer(u["lead_assessor"].astype(str))
+    u["second"] = ids.get_indexer(u["second_assessor"].astype(str))
+    return u, ids
+
+
+def _fit_units(u: pd.DataFrame, k: int) -> tuple[_core.JointFit, list[str]]:
+    """The joint model on units from :func:`_joint_units`; nuisance terms named."""
+    names = ["nominated"] + (["nominated_unknown"] if u["nominated_unknown"].any() else [])
+    # Columns enter with a minus sign, so each term is the leniency (second minus lead)
+    # it adds to a nominated (or unknown) second's scores, as nominated_second_effect.
+    z = -u[names].to_numpy(np.float64)
+    fit = _core.joint_fit(u["lead"].to_numpy(), u["second"].to_numpy(), z, u["num"].to_numpy(np.float64),
+                          u["den"].to_numpy(np.float64), u["portfolio_id"].astype(str).to_numpy(), k)  # fmt: skip
+    return fit, names
+
+
+def _seats(u: pd.DataFrame, fit: _core.JointFit, names: list[str], k: int) -> pd.DataFrame:
+    """Each unit twice (lead's side, second's side) with the adjusted difference sums.
+
+    ``num`` is the sum over the unit's sections of own - co; ``adj`` the same with the
+    co-assessor's fitted effect and the nuisance terms removed
+    (:func:`cmalt_qa._assessors_core.adjusted_differences`).
+    """
+    a, g = fit.coef[:k], fit.coef[k:]
+    term = u[names].to_numpy(np.float64) @ g  # leniency added to the second, per section
+    m = u["den"].to_numpy(np.float64)
+    sides = []
+    for own, co, sign in (("lead", "second", 1.0), ("second", "lead", -1.0)):
+        side = u.drop(columns=["lead", "second"]).assign(assessor=u[own].to_numpy(), role=own)
+        side["num"] = sign * u["num"].to_numpy(np.float64)
+        side["adj"] = side["num"] + m * (a[u[co].to_numpy()] + sign * term)
+        sides.append(side)
+    return pd.concat(sides, ignore_index=True)
 
 
 def severity(
@@ -420,77 +510,125 @@ def severity(
     min_portfolios: int = 3,
     threshold: float = 0.15,
 ) -> pd.DataFrame:
-    """Each assessor's severity relative to their co-assessors: "is anyone out of line".
+    """Each assessor's severity, estimated jointly with their co-assessors': "is anyone out of line".
 
     Parameters
     ----------
     recs : Records
-    n_boot, seed, ci
-        Bootstrap replicates, seed, interval level.
+    n_boot, seed
+        Accepted (and checked) for the common calling convention; the intervals are
+        analytic (cluster-robust), so nothing is resampled.
+    ci : float
+        Interval level.
     min_portfolios : int
-        Assessors with fewer submissions (with paired ratings) get the raw estimate only:
-        no interval, no shrinkage, never flagged; they are left out of tau^2.
+        Assessors with fewer submissions (with paired ratings) get the estimate only:
+        no interval, no shrinkage, never flagged; they are left out of tau^2 (they stay
+        in the model, so their co-assessors are still adjusted for them).
     threshold : float
-        Minimum ``|severity_shrunk|`` (score points per section) to flag. The default
-        0.15 is about two sections of a 13-section CMALT portfolio rated a whole step
-        (e.g. A instead of S) away from the co-assessor, on every portfolio: a difference
-        a reader of the feedback would notice, where a statistically clear but smaller
-        one (an assessor with hundreds of ratings) is not worth a conversation.
+        Minimum ``|severity_shrunk|`` (score points per section) to flag: 0.15 is about
+        two sections of a 13-section portfolio a whole step (A for S) away, every time.
 
     Returns
     -------
     DataFrame, one row per assessor (staff only)
         ``assessor_id, n_portfolios`` (submissions with a paired rating), ``n_ratings``,
-        ``severity`` (mean of own - co-assessor score; negative = more severe),
-        ``ci_low, ci_high`` (percentile bootstrap over the assessor's submissions),
-        ``se`` (cluster-level standard error), ``severity_shrunk``, ``shrink_weight``,
+        ``severity`` (the assessor's effect in the joint model, score points per section;
+        negative = more severe), ``ci_low, ci_high`` (t interval from the cluster-robust
+        standard error), ``se``, ``severity_shrunk``, ``shrink_weight``,
         ``agreement_with_final`` (share of own ratings equal to the final),
         ``agreement_with_final_ci_low/_ci_high`` (Wilson), ``n_final``, ``out_of_line``
-        (interval excludes 0 and ``|severity_shrunk| > threshold``). ``attrs`` holds
-        ``tau2``, ``threshold``, ``ci``, ``n_boot``.
+        (interval excludes 0 and ``|severity_shrunk| > threshold``); added:
+        ``n_distinct_portfolios`` (the clusters behind the estimate),
+        ``severity_unadjusted`` (the plain mean of own - co-assessor score, which blames
+        an assessor for their partners' severity; for comparison only). ``attrs``:
+        ``tau2``, ``threshold``, ``ci``, ``n_boot``, ``nominated_effect`` and
+        ``nominated_effect_se`` (the nomination term), ``n_clusters``, ``model``.
 
     Notes
     -----
-    Scores are :data:`~cmalt_qa.scheme.RATING_SCORE` (R=0, A=1, S=2). Per section
-    :math:`d = \\text{own} - \\text{co}`; the assessor's severity is
-    :math:`\\hat\\theta_i = \\sum_j S_{ij} / \\sum_j M_{ij}` over their submissions j (sum
-    and count of d), so each portfolio is its own control. Bootstrap: the assessor's
-    submissions resampled with replacement (:mod:`cmalt_qa._bootstrap`, each assessor with
-    a generator of its own from ``seed`` and its id). Sampling variance
-    :math:`v_i` from the submission level (ratio-estimator linearisation; where it is
-    exactly 0, as when every submission gives the same mean difference, it is replaced
-    by the panel's pooled per-rating variance of d divided by ``n_ratings``). Shrinkage: normal-normal empirical Bayes
-    toward 0 (the panel's mean difference is 0 by construction: each pair enters once with
-    each sign), :math:`\\tau^2` by DerSimonian-Laird over eligible assessors with
-    :math:`v_i > 0`, :math:`B_i = \\tau^2/(\\tau^2+v_i)`, shrunk :math:`= B_i\\hat\\theta_i`.
-    The agreement interval treats ratings as independent, so it is somewhat too narrow
-    for assessors whose ratings cluster within portfolios.
+    Lead - second = a_lead - a_second - g * nominated + noise, by least squares with
+    sum-to-zero effects and portfolio-clustered errors (module docstring, "The severity
+    model"). Where the many-facet Rasch model puts quality, difficulty and severity on
+    one logit scale, this differences the two ratings of a section, which removes
+    quality and difficulty. Flag: :func:`cmalt_qa._assessors_core.severity_flags`.
+    Simulation checks: ``docs/validation.md``.
 
     References
     ----------
-    Efron, B. & Morris, C. (1975). Data analysis using Stein's estimator and its
-    generalizations. JASA 70(350), 311-319.
+    Linacre, J. M. (1989). *Many-facet Rasch Measurement*. MESA Press.
+    Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to cluster-robust
+    inference. *Journal of Human Resources* 50(2), 317-372.
     DerSimonian, R. & Laird, N. (1986). Meta-analysis in clinical trials. Controlled
     Clinical Trials 7(3), 177-188.
+
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.load("data/sample")  # doctest: +SKIP
+    >>> sev = qa.assessors.severity(recs)  # doctest: +SKIP
+    >>> sev.loc[sev["out_of_line"], "assessor_id"].tolist()  # doctest: +SKIP
     """
     check_args(recs, n_boot=n_boot, ci=ci, seed=seed)
     if min_portfolios < 2:
         raise ValueError("min_portfolios must be at least 2 (a variance needs two submissions)")
+    u, ids = _joint_units(recs)
+    out = _severity_base(recs, u, ids)
+    k = len(ids)
+    if len(u):
+        fit, names = _fit_units(u, k)
+        est, var = fit.coef[:k], np.diag(fit.cov)[:k]
+    else:
+        fit, names, est, var = None, [], np.full(k, np.nan), np.full(k, np.nan)
+    n_units = out["n_portfolios"].to_numpy()
+    flags = _core.severity_flags(est, var, out["n_distinct_portfolios"].to_numpy(), n_units >= min_portfolios,
+                                 ci=ci, threshold=threshold)  # fmt: skip
+    out["severity"], out["ci_low"], out["ci_high"], out["se"] = est, flags.low, flags.high, flags.se
+    out["severity_shrunk"], out["shrink_weight"] = flags.shrunk, flags.weight
+    out = _with_agreement(recs, out, ci)
+    out["out_of_line"] = flags.out_of_line
+    out.attrs.update(
+        tau2=flags.tau2, threshold=threshold, ci=ci, n_boot=n_boot, **_fit_attrs(fit, names, k)
+    )
+    return _staff(out[_SEVERITY_COLUMNS])
+
+
+def _fit_attrs(fit: _core.JointFit | None, names: list[str], k: int) -> dict[str, object]:
+    """The joint fit's summary for ``attrs``: the nomination term, its SE, clusters."""
+    if fit is None or "nominated" not in names:
+        return {"model": "joint paired-difference LS", "nominated_effect": np.nan,
+                "nominated_effect_se": np.nan, "n_clusters": 0 if fit is None else fit.n_clusters}  # fmt: skip
+    j = k + names.index("nominated")
+    return {"model": "joint paired-difference LS", "nominated_effect": float(fit.coef[j]),
+            "nominated_effect_se": float(np.sqrt(fit.cov[j, j])), "n_clusters": fit.n_clusters}  # fmt: skip
+
+
+_SEVERITY_COLUMNS = [
+    "assessor_id", "n_portfolios", "n_ratings", "severity", "ci_low", "ci_high", "se", "severity_shrunk",
+    "shrink_weight", "agreement_with_final", "agreement_with_final_ci_low", "agreement_with_final_ci_high",
+    "n_final", "out_of_line", "n_distinct_portfolios", "severity_unadjusted",
+]  # fmt: skip
+
+
+def _severity_base(recs: Records, u: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    """Counts and the unadjusted mean difference per assessor (every key in ``ids``)."""
+    k = len(ids)
+    code = np.r_[u["lead"].to_numpy(), u["second"].to_numpy()].astype(np.int64)
+    num = np.r_[u["num"].to_numpy(np.float64), -u["num"].to_numpy(np.float64)]
+    den = np.r_[u["den"].to_numpy(np.float64), u["den"].to_numpy(np.float64)]
+    port = np.r_[u["portfolio_id"].astype(str).to_numpy(), u["portfolio_id"].astype(str).to_numpy()]
+    distinct = pd.Series(port).groupby(code).nunique().reindex(range(k), fill_value=0)
+    return pd.DataFrame({
+        "assessor_id": np.asarray(ids, dtype=object),
+        "n_portfolios": np.bincount(code, minlength=k).astype(np.int64),
+        "n_ratings": np.bincount(code, weights=den, minlength=k).astype(np.int64),
+        "n_distinct_portfolios": distinct.to_numpy(np.int64),
+        "severity_unadjusted": _core.ratio_by_group(code, num, den, k),
+    })  # fmt: skip
+
+
+def _with_agreement(recs: Records, out: pd.DataFrame, ci: float) -> pd.DataFrame:
+    """Add each assessor's agreement with the final decision (Wilson interval)."""
     long = _paired(recs)
-    out, var, eligible = _severity_table(long, ["assessor_id"], n_boot=n_boot, seed=seed, ci=ci,
-                                         min_portfolios=min_portfolios)  # fmt: skip
-    est = out["severity"].to_numpy()
-    both = long["own"].notna() & long["co"].notna()
-    pooled = float(np.var((long["own"] - long["co"])[both], ddof=1)) if both.sum() > 1 else np.nan
-    with np.errstate(invalid="ignore", divide="ignore"):
-        floor = pooled / out["n_ratings"].to_numpy(np.float64)
-    var = np.where(var == 0, floor, var)
-    use = eligible & np.isfinite(var) & (var > 0) & np.isfinite(est)
-    tau2 = _core.dersimonian_laird(est[use], var[use])
-    b = np.where(eligible, _core.shrink_weight(tau2, var), np.nan)
-    out["se"] = np.sqrt(var)
-    out["severity_shrunk"] = b * est
-    out["shrink_weight"] = b
     fin = long[long["own"].notna() & long["final"].notna()]
     agree = (fin["own"] == fin["final"]).groupby(fin["assessor_id"]).agg(["sum", "size"])
     agree = agree.reindex(out["assessor_id"], fill_value=0)
@@ -500,12 +638,7 @@ def severity(
     lo, hi = wilson_interval(k, n, ci)
     out["agreement_with_final_ci_low"], out["agreement_with_final_ci_high"] = lo, hi
     out["n_final"] = n
-    excludes = (out["ci_low"] > 0) | (out["ci_high"] < 0)
-    out["out_of_line"] = (
-        (excludes & (out["severity_shrunk"].abs() > threshold)).fillna(False).astype(bool)
-    )
-    out.attrs.update(tau2=tau2, threshold=threshold, ci=ci, n_boot=n_boot)
-    return _staff(out)
+    return out
 
 
 def severity_drift(
@@ -523,18 +656,37 @@ def severity_drift(
     Returns
     -------
     DataFrame, one row per assessor and period (staff only)
-        ``assessor_id, <period>, n_portfolios, n_ratings, severity, ci_low, ci_high``
-        as :func:`severity` (raw, unshrunk; intervals NaN below ``min_portfolios``).
+        ``assessor_id, <period>, n_portfolios, n_ratings, severity, ci_low, ci_high``:
+        ``severity`` is the assessor's mean own-minus-co score difference in the period,
+        adjusted as in :func:`severity` (each co-assessor's joint effect added back, the
+        nomination term removed), unshrunk; intervals are percentile bootstraps of the
+        assessor's submissions in the period (NaN below ``min_portfolios``).
+
+    Notes
+    -----
+    The joint model is fitted once on all periods. By its normal equations an
+    assessor's adjusted differences average exactly to their :func:`severity` estimate,
+    so the periods of one assessor, weighted by ``n_ratings``, average to it: the drift
+    is a split of that estimate over time, not a second model. The co-assessors' effects
+    are held at their all-period values (their own drift is not modelled), and the
+    intervals leave out the uncertainty of those fitted effects.
     """
     check_args(recs, n_boot=n_boot, ci=ci, seed=seed)
     if min_portfolios < 1:
         raise ValueError("min_portfolios must be at least 1")
-    long = _paired(recs, extra=[period])
-    active = long[long["own"].notna() & long["co"].notna()].groupby("assessor_id")[period].nunique()
-    long = long[long["assessor_id"].isin(active[active >= min_periods].index)]
-    out, _, _ = _severity_table(long, ["assessor_id", period], n_boot=n_boot,
-                                seed=seed, ci=ci, min_portfolios=min_portfolios)  # fmt: skip
-    return _staff(out[out["n_ratings"] > 0].reset_index(drop=True))
+    u, ids = _joint_units(recs, extra=[period])
+    cols = ["assessor_id", period, "n_portfolios", "n_ratings", "severity", "ci_low", "ci_high"]
+    if u.empty:
+        return _staff(pd.DataFrame(columns=cols))
+    fit, names = _fit_units(u, len(ids))
+    seats = _seats(u, fit, names, len(ids))
+    seats["assessor_id"] = np.asarray(ids, dtype=object)[seats["assessor"].to_numpy()]
+    seats["num"] = seats["adj"]
+    active = seats.groupby("assessor_id")[period].nunique()
+    seats = seats[seats["assessor_id"].isin(active[active >= min_periods].index)]
+    out = _severity_table(seats, ["assessor_id", period], n_boot=n_boot, seed=seed, ci=ci,
+                          min_portfolios=min_portfolios)  # fmt: skip
+    return _staff(out[cols].reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------- nominated
@@ -555,16 +707,23 @@ def nominated_second_effect(
         ``n_ratings_nominated, n_ratings_alt``, ``mean_nominated, mean_alt`` (mean
         second - lead score per section in each arm), ``estimate`` (nominated minus ALT:
         positive = nominated seconds more lenient relative to their leads), ``ci_low,
-        ci_high`` (percentile bootstrap of submissions, resampled within each arm).
+        ci_high`` (percentile bootstrap of submissions, resampled within each arm);
+        added: ``estimate_adjusted, estimate_adjusted_ci_low, estimate_adjusted_ci_high``:
+        the nomination term of the joint model of :func:`severity` fitted within the
+        group (the leniency a nomination adds beyond who the two assessors are; t
+        interval from the portfolio-clustered standard error; NaN if an arm is empty).
 
     Notes
     -----
     Each arm's mean is :math:`\\sum_j D_j / \\sum_j M_j` over its submissions, with
     :math:`D_j` the sum of (second - lead) over sections both rated and :math:`M_j` their
     number. Submissions with ``second_nominated`` unknown are left out. Each group's
-    generator (from ``seed`` and the group's key) draws the nominated arm then the ALT arm. The
-    comparison is descriptive: nominated seconds may differ from ALT's in who they are
-    as well as in how they were chosen.
+    generator (from ``seed`` and the group's key) draws the nominated arm then the ALT
+    arm. The
+    comparison ``estimate`` is descriptive: nominated seconds may differ from ALT's in
+    who they are as well as in how they were chosen; ``estimate_adjusted`` compares
+    the same assessors with and without a nomination (on the score scale, so a latent
+    shift is attenuated alike in both).
     """
     check_args(recs, by, n_boot=n_boot, ci=ci, seed=seed)
     cols = list(check_by(by, recs.submissions.columns))
@@ -599,4 +758,32 @@ def nominated_second_effect(
         rows.append(row)
     names = ["n_nominated", "n_alt", "n_ratings_nominated", "n_ratings_alt", "mean_nominated", "mean_alt",
              "estimate", "ci_low", "ci_high"]  # fmt: skip
-    return pd.DataFrame(rows, columns=[*cols, *names])
+    out = pd.DataFrame(rows, columns=[*cols, *names])
+    return _with_adjusted_nomination(recs, out, cols, ci)
+
+
+def _with_adjusted_nomination(
+    recs: Records, out: pd.DataFrame, cols: list[str], ci: float
+) -> pd.DataFrame:
+    """Add the joint model's nomination term per group (``estimate_adjusted`` and interval)."""
+    u, _ = _joint_units(recs, extra=cols)
+    u = u[u["nominated_unknown"] == 0]
+    adj = []
+    for key, g in groups(u, cols):
+        # The group's own assessors only: its fit must not depend on other groups.
+        codes = np.unique(np.r_[g["lead"], g["second"]], return_inverse=True)[1]
+        g = g.assign(lead=codes[: len(g)], second=codes[len(g) :])
+        k = int(codes.max()) + 1 if codes.size else 0
+        fit, _ = _fit_units(g, k) if g["nominated"].nunique() == 2 else (None, [])
+        est = float(fit.coef[k]) if fit else np.nan
+        se = float(np.sqrt(fit.cov[k, k])) if fit else np.nan
+        half = stats.t.ppf(0.5 + ci / 2.0, max(fit.n_clusters - 1, 1)) * se if fit else np.nan
+        adj.append({**dict(zip(cols, key)), "estimate_adjusted": est,
+                    "estimate_adjusted_ci_low": est - half, "estimate_adjusted_ci_high": est + half})  # fmt: skip
+    extra = ["estimate_adjusted", "estimate_adjusted_ci_low", "estimate_adjusted_ci_high"]
+    adj_t = pd.DataFrame(adj, columns=[*cols, *extra])
+    if not cols:
+        for c in extra:
+            out[c] = adj_t[c].iloc[0] if len(adj_t) and len(out) else np.nan
+        return out
+    return out.merge(adj_t, on=cols, how="left")

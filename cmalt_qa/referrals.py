@@ -35,6 +35,7 @@ import pandas as pd
 
 from . import _bootstrap, _spc
 from ._analysis import check_args, check_by, filter_types, groups, resolve_as_of
+from ._bootstrap import group_rng
 from ._stats import (
     km_at,
     km_fit,
@@ -714,36 +715,98 @@ def p_chart(
     laney: bool = False,
     run: int = 7,
     submission_types: Sequence[str] | None = ("first",),
+    alpha: float = 0.05,
+    limits: str = "exact",
+    n_sim: int = 9999,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """p chart of the first-attempt referral rate over windows (overall or per section).
 
-    Parameters
-    ----------
-    per_section : bool
-        False: share of decided attempt-1 submissions referred (minor or major). True:
-        per section, share of decided attempt-1 submissions with a final R there.
-    baseline : (first_window, last_window) or None
-        Inclusive span of windows that sets the centre line (and sigma_z); all if None.
-    laney : bool
-        Laney's p' chart (limits widened by sigma_z for overdispersion).
-    run : int
-        Points for the shift and trend rules (NHS default 7).
+        Parameters
+        ----------
+        per_section : bool
+            False: share of decided attempt-1 submissions referred (minor or major). True:
+            per section, share of decided attempt-1 submissions with a final R there.
+        baseline : (first_window, last_window) or None
+            Inclusive span of windows that sets the centre line (and sigma_z); all if None.
+        laney : bool
+            Laney's p' chart (limits widened by sigma_z for overdispersion).
+        run : int
+            Points for the shift and trend rules (NHS default 7).
+        alpha : float
+            Family-wise false-alarm level: the chance that any point or step test of the
+            charts returned together (every section when ``per_section``) signals when
+            nothing changed (:func:`cmalt_qa._spc.family_levels`).
+        limits : {"exact", "sigma"}
+            Exact probability limits (default) or the classic 3-sigma limits.
+        n_sim, seed
+            Monte Carlo draws and seed of the step-change test (each chart draws from a
+            generator derived from ``seed`` and its section).
 
-    Returns
-    -------
-    DataFrame, one row per window (per section first when ``per_section``)
-        ``window, n, k, rate, centre, sigma, lcl, ucl, lower2, upper2, z, sigma_z,
-        baseline``, booleans ``beyond_limits, shift, trend, two_of_three,
-        special_cause`` and ``signal`` (text). See :func:`cmalt_qa._spc.p_chart`.
+        Returns
+        -------
+        DataFrame, one row per window (per section first when ``per_section``)
+            ``window, n, k, rate, centre, sigma, lcl, ucl, lower2, upper2, z, sigma_z,
+            baseline``, booleans ``beyond_limits, shift, trend, two_of_three,
+    <<<<<<< HEAD
+            special_cause`` and ``signal`` (text); added: ``step_change``,
+            ``step_p_value``, ``step_from`` (window where the best step starts),
+            ``alpha_point``, ``alpha_step`` (the per-point and per-chart levels),
+            ``alpha_family``, ``n_charts``. ``special_cause`` is a point beyond the exact
+            limits or a significant step change; the run rules are computed but not
+            family-calibrated, so they are not part of it. See :func:`cmalt_qa._spc.p_chart`.
+    =======
+            special_cause`` and ``signal`` (text). See :func:`cmalt_qa._spc.p_chart`.
 
-    Examples
-    --------
-    >>> import cmalt_qa as qa
-    >>> recs = qa.synthetic.generate(40, seed=1)
-    >>> list(p_chart(recs).columns[:4])
-    ['window', 'n', 'k', 'rate']
+        Examples
+        --------
+        >>> import cmalt_qa as qa
+        >>> recs = qa.synthetic.generate(40, seed=1)
+        >>> list(p_chart(recs).columns[:4])
+        ['window', 'n', 'k', 'rate']
+    >>>>>>> main
     """
-    check_args(recs, submission_types=submission_types)
+    check_args(recs, submission_types=submission_types, seed=seed)
+    counts, keys = _p_chart_counts(recs, per_section, submission_types)
+    charts = [
+        (key, g[g["n"] > 0].sort_values("window"))
+        for key, g in counts.groupby(keys, observed=True, sort=True)
+    ]
+    charts = [(key, g) for key, g in charts if len(g)]
+    if not charts:
+        raise ValueError("no decided first-attempt submissions to chart")
+    a_point, a_step = _spc.family_levels(alpha, len(charts), sum(len(g) for _, g in charts))
+    frames = []
+    for key, g in charts:
+        name = key[0] if isinstance(key, tuple) else key
+        w = g["window"].astype(str).to_numpy()
+        base = None if baseline is None else (w >= baseline[0]) & (w <= baseline[1])
+        if base is not None and not base.any():
+            raise ValueError(f"baseline {baseline} contains none of the windows {list(w)}")
+        chart = _spc.p_chart(g["k"].to_numpy(), g["n"].to_numpy(), baseline=base, laney=laney, run=run,
+                             limits=limits, alpha_point=a_point, alpha_step=a_step, n_sim=n_sim,
+                             rng=group_rng(seed, name if per_section else "all"))  # fmt: skip
+        chart.insert(0, "window", w)
+        if per_section:
+            chart.insert(0, "section", name)
+        chart["step_from"] = (
+            w[chart["step_start"].iloc[0]] if chart["step_start"].iloc[0] > 0 else None
+        )
+        frames.append(chart.drop(columns="step_start"))
+    out = pd.concat(frames, ignore_index=True)
+    out["alpha_point"], out["alpha_step"], out["alpha_family"], out["n_charts"] = (
+        a_point,
+        a_step,
+        alpha,
+        len(charts),
+    )
+    return out
+
+
+def _p_chart_counts(
+    recs: Records, per_section: bool, submission_types: Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Decided attempt-1 counts per window (and section): ``n``, ``k`` (referred / final R)."""
     if per_section:
         long = _section_frame(recs, submission_types)
         long = long[(long["attempt"] == 1) & long["decided"]]
@@ -752,34 +815,16 @@ def p_chart(
             .agg(n=("decided", "sum"), k=("is_r", "sum"))
             .reset_index()
         )
-        keys: list[str] = ["section"]
-    else:
-        subs = _submissions(recs, submission_types, attempt=1)
-        subs = subs[subs["outcome"].notna()]
-        counts = (
-            subs.groupby("window", sort=True)
-            .agg(n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum()))
-            .reset_index()
-        )
-        counts["_all"] = 0
-        keys = ["_all"]
-    frames = []
-    for key, g in counts.groupby(keys, observed=True, sort=True):
-        g = g[g["n"] > 0].sort_values("window")
-        w = g["window"].astype(str).to_numpy()
-        base = None if baseline is None else (w >= baseline[0]) & (w <= baseline[1])
-        if base is not None and not base.any():
-            raise ValueError(f"baseline {baseline} contains none of the windows {list(w)}")
-        chart = _spc.p_chart(
-            g["k"].to_numpy(), g["n"].to_numpy(), baseline=base, laney=laney, run=run
-        )
-        chart.insert(0, "window", w)
-        if per_section:
-            chart.insert(0, "section", key[0] if isinstance(key, tuple) else key)
-        frames.append(chart)
-    if not frames:
-        raise ValueError("no decided first-attempt submissions to chart")
-    return pd.concat(frames, ignore_index=True)
+        return counts, ["section"]
+    subs = _submissions(recs, submission_types, attempt=1)
+    subs = subs[subs["outcome"].notna()]
+    counts = (
+        subs.groupby("window", sort=True)
+        .agg(n=("outcome", "size"), k=("outcome", lambda o: o.isin(REFERRAL_OUTCOMES).sum()))
+        .reset_index()
+    )
+    counts["_all"] = 0
+    return counts, ["_all"]
 
 
 def funnel(

@@ -87,10 +87,13 @@ if not pathway:
 # ## Is the referral rate stable? (p chart)
 #
 # A p chart of the first-attempt referral rate per period: the centre line is the pooled
-# rate, the dashed lines are 3-sigma limits for each period's size. A red triangle marks a
-# *special cause*: a point beyond the limits, or a run of points that chance alone rarely
-# produces. Points between the limits vary by chance and call for no action. The table
-# lists every section and period with a signal.
+# rate, the dashed lines are exact probability limits for each period's size. A red
+# triangle marks a *special cause*: a point beyond the limits, or a *step change* (the rate
+# moved from one period on and stayed, tested on all periods together). The tests are set
+# so that, with no change at all, the chance of any false signal is 5% for the overall
+# chart and 5% for all the section charts together. Points between the limits vary by
+# chance and call for no action. The table lists every section and period with a signal
+# and which test gave it.
 
 # %%
 chart = published.table("p_chart")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -77,12 +78,24 @@ def rule_recs() -> Records:
     return recs
 
 
-def make_records(seed: int, n_sub: int = 60, n_ass: int = 8, shift: dict | None = None) -> Records:
-    """Random valid-shaped Records built directly (ratings on ACMALT's nine sections)."""
+def make_records(
+    seed: int,
+    n_sub: int = 60,
+    n_ass: int = 8,
+    shift: dict | None = None,
+    pairs: pd.DataFrame | None = None,
+) -> Records:
+    """Random valid-shaped Records built directly (ratings on ACMALT's nine sections).
+
+    ``pairs`` (columns lead_assessor, second_assessor) overrides the random pairing."""
     rng = np.random.default_rng(seed)
     ids = np.array([f"A{i:02d}" for i in range(n_ass)])
     lead = rng.integers(0, n_ass, n_sub)
     second = (lead + rng.integers(1, n_ass, n_sub)) % n_ass
+    if pairs is not None:
+        code = {a: i for i, a in enumerate(ids)}
+        lead = pairs["lead_assessor"].map(code).to_numpy()
+        second = pairs["second_assessor"].map(code).to_numpy()
     submitted = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n_sub), unit="D")
     subs = pd.DataFrame(
         {
@@ -263,13 +276,14 @@ def _small_severity_recs() -> Records:
 
 def test_severity_hand_numbers():
     sev = A.severity(_small_severity_recs(), n_boot=50, min_portfolios=2).set_index("assessor_id")
-    # A: s1 +1, 0 (lead); s3 0 (second; 1b has no second rating) -> 1/3.
+    # Unadjusted: A: s1 +1, 0 (lead); s3 0 (second; 1b has no second rating) -> 1/3.
     # B: s1 -1, 0; s2 -1, 0, -1 -> -3/5.  C: s2 +1, 0, +1; s3 0 -> 1/2.
-    assert sev["severity"].to_dict() == pytest.approx(
+    assert sev["severity_unadjusted"].to_dict() == pytest.approx(
         {"A": 1 / 3, "B": -3 / 5, "C": 1 / 2}, abs=1e-15
     )
     assert sev["n_ratings"].to_dict() == {"A": 3, "B": 5, "C": 4}
     assert sev["n_portfolios"].to_dict() == {"A": 2, "B": 2, "C": 2}
+    assert sev["severity"].sum() == pytest.approx(0.0, abs=1e-12)  # sum-to-zero constraint
     # Agreement with final: A's own S, A (s1), A (s3 1a; A gave no 1b) vs final A, A, A -> 2/3.
     assert sev.loc["A", "agreement_with_final"] == pytest.approx(2 / 3)
     assert sev.loc["A", "n_final"] == 3
@@ -281,7 +295,7 @@ def test_severity_hand_numbers():
     assert A.severity(_small_severity_recs(), n_boot=10).attrs["audience"] == "staff"
 
 
-def test_severity_matches_pandas_groupby():
+def test_severity_unadjusted_matches_pandas_groupby():
     recs = make_records(5, n_sub=80)
     m = recs.merged(["lead_assessor", "second_assessor"])
     ls, ss = m["lead"].map(SCORE), m["second"].map(SCORE)
@@ -289,28 +303,82 @@ def test_severity_matches_pandas_groupby():
                    pd.DataFrame({"a": m["second_assessor"], "d": ss - ls})]).dropna()  # fmt: skip
     ref = d.groupby("a")["d"].agg(["mean", "size"])
     sev = A.severity(recs, n_boot=20).set_index("assessor_id")
-    np.testing.assert_allclose(sev["severity"], ref["mean"].reindex(sev.index), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        sev["severity_unadjusted"], ref["mean"].reindex(sev.index), rtol=0, atol=1e-12
+    )
     assert (sev["n_ratings"] == ref["size"].reindex(sev.index)).all()
 
 
-def test_severity_bootstrap_equals_slow_loop():
-    recs = make_records(7, n_sub=50)
-    n_boot, min_p = 150, 3
-    sev = A.severity(recs, n_boot=n_boot, seed=11, min_portfolios=min_p).set_index("assessor_id")
-    m = recs.merged(["lead_assessor", "second_assessor"])
+def _ols_reference(recs: Records):
+    """statsmodels OLS on the section rows with portfolio-clustered (CR1) covariance."""
+    import statsmodels.api as sm
+
+    m = recs.merged(["portfolio_id", "lead_assessor", "second_assessor", "second_nominated"])
+    d = (m["lead"].map(SCORE) - m["second"].map(SCORE)).astype(float)
+    m, d = m[d.notna()], d[d.notna()]
+    ids = sorted(set(m["lead_assessor"]) | set(m["second_assessor"]))
+    x = np.column_stack([(m["lead_assessor"] == a).to_numpy(float) - (m["second_assessor"] == a).to_numpy(float)
+                         for a in ids] + [-m["second_nominated"].to_numpy(float)])  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # rank-deficient by design (sum-to-zero via pinv)
+        res = sm.OLS(d.to_numpy(), x).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(m["portfolio_id"])[0]}
+        )
+    return ids, res
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_joint_model_matches_statsmodels_cluster_ols(seed):
+    recs = make_records(seed, n_sub=120, shift={"A01": -0.6})
+    ids, res = _ols_reference(recs)
+    sev = A.severity(recs).set_index("assessor_id").loc[ids]
+    # statsmodels' pinv solution is the minimum-norm one: the same sum-to-zero constraint.
+    np.testing.assert_allclose(sev["severity"], res.params[:-1], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(sev["se"], res.bse[:-1], rtol=1e-8)
+    assert sev.attrs["nominated_effect"] == pytest.approx(res.params[-1], abs=1e-10)
+    assert sev.attrs["nominated_effect_se"] == pytest.approx(res.bse[-1], rel=1e-8)
+    t = stats.t.ppf(0.975, sev["n_distinct_portfolios"] - 1)
+    np.testing.assert_allclose(sev["ci_high"], sev["severity"] + t * sev["se"], rtol=1e-12)
+
+
+def test_joint_estimate_is_mean_of_adjusted_differences():
+    # Normal equations: each a_i is i's mean own-minus-co difference with the co-assessor's
+    # fitted effect added back and the nomination term removed.
+    recs = make_records(6, n_sub=90)
+    sev = A.severity(recs).set_index("assessor_id")
+    a, g = sev["severity"], sev.attrs["nominated_effect"]
+    m = recs.merged(["lead_assessor", "second_assessor", "second_nominated"])
     ls, ss = m["lead"].map(SCORE), m["second"].map(SCORE)
-    d = pd.concat([pd.DataFrame({"a": m["lead_assessor"], "s": m["submission_id"], "d": ls - ss}),
-                   pd.DataFrame({"a": m["second_assessor"], "s": m["submission_id"], "d": ss - ls})]).dropna()  # fmt: skip
-    for a in sorted(d["a"].unique()):
-        per = d[d["a"] == a].groupby("s")["d"].agg(["sum", "size"]).sort_index()
-        if len(per) < min_p:
-            assert np.isnan(sev.loc[a, "ci_low"])
-            continue
-        idx = bootstrap_indices(len(per), n_boot, group_rng(11, (a,)))  # the assessor's own
-        reps = [per["sum"].to_numpy()[i].sum() / per["size"].to_numpy()[i].sum() for i in idx]
-        lo, hi = np.quantile(reps, [0.025, 0.975])
-        assert sev.loc[a, "ci_low"] == pytest.approx(lo, abs=1e-12)
-        assert sev.loc[a, "ci_high"] == pytest.approx(hi, abs=1e-12)
+    nom = m["second_nominated"].astype(float)
+    lead = pd.DataFrame(
+        {"i": m["lead_assessor"], "y": ls - ss + m["second_assessor"].map(a) + g * nom}
+    )
+    second = pd.DataFrame(
+        {"i": m["second_assessor"], "y": ss - ls + m["lead_assessor"].map(a) - g * nom}
+    )
+    ref = pd.concat([lead, second]).dropna().groupby("i")["y"].mean()
+    np.testing.assert_allclose(sev["severity"], ref.reindex(sev.index), atol=1e-12)
+
+
+def test_partner_of_severe_lead_is_not_blamed():
+    # B sits almost only beside the severe A: the unadjusted mean calls B lenient, the
+    # joint model does not.
+    recs = make_records(12, n_sub=300, n_ass=8, shift={"A00": -1.2})
+    subs = recs.submissions.copy()
+    pick = np.random.default_rng(0).random(len(subs)) < 0.35
+    subs.loc[pick, "lead_assessor"], subs.loc[pick, "second_assessor"] = "A00", "A01"
+    shift = {"A00": -1.2}
+    recs2 = make_records(
+        12, n_sub=300, n_ass=8, shift=shift, pairs=subs[["lead_assessor", "second_assessor"]]
+    )
+    sev = A.severity(recs2).set_index("assessor_id")
+    assert sev.loc["A00", "out_of_line"] and sev.loc["A00", "severity"] < 0
+    assert sev.loc["A01", "severity_unadjusted"] > 0.1
+    assert not sev.loc["A01", "out_of_line"]
+    # Effects sum to zero, so with 8 assessors the severe one lifts the others by about
+    # 0.68 / 7: A01 is level with the other neutral assessors.
+    others = sev.loc[[f"A0{i}" for i in range(2, 8)], "severity"].mean()
+    assert abs(sev.loc["A01", "severity"] - others) < 0.06
 
 
 def test_ratio_bootstrap_core_equals_loop():
@@ -383,6 +451,11 @@ def test_severity_shrinkage_matches_statsmodels():
 @given(st.integers(0, 10_000))
 def test_severity_invariant_to_seat_swap_and_row_order(seed):
     recs = make_records(seed, n_sub=25, n_ass=5)
+    # The nomination term belongs to the second seat, so swapping seats is a symmetry of
+    # the model only without nominations.
+    recs.submissions["second_nominated"] = pd.array(
+        [False] * len(recs.submissions), dtype="boolean"
+    )
     subs = recs.submissions.rename(
         columns={"lead_assessor": "second_assessor", "second_assessor": "lead_assessor"}
     )
@@ -412,14 +485,22 @@ def test_severity_drift():
     drift = A.severity_drift(recs, period="year", min_periods=2, n_boot=30)
     assert drift.attrs["audience"] == "staff"
     assert list(drift.columns[:2]) == ["assessor_id", "year"]
+    sev = A.severity(recs).set_index("assessor_id")
+    a, g = sev["severity"], sev.attrs["nominated_effect"]
     one = drift[(drift["assessor_id"] == "A00") & (drift["year"] == 2023)].iloc[0]
-    m = recs.merged(["lead_assessor", "second_assessor", "year"])
+    m = recs.merged(["lead_assessor", "second_assessor", "second_nominated", "year"])
     m = m[m["year"] == 2023]
-    ls, ss = m["lead"].map(SCORE), m["second"].map(SCORE)
-    d = pd.concat(
-        [(ls - ss)[m["lead_assessor"] == "A00"], (ss - ls)[m["second_assessor"] == "A00"]]
-    ).dropna()
+    ls, ss, nom = m["lead"].map(SCORE), m["second"].map(SCORE), m["second_nominated"].astype(float)
+    d = pd.concat([(ls - ss + m["second_assessor"].map(a) + g * nom)[m["lead_assessor"] == "A00"],
+                   (ss - ls + m["lead_assessor"].map(a) - g * nom)[m["second_assessor"] == "A00"]]).dropna()  # fmt: skip
     assert one["severity"] == pytest.approx(d.mean(), abs=1e-12) and one["n_ratings"] == d.size
+    # The periods average back (weighted by ratings) to the joint estimate.
+    w = (
+        drift.assign(x=drift["severity"] * drift["n_ratings"])
+        .groupby("assessor_id")[["x", "n_ratings"]]
+        .sum()
+    )
+    np.testing.assert_allclose(w["x"] / w["n_ratings"], a.reindex(w.index), atol=1e-12)
 
 
 # --------------------------------------------------------------------------- nominated

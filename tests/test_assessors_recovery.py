@@ -65,7 +65,7 @@ def test_planted_severe_and_lenient_are_out_of_line(sev, truth):
     # Estimated severities follow the planted shifts (rank correlation).
     shift = pd.Series(truth["assessor_shift"]).reindex(ordinary.index.union(sorted(planted)))
     rho = stats.spearmanr(shift, s.loc[shift.index, "severity"]).statistic
-    assert rho > 0.5  # about 3 standard errors above no association (n = 35)
+    assert rho >= 0.85  # issue 14 target (0.69 with the unadjusted mean of own - co)
     # Planted assessors also agree less often with the final decision than ordinary ones.
     assert (
         s.loc[sorted(planted), "agreement_with_final"].max()

@@ -34,7 +34,7 @@ def _chart(y, centre=0.0, sigma=1.0, run=7):
 
 
 def test_p_chart_montgomery_example_7_1():
-    t = _spc.p_chart(MONTGOMERY_D, [50] * 30)
+    t = _spc.p_chart(MONTGOMERY_D, [50] * 30, limits="sigma")
     assert sum(MONTGOMERY_D) == 347
     np.testing.assert_allclose(t["centre"], 0.2313, atol=5e-5)
     np.testing.assert_allclose(t["ucl"], 0.4102, atol=5e-5)
@@ -46,7 +46,7 @@ def test_p_chart_montgomery_example_7_1():
 
 
 def test_p_chart_varying_n_and_clipping():
-    t = _spc.p_chart([0, 1, 5], [4, 10, 10])
+    t = _spc.p_chart([0, 1, 5], [4, 10, 10], limits="sigma")
     p = 6 / 24
     sig = np.sqrt(p * (1 - p) / np.array([4, 10, 10]))
     np.testing.assert_allclose(t["sigma"], sig)
@@ -58,7 +58,7 @@ def test_p_chart_varying_n_and_clipping():
 def test_laney_p_prime_hand_computation():
     k = np.array([10, 30, 12, 28, 15])
     n = np.array([100, 100, 120, 110, 100])
-    t = _spc.p_chart(k, n, laney=True)
+    t = _spc.p_chart(k, n, laney=True, limits="sigma")
     p = k.sum() / n.sum()
     s = np.sqrt(p * (1 - p) / n)
     z = (k / n - p) / s

@@ -284,7 +284,11 @@ def _outcomes_by_group(t: pd.DataFrame, x: str) -> tuple[str, str]:
 def plot_p_chart(
     table: pd.DataFrame, *, ax: Axes | None = None, section: str | None = None
 ) -> Axes:
-    """p chart with centre, 2- and 3-sigma lines; special causes as red triangles."""
+    """p chart with centre, inner (2-sigma) lines and control limits; special causes as red triangles.
+
+    The limits are whatever the table holds (:func:`cmalt_qa.referrals.p_chart`: exact
+    probability limits by default, 3-sigma with ``limits="sigma"``).
+    """
     require_columns(
         table, ["window", "rate", "centre", "lcl", "ucl", "special_cause"], "plot_p_chart"
     )
@@ -299,10 +303,10 @@ def plot_p_chart(
     ax = _axes(ax, (8.0, 4.5))
     x = np.arange(len(t))
     ax.plot(x, t["rate"], "-", color=NEUTRAL, zorder=1)
-    ax.step(x, t["ucl"], where="mid", color="black", lw=1, ls="--", label="3-sigma limits")
+    ax.step(x, t["ucl"], where="mid", color="black", lw=1, ls="--", label="control limits")
     ax.step(x, t["lcl"], where="mid", color="black", lw=1, ls="--")
     if "upper2" in t:
-        ax.step(x, t["upper2"], where="mid", color=NEUTRAL, lw=0.8, ls=":", label="2-sigma")
+        ax.step(x, t["upper2"], where="mid", color=NEUTRAL, lw=0.8, ls=":", label="inner lines")
         ax.step(x, t["lower2"], where="mid", color=NEUTRAL, lw=0.8, ls=":")
     c0 = t["centre"].iloc[0]
     centre_text = "suppressed" if pd.isna(c0) else f"{c0:.1%}"  # withheld: disclosure control
