@@ -144,9 +144,7 @@ reports.show_published(gaps)
 agreement = published.table("agreement")
 reports.show(plots.plot_agreement_forest(agreement.values))
 flagged = agreement.values.loc[agreement.values["kappa_paradox"].eq(True), "section"].tolist()
-reports.say(
-    "Sections showing the kappa paradox: " + (", ".join(flagged) if flagged else "none") + "."
-)
+reports.say("Sections showing the kappa paradox: " + reports.esc_list(flagged) + ".")
 reports.show_published(agreement)
 
 # %% [markdown]

@@ -205,7 +205,7 @@ sections = qa.referrals.by_section(here, n_boot=n_boot)
 reports.show(plots.plot_section_rates(sections))
 top = sections.sort_values("rate", ascending=False).iloc[0]
 reports.say(
-    f"Section {top['section']} was referred most often: {top['referred']:.0f} of "
+    f"Section {reports.esc(top['section'])} was referred most often: {top['referred']:.0f} of "
     f"{top['n']:.0f} submissions ({top['rate']:.0%})."
 )
 reports.staff_table(
@@ -233,7 +233,7 @@ paradox = agreement.loc[agreement["kappa_paradox"], "section"].tolist()
 reports.say(
     f"Exact agreement ranged from {agreement['percent_agreement'].min():.0%} to "
     f"{agreement['percent_agreement'].max():.0%} across sections. Kappa paradox: "
-    + (", ".join(paradox) if paradox else "no section")
+    + reports.esc_list(paradox, empty="no section")
     + "."
 )
 reports.show(plots.plot_confusion(qa.agreement.confusion(here)))
@@ -294,7 +294,7 @@ flagged = severity[severity["out_of_line"]]
 reports.say(
     f"Threshold: |shrunken severity| above {severity.attrs['threshold']:.2f} score points per "
     f"section. {len(flagged)} of {len(severity)} assessors are out of line"
-    + (": " + ", ".join(flagged["assessor_id"]) + "." if len(flagged) else ".")
+    + (": " + reports.esc_list(flagged["assessor_id"]) + "." if len(flagged) else ".")
 )
 if len(flagged):
     reports.staff_table(

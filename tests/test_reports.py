@@ -229,7 +229,7 @@ def test_resolve_defaults_come_from_the_data(recs):
     ("kind", "kwargs", "message"),
     [
         ("weekly", {}, "unknown report 'weekly'; reports: window, sections, trends"),
-        ("window", {"window": "1999-01"}, "unknown window '1999-01'; windows in the data: 2019-01"),
+        ("window", {"window": "1999-01"}, "windows in the data: 2019-01"),
         ("window", {"as_of": "20/10/2026"}, "--as-of must be an ISO date"),
         ("sections", {"pathway": "PhD"}, "unknown pathway 'PhD'; pathways: ACMALT, CMALT, SCMALT"),
         ("sections", {"first_window": "2026-09", "window": "2025-01"}, "is after the last window"),
@@ -248,11 +248,11 @@ def test_resolve_rejects_bad_parameters(recs, kind, kwargs, message):
         (["report", "weekly", "--data", str(SAMPLE)], "reports: window, sections, trends"),
         (
             ["report", "window", "--data", str(SAMPLE), "--window", "2031-05"],
-            "unknown window '2031-05'; windows in the data: 2019-01, 2019-05",
+            "windows in the data: 2019-01, 2019-05",
         ),
         (
             ["report", "window", "--data", "/no/such/folder"],
-            "data folder not found: /no/such/folder",
+            "/no/such/folder: no such folder or workbook",
         ),
     ],
 )
@@ -296,7 +296,9 @@ def test_failing_cell_names_the_cell_and_keeps_the_partial_notebook(tmp_path, mo
     outputs = [o for c in partial.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert any("first cell ran" in o.get("text", "") for o in outputs)
     assert any(o.get("ename") == "ValueError" for o in outputs)
-    assert not list((tmp_path / "out").glob("*.html"))
+    assert err.value.notebook.name.endswith(".failed.ipynb")
+    # the failed run wrote no report, and left no half-written file behind
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [err.value.notebook.name]
 
 
 def test_long_titles_are_wrapped_to_stay_on_the_figure():

@@ -37,6 +37,10 @@ _LAZY = {
     "latest_date": "._params",
     "notebook_path": "._params",
     "report_stem": "._params",
+    "data_checksum": "._params",
+    "output_folder": "._params",
+    "period_opens": "._params",
+    "freshness": "._params",
     # runner
     "ReportFailed": "._runner",
     "run_report": "._runner",
@@ -56,6 +60,8 @@ _LAZY = {
     "submission_counts": "._helpers",
     "provenance": "._helpers",
     "say": "._helpers",
+    "esc": "._helpers",
+    "esc_list": "._helpers",
     "export_tables": "._helpers",
     # disclosure control of the published reports (cmalt_qa.disclosure)
     "disclose_report": "._published",

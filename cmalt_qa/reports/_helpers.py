@@ -10,6 +10,7 @@ import datetime as _dt
 import html as _html
 import io
 import os
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ __all__ = [
     "submission_counts",
     "provenance",
     "say",
+    "esc",
+    "esc_list",
     "export_tables",
 ]
 
@@ -183,8 +186,49 @@ def _wrap_titles(fig: Any) -> bool:
     return wrapped
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def esc(value: Any) -> str:
+    r"""A data value as literal text in Markdown prose (and in HTML text).
+
+    Every value from the data that goes into :func:`say` passes through here: ``<``,
+    ``>`` and ``&`` become entities (no markup), Markdown punctuation is
+    backslash-escaped (no emphasis, links or headings), line breaks become spaces (no
+    new block). The exported page is sanitised as well; this is the first line.
+
+    Examples
+    --------
+    >>> esc("<img src=x onerror=alert(1)>")
+    '&lt;img src=x onerror=alert\\(1\\)&gt;'
+    >>> esc("A_1 *bold* [x](javascript:y)")
+    'A\\_1 \\*bold\\* \\[x\\]\\(javascript:y\\)'
+    >>> esc(3)
+    '3'
+    """
+    text = " ".join(str(value).split())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _html.escape(text, quote=False))
+
+
+def esc_list(values: Any, empty: str = "none") -> str:
+    """Data values joined by commas, each escaped by :func:`esc` (``empty`` if none).
+
+    Examples
+    --------
+    >>> esc_list(["A1", "<b>"])
+    'A1, &lt;b&gt;'
+    >>> esc_list([])
+    'none'
+    """
+    items = [esc(v) for v in values]
+    return ", ".join(items) if items else empty
+
+
 def say(markdown: str) -> None:
-    """Display prose (Markdown) computed from the data, e.g. a sentence with a finding."""
+    """Display prose (Markdown) computed from the data, e.g. a sentence with a finding.
+
+    Pass every data value through :func:`esc` (or :func:`esc_list`) first.
+    """
     from IPython.display import Markdown, display
 
     display(Markdown(markdown))

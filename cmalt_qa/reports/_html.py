@@ -5,6 +5,11 @@ left out; an image takes its ``alt`` text from the output's metadata (``reports.
 puts the figure's finding there; the stock lab template ignores it and nbconvert then
 writes a placeholder); and the page is checked against the rules the reports promise
 (WCAG 2.2 AA basics: text alternatives, table headers, heading order, page language).
+
+Every cell's rendered content is sanitised (:func:`sanitise`): data values are escaped
+where they are written (``reports.esc``, the table helpers), and this is the second line
+should one be missed: only the tags and attributes a report uses survive, no script, no
+event handler, no link out, images only as inline PNG.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ import functools
 import re
 
 import nbformat
+import nh3
 from bs4 import BeautifulSoup
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
-__all__ = ["export_html", "audit_html", "PLACEHOLDER_ALT"]
+__all__ = ["export_html", "audit_html", "sanitise", "PLACEHOLDER_ALT"]
 
 PLACEHOLDER_ALT = "No description has been provided for this image"
 """What nbconvert writes for an image without alt text; a report must never contain it."""
@@ -47,6 +53,66 @@ table.cmalt-table thead th { background: #e8e8e8; }
 table.cmalt-table td { text-align: right; }
 .cmalt-note { color: #333333; font-size: 0.92em; }
 """
+
+
+_ALLOWED_TAGS = frozenset(
+    "a abbr b blockquote br caption code col colgroup dd del div dl dt em h1 h2 h3 h4 h5 "
+    "h6 hr i img li ol p pre s small span strong sub sup table tbody td tfoot th thead tr "
+    "u ul".split()
+)
+"""What Markdown prose, the report tables, figures and the staff banner produce."""
+_ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "role", "aria-label", "title", "data-mime-type"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
+_PNG = "data:image/png;base64,"
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    """Links stay within the page; images are inline PNG only."""
+    if attr == "href":
+        return value if value.startswith("#") else None
+    if attr == "src":
+        return value if tag == "img" and value.startswith(_PNG) else None
+    return value
+
+
+def sanitise(fragment: str) -> str:
+    """An HTML fragment with only the tags and attributes the reports use.
+
+    Scripts and styles are dropped with their content; event handlers, links out of the
+    page and images other than inline PNG are dropped (nh3, the Ammonia sanitiser).
+
+    Examples
+    --------
+    >>> sanitise('<p>A1<img src=x onerror="alert(1)"><script>alert(2)</script></p>')
+    '<p>A1<img></p>'
+    >>> sanitise('<p><a href="javascript:alert(1)">x</a> <a href="#top">top</a></p>')
+    '<p><a rel="noopener noreferrer">x</a> <a href="#top" rel="noopener noreferrer">top</a></p>'
+    """
+    return nh3.clean(
+        fragment,
+        tags=set(_ALLOWED_TAGS),
+        attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_attribute_filter,
+        url_schemes={"data"},
+        strip_comments=True,
+    )
+
+
+def _sanitise_cells(soup: BeautifulSoup) -> None:
+    """Replace the content of every rendered cell and output by its sanitised form."""
+    found = soup.select(".jp-RenderedMarkdown, .jp-OutputArea-output, [data-mime-type]")
+    chosen = set(map(id, found))
+    for node in found:
+        if any(id(parent) in chosen for parent in node.parents):
+            continue  # an enclosing node is sanitised whole
+        clean = BeautifulSoup(sanitise(node.decode_contents()), "html.parser")
+        node.clear()
+        node.append(clean)
 
 
 def _report_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -112,6 +178,7 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
         _report_copy(nb), resources={"metadata": {"name": title}}
     )
     soup = BeautifulSoup(body, "html.parser")
+    _sanitise_cells(soup)
     if soup.html is not None:
         soup.html["lang"] = "en"
     if soup.head is not None:

@@ -9,6 +9,9 @@ to check a report's parameters quickly.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
+import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
@@ -27,6 +30,11 @@ __all__ = [
     "latest_date",
     "report_stem",
     "notebook_path",
+    "check_kind",
+    "data_checksum",
+    "output_folder",
+    "period_opens",
+    "freshness",
 ]
 
 
@@ -61,7 +69,7 @@ def resolve_data_path(data: str | Path) -> Path:
         return p.resolve()
     if not p.is_absolute() and (Path.cwd().parent / p).exists():
         return (Path.cwd().parent / p).resolve()
-    raise ReportError(f"data folder not found: {data} (working folder {Path.cwd()})")
+    raise ReportError(f"{data}: no such folder or workbook")  # validate's words
 
 
 def latest_date(recs: Any) -> _dt.date:
@@ -88,10 +96,91 @@ def _windows(recs: Any) -> list[str]:
     return sorted(w.dropna().astype(str).unique())
 
 
+def check_kind(kind: str) -> str:
+    """``kind`` if it names a report, else a ReportError listing them."""
+    if kind not in KINDS:
+        raise ReportError(
+            f"unknown report {kind!r}{_did_you_mean(kind, KINDS)}; reports: {', '.join(KINDS)}"
+        )
+    return kind
+
+
+def _did_you_mean(value: str, choices: Sequence[str]) -> str:
+    """`` (did you mean X?)`` for the closest choice, or nothing."""
+    close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def _check_window(name: str, value: str, windows: Sequence[str]) -> str:
+    value = str(value).strip()
     if value not in windows:
-        raise ReportError(f"unknown {name} {value!r}; windows in the data: {', '.join(windows)}")
+        raise ReportError(
+            f"unknown {name} {value!r}{_did_you_mean(value, windows)}; "
+            f"windows in the data: {', '.join(windows)}"
+        )
     return value
+
+
+def _pathway_code(pathway: str) -> str:
+    """A pathway as the data may write it ("Senior CMALT", "scmalt") -> its code."""
+    from ..scheme import PATHWAY_ALIASES, PATHWAYS, phrase_key
+
+    code = PATHWAY_ALIASES.get(phrase_key(str(pathway)))
+    if code is None:
+        raise ReportError(
+            f"unknown pathway {pathway!r}{_did_you_mean(str(pathway).upper(), PATHWAYS)}; "
+            f"pathways: {', '.join(PATHWAYS)}"
+        )
+    return code
+
+
+LATEST_AS_OF_DAYS: Final[int] = 366
+"""A report date more than this many days after the data's last date is refused (every
+open case would be shown overdue; a typo such as 9999-12-31 is caught here)."""
+
+STALE_AFTER_DAYS: Final[int] = 7
+"""A report date more than this many days after the data's last date is warned about."""
+
+
+def _check_as_of(as_of: str, recs: Any, window: str) -> _dt.date:
+    """The report date, checked against the data and the chosen period."""
+    try:
+        day = _dt.date.fromisoformat(str(as_of).strip())
+    except ValueError:
+        raise ReportError(f"--as-of must be an ISO date (YYYY-MM-DD), got {as_of!r}") from None
+    latest = latest_date(recs)
+    if (day - latest).days > LATEST_AS_OF_DAYS:
+        raise ReportError(
+            f"--as-of {day} is more than a year after the data end ({latest}); "
+            "give a date within the data's span"
+        )
+    opens = period_opens(recs, window)
+    if day < opens:
+        raise ReportError(
+            f"--as-of {day} is before the reporting period {window} begins ({opens}); "
+            f"choose a later date or an earlier --window"
+        )
+    return day
+
+
+def period_opens(recs: Any, window: str) -> _dt.date:
+    """The first day of a reporting period (the day after the previous deadline)."""
+    deadline = recs.calendar.deadline(window)
+    table = recs.calendar.span(deadline - _dt.timedelta(days=400), deadline)
+    row = table.loc[table["window"].astype(str) == window]
+    return pd.Timestamp(row["opens"].iloc[0]).date()
+
+
+def freshness(recs: Any, as_of: str) -> str | None:
+    """A warning when the report date is well after the data's last date, else None."""
+    latest = latest_date(recs)
+    day = _dt.date.fromisoformat(as_of)
+    if (day - latest).days > STALE_AFTER_DAYS:
+        return (
+            f"the export ends {latest}; the report is as of {day}: cases shown overdue "
+            "may have results not in this export"
+        )
+    return None
 
 
 def resolve(
@@ -133,10 +222,7 @@ def resolve(
         For an unknown kind, window or pathway, an unreadable date, or an option that
         the kind does not take; the message lists the valid values.
     """
-    from ..scheme import PATHWAYS
-
-    if kind not in KINDS:
-        raise ReportError(f"unknown report {kind!r}; reports: {', '.join(KINDS)}")
+    check_kind(kind)
     windows = _windows(recs)
     last = _check_window("window", window, windows) if window else windows[-1]
     if kind != "window" and as_of:
@@ -146,21 +232,7 @@ def resolve(
             f"--first-window and --pathway apply to the sections report only, not {kind!r}"
         )
     if kind == "window":
-        latest = latest_date(recs)
-        if as_of:
-            try:
-                day = _dt.date.fromisoformat(str(as_of).strip())
-            except ValueError:
-                raise ReportError(
-                    f"--as-of must be an ISO date (YYYY-MM-DD), got {as_of!r}"
-                ) from None
-            first = pd.to_datetime(recs.submissions["submitted_on"]).min().date()
-            if day < first:
-                raise ReportError(
-                    f"--as-of {day} is before the first submission in the data ({first})"
-                )
-        else:
-            day = latest
+        day = _check_as_of(as_of, recs, last) if as_of else latest_date(recs)
         return {"window": last, "as_of": day.isoformat()}
     upto = [w for w in windows if w <= last]
     if kind == "trends":
@@ -172,21 +244,77 @@ def resolve(
     else:
         first_w = upto[max(0, len(upto) - SECTIONS_SPAN)]
     if pathway:
-        code = str(pathway).strip().upper()
-        if code not in PATHWAYS:
-            raise ReportError(f"unknown pathway {pathway!r}; pathways: {', '.join(PATHWAYS)}")
-        pathway = code
+        pathway = _pathway_code(pathway)
     return {"first_window": first_w, "last_window": last, "pathway": pathway or None}
 
 
-def report_stem(kind: str, params: Mapping[str, Any]) -> str:
-    """File name stem ``<kind>-<params>`` of a report, e.g. ``window-2026-09-as-of-2026-10-20``."""
+def report_stem(
+    kind: str,
+    params: Mapping[str, Any],
+    *,
+    min_count: int | None = None,
+    n_boot: int | None = None,
+    checksum: str | None = None,
+) -> str:
+    """File name stem of a report: what it covers, then what distinguishes runs.
+
+    Examples
+    --------
+    >>> report_stem("window", {"window": "2026-09", "as_of": "2026-10-20"})
+    'window-2026-09-as-of-2026-10-20'
+    >>> report_stem("sections", {"first_window": "2024-01", "last_window": "2026-09",
+    ...             "pathway": "CMALT"}, min_count=5, n_boot=1000, checksum="3f9a2c1b")
+    'sections-2024-01-to-2026-09-CMALT-min5-boot1000-data3f9a2c1b'
+    """
     if kind == "window":
-        return f"window-{params['window']}-as-of-{params['as_of']}"
-    stem = f"{kind}-{params['first_window']}-to-{params['last_window']}"
-    if params.get("pathway"):
-        stem += f"-{params['pathway']}"
+        stem = f"window-{params['window']}-as-of-{params['as_of']}"
+    else:
+        stem = f"{kind}-{params['first_window']}-to-{params['last_window']}"
+        if params.get("pathway"):
+            stem += f"-{params['pathway']}"
+    if min_count is not None and kind != "window":  # the window report publishes nothing
+        stem += f"-min{min_count}"
+    if n_boot is not None:
+        stem += f"-boot{n_boot}"
+    if checksum:
+        stem += f"-data{checksum}"
     return stem
+
+
+def data_checksum(recs: Any) -> str:
+    """Eight hex digits of a sha256 over the input files' checksums (names and contents).
+
+    Two runs on different data get different report names; the same files, the same.
+    """
+    files = (getattr(recs, "source", None) or {}).get("files") or {}
+    h = hashlib.sha256()
+    for name in sorted(files):
+        info = files[name]
+        digest = info.get("sha256") if isinstance(info, Mapping) else info
+        h.update(f"{name}\0{digest}\n".encode())
+    if not files:  # records made in memory: their rows
+        h.update(pd.util.hash_pandas_object(recs.submissions, index=False).to_numpy().tobytes())
+    return h.hexdigest()[:8]
+
+
+def output_folder(out: str | Path) -> Path:
+    """The output folder, created if needed; one-line errors for a file or no permission.
+
+    Raises
+    ------
+    ReportError
+        If ``out`` is a file, or the folder cannot be created or written to.
+    """
+    p = Path(out).expanduser()
+    if p.exists() and not p.is_dir():
+        raise ReportError(f"--out {out} is a file, not a folder")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot create the folder --out {out}: {exc.strerror}") from None
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise ReportError(f"cannot write to the folder --out {out}: permission denied")
+    return p.resolve()
 
 
 def notebook_path(kind: str) -> Path:
@@ -197,8 +325,7 @@ def notebook_path(kind: str) -> Path:
     ReportError
         For an unknown kind or when the notebook cannot be found.
     """
-    if kind not in KINDS:
-        raise ReportError(f"unknown report {kind!r}; reports: {', '.join(KINDS)}")
+    check_kind(kind)
     for d in _NOTEBOOK_DIRS:
         if (d / f"{kind}.ipynb").is_file():
             return d / f"{kind}.ipynb"

@@ -28,6 +28,7 @@ from ..disclosure import (
     PublishedTable,
     scope_nested,
 )
+from ._helpers import esc
 
 __all__ = [
     "sections_report",
@@ -550,7 +551,7 @@ def headline_rank(values: pd.DataFrame, by: str, rate: str, what: str) -> str:
     if {"ci_low", "ci_high"} <= set(top.index) and pd.notna(top["ci_low"]):
         detail += f" (95% interval {top['ci_low']:.0%} to {top['ci_high']:.0%})"
     return (
-        f"{what.capitalize()} {top[by]} is referred most often{among}: "
+        f"{what.capitalize()} {esc(top[by])} is referred most often{among}: "
         f"{top[rate]:.0%}{detail}{tail}."
     )
 

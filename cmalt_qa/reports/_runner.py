@@ -8,16 +8,21 @@ executed ``.ipynb``.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from ._params import (
-    KINDS,
     Kind,
     ReportError,
+    check_kind,
+    data_checksum,
+    freshness,
     notebook_path,
+    output_folder,
     report_stem,
     resolve,
     resolve_data_path,
@@ -99,47 +104,138 @@ def run_report(
         notebook is kept.
     """
     from .. import __version__
-    from ..records import RecordsError, load
-    from ._kernel import KERNEL_NAME, isolated_kernel
 
     log = log or sys.stderr
-    if kind not in KINDS:
-        raise ReportError(f"unknown report {kind!r}; reports: {', '.join(KINDS)}")
-    if int(min_count) < 1:
-        raise ReportError(f"--min-count must be at least 1, got {min_count}")
-    if int(n_boot) < 1:
-        raise ReportError(f"--n-boot must be at least 1, got {n_boot}")
+    check_kind(kind)
+    for name, value in (("--min-count", min_count), ("--n-boot", n_boot)):
+        if int(value) < 1:
+            raise ReportError(f"{name} must be at least 1, got {value}")
     source = notebook_path(kind)
-    path = resolve_data_path(data)
-    try:
-        recs = load(path)
-    except (RecordsError, OSError) as exc:
-        raise ReportError(f"cannot load {path}: {exc}") from exc
+    path, recs = _load(data)
     params = resolve(
         kind, recs, window=window, as_of=as_of, first_window=first_window, pathway=pathway
     )
-    out_dir = Path(out).expanduser().resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = report_stem(kind, params)
-    ipynb, html = out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"
-    nb_params: dict[str, Any] = {"data": str(path), **params, "n_boot": int(n_boot)}
+    out_dir = output_folder(out)
+    stem = report_stem(
+        kind, params, min_count=int(min_count), n_boot=int(n_boot), checksum=data_checksum(recs)
+    )
+    nb_params = _notebook_parameters(kind, path, params, int(min_count), int(n_boot))
+    if kind == "trends":
+        nb_params["csv_path"] = str(out_dir / f"{stem}.csv")
+    audit_path = out_dir / f"{stem}.disclosure.json"
     if kind != "window":
-        nb_params["min_count"] = int(min_count)
+        nb_params.update(_disclosure_parameters(out_dir, audit_path))
+    print(f"cmalt-qa {__version__}: {kind} report, {nb_params}", file=log)
+    stale = freshness(recs, params["as_of"]) if kind == "window" else None
+    if stale:
+        print(f"warning: {stale}", file=log)
+    with _claim(out_dir, stem):
+        partial = out_dir / f".{stem}.partial.ipynb"
+        executed, exporter = _execute(source, partial, nb_params, out_dir, progress,
+                                      execution_timeout, failed=out_dir / f"{stem}.failed.ipynb")  # fmt: skip
+        if kind != "window":
+            _check_disclosure(kind, audit_path, partial, out_dir / f"{stem}.failed.ipynb")
+        page = exporter.export_html(executed, title=_TITLES[kind] + f" ({stem})")
+        html, ipynb = out_dir / f"{stem}.html", out_dir / f"{stem}.ipynb"
+        _write_pair(page, partial, html, ipynb)
+        if kind != "window":
+            from ._published import finish_publication
+
+            finish_publication(kind, stem, out_dir, audit_path)
+    for problem in exporter.audit_html(page):
+        print(f"warning: accessibility: {problem}", file=log)
+    print(f"wrote {html}\nwrote {ipynb}", file=log)
+    return html
+
+
+def _load(data: str | Path) -> tuple[Path, Any]:
+    """The dataset's resolved location and its records; a refusal is a ReportError."""
+    from ..records import RecordsError, load
+
+    path = resolve_data_path(data)
+    try:
+        return path, load(path)
+    except (RecordsError, OSError) as exc:
+        raise ReportError(f"cannot load {path}: {exc}") from exc
+
+
+def _notebook_parameters(
+    kind: str, path: Path, params: Mapping[str, Any], min_count: int, n_boot: int
+) -> dict[str, Any]:
+    """The values given to the notebook's parameters cell."""
+    nb_params: dict[str, Any] = {"data": str(path), **params, "n_boot": n_boot}
+    if kind != "window":
+        nb_params["min_count"] = min_count
     if kind == "sections":
         nb_params["pathway"] = params["pathway"] or ""
     if kind == "trends":
         del nb_params["first_window"]  # trends start at the first period in the data
-        nb_params["csv_path"] = str(out_dir / f"{stem}.csv")
-    audit_path = out_dir / f"{stem}.disclosure.json"
-    if kind != "window":
-        # Published reports: one disclosure step, audited with what the ledger says was
-        # published before; the notebook writes its outcome to audit_path.
-        from ..disclosure import Ledger
+    return nb_params
 
-        audit_path.unlink(missing_ok=True)
-        nb_params["ledger"] = str(out_dir / Ledger.NAME)
-        nb_params["audit_path"] = str(audit_path)
-    print(f"cmalt-qa {__version__}: {kind} report, {nb_params}", file=log)
+
+@contextlib.contextmanager
+def _claim(out_dir: Path, stem: str) -> Iterator[None]:
+    """Hold ``<out>/.<stem>.lock`` while a report is made: a second run of the same report
+    into the same folder stops with a ReportError instead of both claiming success.
+
+    The lock file is created exclusively (``O_EXCL``) and removed on exit; one left by a
+    killed run names its process, and is taken over when that process is gone.
+    """
+    lock = out_dir / f".{stem}.lock"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            if _holder_alive(lock):
+                raise ReportError(
+                    f"another run is writing this report into {out_dir} "
+                    f"(lock {lock.name}); wait for it, or use another --out"
+                ) from None
+            lock.unlink(missing_ok=True)  # left by a run that was killed
+    else:
+        raise ReportError(f"cannot take the lock {lock}")
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _holder_alive(lock: Path) -> bool:
+    try:
+        pid = int(lock.read_text().strip() or "0")
+    except (OSError, ValueError):
+        return True  # being written just now: treat as held
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _execute(
+    source: Path,
+    partial: Path,
+    nb_params: Mapping[str, Any],
+    out_dir: Path,
+    progress: bool,
+    execution_timeout: int | None,
+    *,
+    failed: Path,
+) -> tuple[Any, Any]:
+    """Run the notebook into ``partial``; return it and the warmed HTML exporter module.
+
+    A failing cell raises :class:`ReportFailed` with the partial notebook moved to
+    ``failed``: the report of an earlier run, if any, stays as it was, both files.
+    """
+    from ._kernel import KERNEL_NAME, isolated_kernel
+
     with isolated_kernel() as km:
         # Start the kernel before importing papermill (which imports nbformat and its
         # JSON-schema checkers, about a second): the kernel boots meanwhile, on the other
@@ -157,8 +253,8 @@ def run_report(
         try:
             executed = pm.execute_notebook(
                 str(source),
-                str(ipynb),
-                parameters=nb_params,
+                str(partial),
+                parameters=dict(nb_params),
                 km=km,
                 kernel_name=KERNEL_NAME,
                 progress_bar=progress,
@@ -173,41 +269,63 @@ def run_report(
                 request_save_on_cell_execute=execution_timeout is not None,
             )
         except PapermillExecutionError as exc:
+            os.replace(partial, failed)
             first_line = next((ln for ln in str(exc.source).splitlines() if ln.strip()), "")
             raise ReportFailed(
                 f"cell {exc.cell_index} (In [{exc.exec_count}]: {first_line.strip()!r}) "
-                f"failed: {exc.ename}: {exc.evalue}\npartial notebook kept: {ipynb}",
-                ipynb,
+                f"failed: {exc.ename}: {exc.evalue}\npartial notebook kept: {failed}",
+                failed,
                 exc.cell_index,
             ) from None
-    # papermill returns the notebook it has just written to ``ipynb``: no need to read
-    # it back.
-    if kind != "window":
-        _check_disclosure(kind, audit_path, ipynb)
-    page = exporter.result().export_html(executed, title=_TITLES[kind] + f" ({stem})")
-    html.write_text(page, encoding="utf-8")
-    if kind != "window":
-        from ._published import finish_publication
-
-        finish_publication(kind, stem, out_dir, audit_path)
-    for problem in exporter.result().audit_html(page):
-        print(f"warning: accessibility: {problem}", file=log)
-    print(f"wrote {html}\nwrote {ipynb}", file=log)
-    return html
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    return executed, exporter.result()
 
 
-def _check_disclosure(kind: str, audit_path: Path, ipynb: Path) -> None:
-    """Refuse to write a published report whose disclosure audit did not run or pass."""
+def _write_pair(page: str, partial: Path, html: Path, ipynb: Path) -> None:
+    """Put the HTML and the executed notebook in place together.
+
+    The page goes to a temporary file in the same folder first (a full disk fails there,
+    never under the final name); then both are renamed, which is atomic on one file
+    system. A report of an earlier run is replaced only when both new files exist.
+    """
+    tmp = html.with_name(f".{html.name}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(page)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(partial, ipynb)
+        os.replace(tmp, html)
+    finally:
+        tmp.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+
+
+def _disclosure_parameters(out_dir: Path, audit_path: Path) -> dict[str, str]:
+    """Published reports: one disclosure step, audited with what the ledger says was
+    published before; the notebook writes its outcome to ``audit_path``."""
+    from ..disclosure import Ledger
+
+    audit_path.unlink(missing_ok=True)
+    return {"ledger": str(out_dir / Ledger.NAME), "audit_path": str(audit_path)}
+
+
+def _check_disclosure(kind: str, audit_path: Path, partial: Path, failed: Path) -> None:
+    """Refuse to write a published report whose disclosure audit did not run or pass
+    (the executed notebook is kept as ``failed``)."""
     import json
 
     ok = False
     if audit_path.is_file():
         ok = bool(json.loads(audit_path.read_text(encoding="utf-8")).get("passed"))
     if not ok:
+        os.replace(partial, failed)
         raise ReportFailed(
             f"the {kind} report's disclosure audit did not run or did not pass "
             f"({audit_path.name}); no HTML written (docs/disclosure.md)",
-            ipynb,
+            failed,
         )
 
 
