@@ -168,20 +168,6 @@ def map_codes_unknown(
     return pd.Series(mapped[codes], index=col.index), unknown[codes]
 
 
-def parse_dates(col: pd.Series, factors: Factors | None = None) -> pd.Series:
-    """ISO dates (a midnight time, as Excel exports give, is accepted); others NaT."""
-    # performance: parsed once per distinct value (dates repeat a lot)
-    codes, uniques = factors if factors is not None else pd.factorize(col, sort=False)
-    u = pd.Series(np.asarray(uniques, dtype=object)).str.replace(
-        r"[T ]00:00(:00(\.0+)?)?$", "", regex=True
-    )
-    parsed = np.append(
-        pd.to_datetime(u, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[ns]"),
-        np.datetime64("NaT", "ns"),
-    )
-    return pd.Series(parsed[codes], index=col.index, name=col.name)
-
-
 def nominated(table: Table, mapped: pd.Series) -> pd.arrays.BooleanArray:
     """``mapped.astype("boolean")`` (values True, False or NaN), made per distinct
     value of the raw ``second_nominated`` column (performance: no per-cell type

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import _columns as col
-from . import scheme
+from . import _dates, scheme
 from ._columns import Table
 
 __all__ = ["Context", "EXPECTED"]
@@ -48,16 +48,30 @@ class Context:
     """The tables of one validation, the rows kept out so far (``bad``), and the
     parsed columns the rules share."""
 
-    def __init__(self, tables: dict[str, Table | None], calendar: scheme.Calendar) -> None:
+    def __init__(
+        self,
+        tables: dict[str, Table | None],
+        calendar: scheme.Calendar,
+        dates: str = "auto",
+        serials: bool = False,
+    ) -> None:
         self.tables = tables
         self.subs: Table = tables["submissions"]  # type: ignore[assignment]
         self.rats: Table = tables["ratings"]  # type: ignore[assignment]
         self.asrs: Table | None = tables["assessors"]
         self.calendar = calendar
+        self.date_mode = dates  # see cmalt_qa._dates
+        self.serials = serials  # Excel serial day numbers accepted (workbooks)
         self.bad: dict[str, pd.Series] = {
             t.name: pd.Series(False, index=t.index) for t in tables.values() if t is not None
         }
         self._mapped: dict[tuple[str, str], tuple[pd.Series, np.ndarray]] = {}
+
+    def formula_cells(self, table: Table) -> dict[str, pd.Series]:
+        """Per column: the cells that held a formula with no stored result (blank now)."""
+        found = table.frame.attrs.get("formula_cells", {})
+        rows = table.frame["row"]
+        return {c: rows.isin(r) for c, r in found.items()}
 
     # ---------------------------------------------------------------- coded columns
     def mapped(self, table: str, column: str) -> tuple[pd.Series, np.ndarray]:
@@ -68,13 +82,56 @@ class Context:
         return self._mapped[key]
 
     @cached_property
-    def dates(self) -> dict[str, pd.Series]:
-        """Each date column parsed (NaT for blank or not a date)."""
+    def _parsed_dates(self) -> dict[str, tuple[pd.Series, pd.Series]]:
         s = self.subs
+        nat = np.datetime64("NaT", "ns")
+        out = {}
+        for c in scheme.DATE_COLUMNS:
+            if c not in s:
+                out[c] = (
+                    pd.Series(np.full(len(s), nat), index=s.index, name=c),
+                    pd.Series(False, index=s.index),
+                )
+                continue
+            codes, uniques = s.factors(c)  # performance: parsed per distinct value
+            parsed, far = _dates.parse_values(uniques, self.date_mode, self.serials)
+            out[c] = (
+                pd.Series(col.spread(parsed, codes, nat), index=s.index, name=c),
+                pd.Series(col.spread(far, codes, False), index=s.index),
+            )
+        return out
+
+    @property
+    def dates(self) -> dict[str, pd.Series]:
+        """Each date column parsed (NaT for blank, not a date, or after 2100)."""
+        return {c: d for c, (d, _) in self._parsed_dates.items()}
+
+    @property
+    def far_dates(self) -> dict[str, pd.Series]:
+        """Each date column's cells that are real dates after :data:`_dates.LATEST`."""
+        return {c: f for c, (_, f) in self._parsed_dates.items()}
+
+    @cached_property
+    def implausible_dates(self) -> dict[str, pd.Series]:
+        """Each date column's implausible dates (:func:`cmalt_qa._dates.implausible`)."""
+        flags = _dates.implausible(self.dates.values())
         return {
-            c: col.parse_dates(s.raw(c), s.factors(c) if c in s else None)
-            for c in scheme.DATE_COLUMNS
+            c: pd.Series(f, index=self.subs.index) | self.far_dates[c]
+            for c, f in zip(self.dates, flags)
         }
+
+    @cached_property
+    def awaiting_allocation(self) -> pd.Series:
+        """Submissions awaiting allocation: no ``allocated_on``, ``assessed_on``,
+        ``result_on`` or outcome, and no rating row (their assessors may be blank)."""
+        s = self.subs
+        m = s.blank("allocated_on") & s.blank("assessed_on") & s.blank("result_on")
+        m &= s.blank("outcome")
+        ssid_codes, ssid_uniques = s.factors("submission_id")
+        rated = np.zeros(len(ssid_uniques) + 1, dtype=bool)
+        pos = self.position
+        rated[pos[pos >= 0]] = True
+        return m & ~rated[ssid_codes]
 
     @cached_property
     def attempts(self) -> tuple[np.ndarray, np.ndarray]:

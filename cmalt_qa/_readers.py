@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
@@ -65,7 +66,18 @@ def clean_table(
         found = list(cells_clean)
     if factors is not None:
         factors.update({c: f for c, f in zip(frame.columns, found) if f is not None})
-    frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
+    rows = frame.attrs.pop("rows", None)  # the reader's, when it skipped blank rows
+    row = (
+        np.asarray(rows, dtype=np.int64)
+        if rows is not None
+        else np.arange(2, len(frame) + 2, dtype=np.int64)
+    )
+    # one column added to a frame kept at one block per column on purpose (no
+    # consolidation copy): pandas would warn of fragmentation on a wide file, which
+    # costs nothing here
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        frame["row"] = row
     return frame
 
 
@@ -149,6 +161,7 @@ def _read_csv(path: Path, table: str = "") -> tuple[pd.DataFrame, str, list[_Fac
             na_filter=False,
             encoding="utf-8-sig",
             skipinitialspace=True,
+            skip_blank_lines=False,  # counted, so that row numbers match the file's lines
         )
     except UnicodeDecodeError as exc:
         raise RecordsError(
@@ -158,7 +171,21 @@ def _read_csv(path: Path, table: str = "") -> tuple[pd.DataFrame, str, list[_Fac
         raise RecordsError(f"{path}: the file is empty (a header row is required)") from exc
     except pd.errors.ParserError as exc:
         raise RecordsError(f"{path}: not a readable CSV file: {exc}") from exc
-    return frame, digest, None
+    return _without_blank_rows(frame), digest, None
+
+
+def _without_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table without its wholly blank rows; ``attrs["rows"]`` holds the row number a
+    spreadsheet shows for each row kept (header = 1), blank lines counted."""
+    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+    blank = np.ones(len(frame), dtype=bool)
+    for i in range(frame.shape[1]):
+        blank &= frame.iloc[:, i].astype(str).str.strip().to_numpy() == ""
+    if blank.any():
+        frame = frame.loc[~blank].reset_index(drop=True)
+        rows = rows[~blank]
+    frame.attrs["rows"] = tuple(rows.tolist())  # a tuple: attrs are compared by pandas
+    return frame
 
 
 def _plain_header(data: bytes) -> tuple[bytes, list[str]] | None:
@@ -204,8 +231,12 @@ def _arrow_frame(data: bytes) -> tuple[pd.DataFrame, list[_Factors]] | None:
     try:
         table = pacsv.read_csv(
             pa.py_buffer(body),
+            # an empty line is a short row, refused here (the pandas reader then
+            # counts it, so that row numbers stay right)
             read_options=pacsv.ReadOptions(use_threads=True),
-            parse_options=pacsv.ParseOptions(delimiter=",", quote_char=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=",", quote_char=False, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 strings_can_be_null=False,
@@ -355,25 +386,31 @@ def _read_folder(path: Path):  # type: ignore[no-untyped-def]
     return tables, names, {"path": str(path), "files": files}, clean_cells
 
 
+def workbook_sheets(path: Path) -> dict[str, pd.DataFrame | None]:
+    """The tables of an ``.xlsx`` workbook by name (sheet names matched ignoring case
+    and surrounding spaces; None for a missing optional table), cells as stored; read
+    safely by :func:`cmalt_qa._workbook.read_workbook`."""
+    from ._workbook import read_workbook  # openpyxl is imported only for workbooks
+
+    return read_workbook(path)
+
+
+def text_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as the stripped text the loader reads ("" for blank, and for a formula
+    with no stored result; a date as ``YYYY-MM-DD``), headers as they are."""
+    from ._workbook import FORMULA_NOT_STORED
+
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        col = _clean_cells(out.iloc[:, i])[0]
+        out.isetitem(i, col.mask(col == FORMULA_NOT_STORED, ""))  # no result stored
+    return out
+
+
 def _read_workbook(path: Path):  # type: ignore[no-untyped-def]
     """:func:`read_dataset` of an ``.xlsx`` workbook."""
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object)
-    except Exception as exc:  # openpyxl raises many kinds for a bad workbook
-        raise RecordsError(f"{path}: not a readable .xlsx workbook: {exc}") from exc
-    by_name = {str(k).strip().lower(): v for k, v in sheets.items()}
-    tables: dict[str, pd.DataFrame | None] = {}
+    tables = workbook_sheets(path)
     names = {t: f"{path.name}[{t}]" for t in scheme.TABLES}
-    for t in scheme.TABLES:
-        if t not in by_name:
-            if t in scheme.OPTIONAL_TABLES:
-                tables[t] = None
-                continue
-            raise RecordsError(
-                f"{path}: the workbook has no sheet named {t!r} "
-                f"(sheets: {', '.join(map(str, sheets))})"
-            )
-        tables[t] = by_name[t]
     files = {
         path.name: {
             "sha256": sha256_file(path),

@@ -68,15 +68,51 @@ def rule(name: str, description: str) -> Callable:
 
 
 # --------------------------------------------------------------------------- cells
-@rule("missing_value", "a required cell is blank")
-def missing_value(ctx: Context) -> list[Finding]:
-    """A required column left blank, in any table."""
+@rule("formula_not_stored", "a workbook formula whose result the file does not hold")
+def formula_not_stored(ctx: Context) -> list[Finding]:
+    """A workbook cell holding a formula with no stored result (a file written by a
+    script and never opened in Excel): read as blank it would change the row's
+    meaning (an open case instead of a decided one), so the row is kept out."""
     return [
-        Finding(t.name, t.blank(c), c, f"{c} is required but blank")
+        Finding(
+            t.name,
+            mask,
+            c,
+            f"{c} holds a formula whose result the workbook does not store (saved by a "
+            "script?): open the workbook in Excel and save it, or paste the values",
+        )
         for t in ctx.tables.values()
         if t is not None
-        for c in scheme.REQUIRED_COLUMNS[t.name]
+        for c, mask in ctx.formula_cells(t).items()
     ]
+
+
+_ALLOCATION: Final[frozenset[str]] = frozenset({"lead_assessor", "second_assessor"})
+"""Required columns that stay blank while a submission awaits allocation."""
+
+
+@rule("missing_value", "a required cell is blank")
+def missing_value(ctx: Context) -> list[Finding]:
+    """A required column left blank, in any table. The assessors of a submission
+    awaiting allocation (no allocation date, result or ratings yet) may be blank."""
+    out = []
+    for t in ctx.tables.values():
+        if t is None:
+            continue
+        for c in scheme.REQUIRED_COLUMNS[t.name]:
+            if t.name == "submissions" and c in _ALLOCATION:
+                out.append(
+                    Finding(
+                        t.name,
+                        t.blank(c) & ~ctx.awaiting_allocation,
+                        c,
+                        f"{c} is required but blank (it may be blank only while the "
+                        "submission awaits allocation: no allocated_on, result or ratings)",
+                    )
+                )
+            else:
+                out.append(Finding(t.name, t.blank(c), c, f"{c} is required but blank"))
+    return out
 
 
 @rule("unknown_code", "a value that is not one of the codes (or the form's phrases)")
@@ -106,16 +142,42 @@ def unknown_code(ctx: Context) -> list[Finding]:
     return out
 
 
-@rule("bad_date", "a date that is not an ISO date (YYYY-MM-DD) or does not exist")
+_DATE_FORMS: Final[dict[str, str]] = {
+    "auto": "YYYY-MM-DD, or day first as in 31/01/2025 or 31 Jan 2025",
+    "dayfirst": "YYYY-MM-DD, or day first as in 31/01/2025 or 31 Jan 2025",
+    "monthfirst": "YYYY-MM-DD, or month first as in 01/31/2025, or 31 Jan 2025",
+    "iso": "YYYY-MM-DD (the dates option is iso)",
+}
+
+
+@rule("bad_date", "a date that cannot be read (see the accepted forms) or does not exist")
 def bad_date(ctx: Context) -> list[Finding]:
-    """A date cell that does not parse."""
+    """A date cell that does not parse (in the forms of :mod:`cmalt_qa._dates`)."""
+    forms = _DATE_FORMS[ctx.date_mode]
     return [
         Finding(
             "submissions",
-            ctx.dates[c].isna() & ~ctx.subs.blank(c),
+            ctx.dates[c].isna() & ~ctx.subs.blank(c) & ~ctx.far_dates[c],
+            c,
+            lambda r, c=c: f"{c} {r[c]!r} is not a date: expected {forms} (a day that exists)",
+        )
+        for c in scheme.DATE_COLUMNS
+    ]
+
+
+@rule("implausible_date", "a date far outside the data's span (before 2000, far in the future)")
+def implausible_date(ctx: Context) -> list[Finding]:
+    """A date before 2000, after 2100, or more than a year after every other date of
+    the file (a small far tail, e.g. 2062 typed for 2026): see
+    :func:`cmalt_qa._dates.implausible`."""
+    return [
+        Finding(
+            "submissions",
+            ctx.implausible_dates[c],
             c,
             lambda r, c=c: (
-                f"{c} {r[c]!r} is not a date in the form YYYY-MM-DD (or the day does not exist)"
+                f"{c} {r[c]!r} is implausible for this export: before 2000, after 2100, or "
+                "more than a year after every other date in the file (a typing slip?)"
             ),
         )
         for c in scheme.DATE_COLUMNS

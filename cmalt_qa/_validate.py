@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from . import _columns as col
-from . import scheme
+from . import _dates, scheme
 from ._columns import Factors, Table
 from ._context import Context
-from ._errors import PROBLEM_COLUMNS
+from ._errors import PROBLEM_COLUMNS, Refusal
 from ._rules import QUARANTINE_RULES, REGISTRY, Finding
 
 __all__ = ["validate", "Validated", "PROBLEM_COLUMNS", "QUARANTINE_RULES"]
@@ -99,11 +99,15 @@ def validate(
     names: dict[str, str],
     calendar: scheme.Calendar,
     factorized: dict[str, dict[str, Factors]] | None = None,
+    dates: str = "auto",
+    serials: bool = False,
 ) -> Validated:
     """Apply every rule of :data:`cmalt_qa._rules.REGISTRY`, in order.
 
     ``subs``/``rats``/``asrs`` are string tables with a ``row`` column; ``names`` how
-    problem lines name each table's file. ``factorized`` (performance only): columns
+    problem lines name each table's file. ``dates``: how numeric dates are read (see
+    :mod:`cmalt_qa._dates`); ``serials``: accept Excel serial day numbers (workbooks).
+    ``factorized`` (performance only): columns
     the reader has already factorised, as ``{table: {column: (codes, uniques)}}``.
     """
     factorized = factorized or {}
@@ -112,13 +116,63 @@ def validate(
         t: None if f is None else Table(t, names[t], f, factorized.get(t))
         for t, f in frames.items()
     }
-    ctx = Context(tables, calendar)
+    subs_table = tables["submissions"]
+    _dates.check_order(
+        (u for c in scheme.DATE_COLUMNS if c in subs for u in subs_table.factors(c)[1]),
+        dates,
+        names["submissions"],
+    )
+    _refuse_garbage(tables, calendar, dates, serials)
+    ctx = Context(tables, calendar, dates=dates, serials=serials)
     problems = Problems()
     for rule in REGISTRY:
         for finding in rule.find(ctx):
             problems.add(ctx.tables[finding.table], rule.name, finding)  # type: ignore[arg-type]
             ctx.bad[finding.table] = ctx.bad[finding.table] | finding.mask
     return Validated(_submissions(ctx), _ratings(ctx), _assessors(ctx), problems.frame())
+
+
+GARBAGE_HEAD: Final[int] = 1000
+"""Rows of a large file looked at first, to stop early on what is not a CMALT export."""
+GARBAGE_SHARE: Final[float] = 0.9
+"""A file of more than 5 x :data:`GARBAGE_HEAD` rows whose first rows break the cell
+rules at least this often is refused before the whole file is validated."""
+_CELL_RULES: Final[frozenset[str]] = frozenset({"missing_value", "unknown_code", "bad_date"})
+
+
+def _refuse_garbage(
+    tables: dict[str, Table | None], calendar: scheme.Calendar, dates: str, serials: bool
+) -> None:
+    """Refuse a large table whose first rows are nearly all broken (not an export:
+    validating a million such rows would take minutes and list every one)."""
+    for name in ("submissions", "ratings"):
+        table = tables[name]
+        if table is None or len(table) <= 5 * GARBAGE_HEAD:
+            continue
+        head = {
+            t: None
+            if v is None
+            else Table(t, v.file, v.frame.iloc[: GARBAGE_HEAD if t == name else 0])
+            for t, v in tables.items()
+        }
+        ctx = Context(head, calendar, dates=dates, serials=serials)
+        counts: dict[tuple[str, str], int] = {}
+        for rule in REGISTRY:
+            if rule.name not in _CELL_RULES:
+                continue
+            for f in rule.find(ctx):
+                if f.table == name:
+                    ctx.bad[name] = ctx.bad[name] | f.mask
+                    counts[(rule.name, f.column)] = int(np.asarray(f.mask).sum())
+        n_bad = int(ctx.bad[name].sum())
+        if n_bad >= GARBAGE_SHARE * GARBAGE_HEAD:
+            (rule, column), _ = max(counts.items(), key=lambda kv: kv[1])
+            raise Refusal(
+                f"{table.file}: {n_bad} of its first {GARBAGE_HEAD:,} rows break the basic "
+                f"rules (most often [{rule}] in column {column}): this does not look like a "
+                f"CMALT export, so reading stopped there ({len(table):,} rows in all). "
+                "Check that the right file was given. Nothing was loaded."
+            )
 
 
 # --------------------------------------------------------------------------- assembly

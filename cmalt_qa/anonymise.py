@@ -42,7 +42,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from . import scheme
+from . import _csvout, _readers, scheme
+from ._errors import RecordsError
 
 __all__ = [
     "anonymise",
@@ -223,10 +224,40 @@ def _read(path: Path) -> pd.DataFrame:
         raise AnonymiseError(f"{path}: not UTF-8 text; save the file as CSV UTF-8") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
         raise AnonymiseError(f"{path}: not a readable CSV file with a header row") from None
+    return _normal_headers(df, str(path))
+
+
+def _normal_headers(df: pd.DataFrame, where: str) -> pd.DataFrame:
     df.columns = [re.sub(r"[\s\-]+", "_", str(c).strip().lower()) for c in df.columns]
     if df.columns.duplicated().any():
-        raise AnonymiseError(f"{path}: duplicate column names after normalising")
+        raise AnonymiseError(f"{where}: duplicate column names after normalising")
     return df
+
+
+def _read_export(src: Path) -> dict[str, pd.DataFrame]:
+    """The raw tables of a folder of CSVs or an ``.xlsx`` workbook (read as
+    :func:`cmalt_qa.load` reads it: every cell as text, dates as ``YYYY-MM-DD``)."""
+    tables: dict[str, pd.DataFrame] = {}
+    if src.is_file() and src.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            sheets = _readers.workbook_sheets(src)
+        except RecordsError as exc:
+            raise AnonymiseError(str(exc)) from None
+        for name, df in sheets.items():
+            if df is not None:
+                tables[name] = _normal_headers(_readers.text_table(df), f"{src}[{name}]")
+        return tables
+    if not src.is_dir():
+        raise AnonymiseError(
+            f"{src}: not a folder or .xlsx workbook (expected the raw export's CSV files)"
+        )
+    for name in scheme.TABLES:
+        f = src / f"{name}.csv"
+        if f.exists():
+            tables[name] = _read(f)
+        elif name in _REQUIRED_FILES:
+            raise AnonymiseError(f"{src}: {name}.csv is missing")
+    return tables
 
 
 def anonymise(raw: str | Path, key_file: str | Path, out: str | Path) -> AnonymiseReport:
@@ -235,7 +266,8 @@ def anonymise(raw: str | Path, key_file: str | Path, out: str | Path) -> Anonymi
     Parameters
     ----------
     raw : str or Path
-        Folder with ``submissions.csv``, ``ratings.csv`` and optionally ``assessors.csv``.
+        Folder with ``submissions.csv``, ``ratings.csv`` and optionally ``assessors.csv``,
+        or an ``.xlsx`` workbook with sheets of those names.
     key_file : str or Path
         File holding the secret key (:func:`read_key`).
     out : str or Path
@@ -249,23 +281,28 @@ def anonymise(raw: str | Path, key_file: str | Path, out: str | Path) -> Anonymi
     ------
     AnonymiseError
         Missing key or files, unreadable CSV, ``out`` equal to ``raw``, a missing key
-        column with no source to derive it from, or a pseudonym collision.
+        column with no source to derive it from, a pseudonym collision, or an ``out``
+        holding a table of an earlier run that this export would not replace.
+
+    Notes
+    -----
+    Cells a spreadsheet would run as formulas (starting ``=``, ``+``, ``-``, ``@``, tab
+    or carriage return) are written with a leading ``'`` (OWASP).
     """
     key = read_key(key_file)
     src, dst = Path(raw), Path(out)
-    if not src.is_dir():
-        raise AnonymiseError(f"{src}: not a folder (expected the raw export's CSV files)")
     if dst.resolve() == src.resolve():
         raise AnonymiseError(
             "--out must differ from the raw folder (raw files are never overwritten)"
         )
-    tables: dict[str, pd.DataFrame] = {}
-    for name in ("submissions", "ratings", "assessors"):
-        f = src / f"{name}.csv"
-        if f.exists():
-            tables[name] = _read(f)
-        elif name in _REQUIRED_FILES:
-            raise AnonymiseError(f"{src}: {name}.csv is missing")
+    tables = _read_export(src)
+    stale = [f"{t}.csv" for t in scheme.TABLES if t not in tables and (dst / f"{t}.csv").exists()]
+    if stale:
+        raise AnonymiseError(
+            f"{dst} already holds {', '.join(stale)} from an earlier run, which this export "
+            "would not replace (it has no such table): remove it or choose another --out, "
+            "so that old and new pseudonyms are never mixed"
+        )
     report = AnonymiseReport(out=dst)
     subs = tables["submissions"]
     if "portfolio_id" not in subs.columns:
@@ -298,6 +335,6 @@ def anonymise(raw: str | Path, key_file: str | Path, out: str | Path) -> Anonymi
         written[name] = res
     dst.mkdir(parents=True, exist_ok=True)
     for name, df in written.items():
-        df.to_csv(dst / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8")
+        _csvout.write_csv(df, dst / f"{name}.csv")  # formula-like cells neutralised
         report.rows[f"{name}.csv"] = len(df)
     return report

@@ -128,7 +128,7 @@ def experience(recs: Records) -> pd.DataFrame:
         ``lead_prior_known, second_prior_known`` (bool: False when the assessors file
         gives no count, which is then taken as 0). See the module docstring.
     """
-    s = check_records(recs).submissions
+    s = check_records(recs).allocated().submissions  # awaiting allocation left out
     order_date = (
         s["allocated_on"].fillna(s["submitted_on"]) if "allocated_on" in s else s["submitted_on"]
     )
@@ -181,7 +181,7 @@ def workload(recs: Records, *, period: Literal["window", "year"] = "window") -> 
         ``assessor_id, <period>, as_lead, as_second, total``: one row per assessor and
         period in which they held at least one seat (inactive pairs are not listed).
     """
-    s = check_records(recs).submissions
+    s = check_records(recs).allocated().submissions  # awaiting allocation left out
     seats = pd.concat(
         [
             pd.DataFrame({"assessor_id": s["lead_assessor"], period: s[period], "seat": "as_lead"}),
@@ -227,7 +227,7 @@ def concentration(recs: Records, *, period: Literal["window", "year"] = "window"
     spread among those who assessed. Gini as :func:`cmalt_qa._assessors_core.gini`.
     """
     w = workload(recs, period=period)
-    n_sub = recs.submissions.groupby(period).size()
+    n_sub = recs.allocated().submissions.groupby(period).size()
     rows = []
     for key, g in w.groupby(period, sort=True):
         load = np.sort(g["total"].to_numpy(dtype=np.float64))[::-1]
@@ -361,7 +361,7 @@ def rule_counts(
     check_args(recs, by, ci=ci)
     cols = list(check_by(by, recs.submissions.columns))
     e, cases = _all_cases(recs)
-    group_keys = recs.submissions[["submission_id", *cols]]
+    group_keys = recs.allocated().submissions[["submission_id", *cols]]
     e = e[["submission_id", "_resub_checked"]].merge(group_keys, on="submission_id")
     cases = cases.drop(columns=[c for c in cols if c != "submission_id"], errors="ignore").merge(
         group_keys, on="submission_id"

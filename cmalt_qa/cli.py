@@ -2,8 +2,8 @@
 
 Subcommands::
 
-    cmalt-qa validate [DATA] [--strict]
-    cmalt-qa sample --out DIR [--n N] [--seed S]
+    cmalt-qa validate [DATA] [--strict] [--dates MODE] [--problems-out FILE]
+    cmalt-qa sample --out DIR [--n N] [--seed S] [--force]
     cmalt-qa anonymise RAW --key-file KEY --out DIR [--new-key]
     cmalt-qa forms FORMS --log LOG --key-file KEY --out DIR [--new-key]
 
@@ -16,7 +16,8 @@ Exit codes
 0   success; for ``validate``, the data were read (quarantined rows are listed but do not
     fail the run unless ``--strict`` is given: quarantine is the loader's normal answer
     to bad rows, refusal is for input that cannot be read at all).
-1   refused input (:class:`cmalt_qa.RecordsError`), or another user error.
+1   refused input (:class:`cmalt_qa.RecordsError`), a dataset with no valid submission
+    left, or another user error.
 2   bad command-line usage (argparse).
 
 Adding a subcommand
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from ._dates import DATE_MODES
 from .reports._params import KINDS
 
 if TYPE_CHECKING:
@@ -91,38 +93,16 @@ def _data_arg(value: str | None) -> Path:
 # --------------------------------------------------------------------------- validate
 
 
-def _file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
-    """(file name, rows read, valid, quarantined) for each table present."""
-    from . import scheme
-
-    files = recs.source.get("files", {}) or {}
-    probs = recs.problems
-    out = []
-    for t in scheme.TABLES:
-        valid = len(getattr(recs, t))
-        name = f"{t}.csv"
-        if name in files:
-            read = int(files[name]["rows"])
-        else:  # a workbook: one entry whose "rows" maps table -> count
-            book = next((k for k, v in files.items() if isinstance(v.get("rows"), dict)), None)
-            if book is not None and t in files[book]["rows"]:
-                name, read = f"{book}[{t}]", int(files[book]["rows"][t])
-            elif t == "assessors" and valid == 0:
-                continue  # optional table not given
-            else:
-                read = -1
-        quarantined = int(probs.loc[probs["file"] == name, "row"].nunique()) if len(probs) else 0
-        out.append((name, read if read >= 0 else valid + quarantined, valid, quarantined))
-    return out
-
-
 def _print_validation(path: Path, recs: Records) -> None:
-    import pandas as pd
+    from . import _summary
 
+    top = _summary.headline(recs)
+    if top is not None:
+        print(top)
     print(f"Data: {path}")
     print()
     print(f"{'file':<28}{'rows read':>10}{'valid':>10}{'quarantined':>13}")
-    for name, read, valid, quar in _file_counts(recs):
+    for name, read, valid, quar in _summary.file_counts(recs):
         print(f"{name:<28}{read:>10}{valid:>10}{quar:>13}")
     print()
     subs = recs.submissions
@@ -137,27 +117,24 @@ def _print_validation(path: Path, recs: Records) -> None:
     else:
         print("Windows: none (no valid submissions)")
     print()
-    probs = recs.problems
-    if probs.empty:
-        print("Problems: none")
-        return
-    print(
-        f"Problems: {len(probs)} ({probs[['file', 'row']].drop_duplicates().shape[0]} rows kept out)"
-    )
-    for rule, group in probs.groupby("rule", sort=True):
-        print()
-        print(f"[{rule}] {len(group)} problem(s)")
-        for r in group.itertuples(index=False):
-            value = "" if pd.isna(r.value) else str(r.value)
-            print(f"  {r.file} row {r.row}, column {r.column}, value {value!r}: {r.message}")
+    print("\n".join(_summary.summary_lines(recs)))
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from . import _csvout
     from .records import load
 
     path = _data_arg(args.data)
-    recs = load(path, strict=args.strict)
+    recs = load(path, strict=args.strict, dates=args.dates)
     _print_validation(path, recs)
+    if args.problems_out:
+        out = _csvout.write_csv(recs.problems, args.problems_out)
+        print(f"\nWrote {len(recs.problems)} problem line(s) to {out}")
+    if len(recs.submissions) == 0:
+        raise CommandError(
+            f"{path}: no valid submission is left ({len(recs.problems)} problem(s)); "
+            "nothing could be reported from these data"
+        )
     return 0
 
 
@@ -180,6 +157,19 @@ def add_validate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--strict", action="store_true", help="treat any quarantined row as refusal (exit 1)"
     )
+    p.add_argument(
+        "--dates",
+        choices=DATE_MODES,
+        default="auto",
+        help="how numeric dates such as 03/04/2025 are read: auto (day first, refusing a "
+        "file with dates valid only month first), dayfirst, monthfirst, or iso (YYYY-MM-DD "
+        "only)",
+    )
+    p.add_argument(
+        "--problems-out",
+        metavar="FILE",
+        help="also write every problem line to this CSV file (formulas neutralised)",
+    )
     p.set_defaults(func=_run_validate)
 
 
@@ -200,6 +190,11 @@ def _run_sample(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CommandError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        raise CommandError(
+            f"{out} is not empty: writing the sample there would overwrite files (perhaps a "
+            "real dataset); choose an empty or new folder, or pass --force"
+        )
     recs = synthetic.generate(args.n, seed=args.seed, out=out)
     print(
         f"Wrote {len(recs.submissions)} submissions, {len(recs.ratings)} section ratings and "
@@ -222,6 +217,11 @@ def add_sample_parser(subparsers: argparse._SubParsersAction) -> None:
         "ratings.csv, assessors.csv, truth.json).",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty (its CSV files are replaced)",
+    )
     p.add_argument(
         "--n",
         type=_positive_int,
@@ -255,11 +255,13 @@ def add_anonymise_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "anonymise",
         help="replace identifiers of a raw export by keyed pseudonyms",
-        description="Turn a raw export (folder of CSVs) into pseudonymous data: "
+        description="Turn a raw export (folder of CSVs or .xlsx workbook) into pseudonymous data: "
         "identifiers become HMAC-SHA256 pseudonyms under the secret key in KEY, columns "
         "holding names, e-mail addresses or links are dropped. Same key, same pseudonyms.",
     )
-    p.add_argument("raw", metavar="RAW", help="folder holding the raw CSV export")
+    p.add_argument(
+        "raw", metavar="RAW", help="folder holding the raw CSV export, or an .xlsx workbook"
+    )
     p.add_argument(
         "--key-file",
         required=True,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import _personal, _readers, scheme
 from ._columns import Factors
+from ._dates import DATE_MODES
 from ._errors import PROBLEM_COLUMNS, RecordsError, Refusal
 from ._rules import QUARANTINE_RULES
 from ._validate import validate
@@ -134,6 +135,27 @@ class Records:
         ratings = self.ratings[self.ratings["submission_id"].isin(subs["submission_id"])]
         return replace(self, submissions=subs, ratings=ratings)
 
+    def allocated(self) -> Records:
+        """These records without the submissions awaiting allocation (no assessor named
+        yet): what every assessor analysis works on.
+
+        Examples
+        --------
+        >>> import cmalt_qa as qa
+        >>> from cmalt_qa.cli import default_data
+        >>> recs = qa.load(default_data())
+        >>> waiting = recs.submissions["lead_assessor"].isna().sum()
+        >>> bool(len(recs.allocated().submissions) == len(recs.submissions) - waiting)
+        True
+        """
+        s = self.submissions
+        keep = s["lead_assessor"].notna() & s["second_assessor"].notna()
+        if keep.all():
+            return self
+        subs = s[keep]
+        ratings = self.ratings[self.ratings["submission_id"].isin(subs["submission_id"])]
+        return replace(self, submissions=subs, ratings=ratings)
+
     def _repr_html_(self) -> str:
         s = self.submissions
         windows = f"{s['window'].min()} to {s['window'].max()}" if len(s) else "none"
@@ -151,7 +173,13 @@ class Records:
         )
 
 
-def load(path: str | Path, strict: bool = False, calendar: Calendar | None = None) -> Records:
+def load(
+    path: str | Path,
+    strict: bool = False,
+    calendar: Calendar | None = None,
+    *,
+    dates: str = "auto",
+) -> Records:
     """Load and validate a dataset.
 
     Parameters
@@ -163,6 +191,14 @@ def load(path: str | Path, strict: bool = False, calendar: Calendar | None = Non
         Raise :class:`RecordsError` listing every problem instead of quarantining.
     calendar : Calendar, optional
         Reporting periods; defaults to :func:`cmalt_qa.scheme.default_calendar`.
+    dates : {"auto", "dayfirst", "monthfirst", "iso"}
+        How numeric dates such as ``03/04/2025`` are read. ``"auto"``: day first (the
+        UK convention), but a file with a date valid only month first (``01/31/2025``)
+        is refused, saying so. ``"dayfirst"`` / ``"monthfirst"``: that order, the other
+        order's dates quarantined. ``"iso"``: ``YYYY-MM-DD`` only. ISO dates and
+        datetimes, dates with the month in words (``31 Jan 2025``) and, in workbooks,
+        date cells and Excel serial day numbers are read in every mode but ``"iso"``
+        (which still takes ISO text and workbook date cells).
 
     Returns
     -------
@@ -172,7 +208,8 @@ def load(path: str | Path, strict: bool = False, calendar: Calendar | None = Non
     ------
     RecordsError
         A missing file or required column, personal data (a name or e-mail column, or
-        any cell that looks like an e-mail address), or, in strict mode, any problem.
+        any cell that looks like an e-mail address), dates in an order that ``dates``
+        does not settle, or, in strict mode, any problem.
 
     Notes
     -----
@@ -181,8 +218,11 @@ def load(path: str | Path, strict: bool = False, calendar: Calendar | None = Non
     :data:`cmalt_qa.records.QUARANTINE_RULES` for every quarantine rule.
     """
     p = Path(path)
+    _check_mode(dates)
     tables, names, source, clean_cells = _readers.read_dataset(p)
-    return _with_comments(_build(tables, names, source, strict, calendar, clean_cells), p, strict)
+    serials = p.suffix.lower() in (".xlsx", ".xlsm")
+    recs = _build(tables, names, source, strict, calendar, clean_cells, dates, serials)
+    return _with_comments(recs, p, strict)
 
 
 def _with_comments(recs: Records, path: Path, strict: bool) -> Records:
@@ -219,6 +259,8 @@ def from_frames(
     assessors: pd.DataFrame | None = None,
     strict: bool = False,
     calendar: Calendar | None = None,
+    *,
+    dates: str = "auto",
 ) -> Records:
     """Validate tables already in memory, exactly as :func:`load` validates files.
 
@@ -227,12 +269,31 @@ def from_frames(
     submissions, ratings, assessors : DataFrame
         Shaped like the CSV files of CONTRACT.md; cells may be strings, numbers or dates.
         Rows are reported as a spreadsheet would number them (first data row = 2).
-    strict, calendar
-        As for :func:`load`.
+    strict, calendar, dates
+        As for :func:`load` (cells that are dates or datetimes are taken as they are).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import cmalt_qa as qa
+    >>> subs = pd.DataFrame({
+    ...     "submission_id": ["S1"], "portfolio_id": ["P1"], "attempt": [1],
+    ...     "pathway": ["CMALT"], "submitted_on": ["31/01/2025"],
+    ...     "lead_assessor": ["A1"], "second_assessor": ["A2"]})
+    >>> rats = pd.DataFrame({"submission_id": ["S1"], "section": ["1a"], "lead": ["S"]})
+    >>> recs = qa.from_frames(subs, rats)
+    >>> str(recs.submissions.loc[0, "submitted_on"].date()), recs.submissions.loc[0, "window"]
+    ('2025-01-31', '2025-01')
     """
+    _check_mode(dates)
     tables = {"submissions": submissions, "ratings": ratings, "assessors": assessors}
     names = {t: t for t in scheme.TABLES}
-    return _build(tables, names, {"path": None, "files": {}}, strict, calendar)
+    return _build(tables, names, {"path": None, "files": {}}, strict, calendar, None, dates)
+
+
+def _check_mode(dates: str) -> None:
+    if dates not in DATE_MODES:
+        raise ValueError(f"dates must be one of {', '.join(DATE_MODES)}; got {dates!r}")
 
 
 def _clean_tables(
@@ -262,10 +323,35 @@ def _clean_tables(
                 names[t], pd.DataFrame(columns=c.columns.drop("row")), scheme.REQUIRED_COLUMNS[t]
             )
             _personal.check_personal_cells(names[t], c, {k: u for k, (_, u) in factors[t].items()})
-            clean[t] = c
+            clean[t] = _blank_formulas(c, factors[t])
     except Refusal as exc:
         raise RecordsError(str(exc)) from None
     return clean, factors
+
+
+def _blank_formulas(frame: pd.DataFrame, factors: dict[str, Factors]) -> pd.DataFrame:
+    """Formula cells whose result the workbook does not store, made blank; their
+    positions kept in ``attrs["formula_cells"]`` (column -> row numbers) for the
+    ``formula_not_stored`` rule."""
+    marker = _workbook_marker()
+    found: dict[str, tuple[int, ...]] = {}
+    for c in frame.columns:
+        if c == "row" or frame[c].dtype != object:
+            continue
+        hit = frame[c].to_numpy() == marker
+        if hit.any():
+            found[c] = tuple(frame.loc[hit, "row"].tolist())
+            frame[c] = frame[c].mask(hit, "")
+            factors.pop(c, None)  # made again, with the blank
+    if found:
+        frame.attrs["formula_cells"] = found
+    return frame
+
+
+def _workbook_marker() -> str:
+    from ._workbook import FORMULA_NOT_STORED
+
+    return FORMULA_NOT_STORED
 
 
 def _build(
@@ -275,12 +361,18 @@ def _build(
     strict: bool,
     calendar: Calendar | None,
     clean_cells: dict[str, list[Factors]] | None = None,
+    dates: str = "auto",
+    serials: bool = False,
 ) -> Records:
     clean, factors = _clean_tables(tables, names, clean_cells)
     cal = calendar if calendar is not None else default_calendar()
-    out = validate(
-        clean["submissions"], clean["ratings"], clean["assessors"], names, cal, factorized=factors
-    )
+    try:
+        out = validate(
+            clean["submissions"], clean["ratings"], clean["assessors"], names, cal,
+            factorized=factors, dates=dates, serials=serials,
+        )  # fmt: skip
+    except Refusal as exc:
+        raise RecordsError(str(exc)) from None
     source = {
         **source,
         "rows_read": {t: (0 if clean[t] is None else len(clean[t])) for t in scheme.TABLES},

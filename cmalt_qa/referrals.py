@@ -722,49 +722,45 @@ def p_chart(
 ) -> pd.DataFrame:
     """p chart of the first-attempt referral rate over windows (overall or per section).
 
-        Parameters
-        ----------
-        per_section : bool
-            False: share of decided attempt-1 submissions referred (minor or major). True:
-            per section, share of decided attempt-1 submissions with a final R there.
-        baseline : (first_window, last_window) or None
-            Inclusive span of windows that sets the centre line (and sigma_z); all if None.
-        laney : bool
-            Laney's p' chart (limits widened by sigma_z for overdispersion).
-        run : int
-            Points for the shift and trend rules (NHS default 7).
-        alpha : float
-            Family-wise false-alarm level: the chance that any point or step test of the
-            charts returned together (every section when ``per_section``) signals when
-            nothing changed (:func:`cmalt_qa._spc.family_levels`).
-        limits : {"exact", "sigma"}
-            Exact probability limits (default) or the classic 3-sigma limits.
-        n_sim, seed
-            Monte Carlo draws and seed of the step-change test (each chart draws from a
-            generator derived from ``seed`` and its section).
+    Parameters
+    ----------
+    per_section : bool
+        False: share of decided attempt-1 submissions referred (minor or major). True:
+        per section, share of decided attempt-1 submissions with a final R there.
+    baseline : (first_window, last_window) or None
+        Inclusive span of windows that sets the centre line (and sigma_z); all if None.
+    laney : bool
+        Laney's p' chart (limits widened by sigma_z for overdispersion).
+    run : int
+        Points for the shift and trend rules (NHS default 7).
+    alpha : float
+        Family-wise false-alarm level: the chance that any point or step test of the
+        charts returned together (every section when ``per_section``) signals when
+        nothing changed (:func:`cmalt_qa._spc.family_levels`).
+    limits : {"exact", "sigma"}
+        Exact probability limits (default) or the classic 3-sigma limits.
+    n_sim, seed
+        Monte Carlo draws and seed of the step-change test (each chart draws from a
+        generator derived from ``seed`` and its section).
 
-        Returns
-        -------
-        DataFrame, one row per window (per section first when ``per_section``)
-            ``window, n, k, rate, centre, sigma, lcl, ucl, lower2, upper2, z, sigma_z,
-            baseline``, booleans ``beyond_limits, shift, trend, two_of_three,
-    <<<<<<< HEAD
-            special_cause`` and ``signal`` (text); added: ``step_change``,
-            ``step_p_value``, ``step_from`` (window where the best step starts),
-            ``alpha_point``, ``alpha_step`` (the per-point and per-chart levels),
-            ``alpha_family``, ``n_charts``. ``special_cause`` is a point beyond the exact
-            limits or a significant step change; the run rules are computed but not
-            family-calibrated, so they are not part of it. See :func:`cmalt_qa._spc.p_chart`.
-    =======
-            special_cause`` and ``signal`` (text). See :func:`cmalt_qa._spc.p_chart`.
+    Returns
+    -------
+    DataFrame, one row per window (per section first when ``per_section``)
+        ``window, n, k, rate, centre, sigma, lcl, ucl, lower2, upper2, z, sigma_z,
+        baseline``, booleans ``beyond_limits, shift, trend, two_of_three,
+        special_cause`` and ``signal`` (text); added: ``step_change``,
+        ``step_p_value``, ``step_from`` (window where the best step starts),
+        ``alpha_point``, ``alpha_step`` (the per-point and per-chart levels),
+        ``alpha_family``, ``n_charts``. ``special_cause`` is a point beyond the exact
+        limits or a significant step change; the run rules are computed but not
+        family-calibrated, so they are not part of it. See :func:`cmalt_qa._spc.p_chart`.
 
-        Examples
-        --------
-        >>> import cmalt_qa as qa
-        >>> recs = qa.synthetic.generate(40, seed=1)
-        >>> list(p_chart(recs).columns[:4])
-        ['window', 'n', 'k', 'rate']
-    >>>>>>> main
+    Examples
+    --------
+    >>> import cmalt_qa as qa
+    >>> recs = qa.synthetic.generate(40, seed=1)
+    >>> list(p_chart(recs).columns[:4])
+    ['window', 'n', 'k', 'rate']
     """
     check_args(recs, submission_types=submission_types, seed=seed)
     counts, keys = _p_chart_counts(recs, per_section, submission_types)

@@ -42,7 +42,8 @@ The model
   allocation (4 % of cases 14-42 days later still), result 2-10 days after assessment
   (all discrete uniform). In the backlog period :data:`BACKLOG_WINDOW` assessment takes
   56-140 days. Dates after :data:`AS_OF` are blank (open cases: no outcome, no final
-  ratings; lead/second ratings only once ``assessed_on`` has passed).
+  ratings; lead/second ratings only once ``assessed_on`` has passed). A submission not
+  yet allocated at :data:`AS_OF` is awaiting allocation: blank assessors, no rating rows.
 
 Truth (``recs.truth`` and ``truth.json``)
 -----------------------------------------
@@ -66,7 +67,8 @@ latest); realised in the data:
 ``rule_breaks`` (``lead_inexperienced``: submissions whose lead had fewer than 3 prior
 assessments, by any count; ``inexperienced_pair``: both assessors so), ``rule_breakers``,
 ``resubmission_assessors_changed`` (resubmissions not given to the same two assessors),
-``open_submissions`` (ids with no result at ``as_of``).
+``open_submissions`` (ids with no result at ``as_of``), ``awaiting_allocation`` (open ids
+not yet allocated at ``as_of``: blank assessors, no rating rows).
 """
 
 from __future__ import annotations
@@ -693,7 +695,11 @@ def _submission_table(g: dict[str, Any], pool: pd.DataFrame, n_out: int) -> pd.D
     pid_num = p_rank[np.searchsorted(np.unique(origin), origin)]
     pid = np.array([f"P{i + 1:0{width}d}" for i in pid_num], dtype=object)
     ids = pool["id"].to_numpy()
-    g.update(sid=sid, open_=open_, on_assess=on_assess, the_lead=the_lead, the_second=the_second)
+    unallocated = on_alloc > as_of  # awaiting allocation: no assessors named yet
+    g.update(
+        sid=sid, open_=open_, on_assess=on_assess, the_lead=the_lead, the_second=the_second,
+        unallocated=unallocated,
+    )  # fmt: skip
     return pd.DataFrame(
         {
             "submission_id": sid,
@@ -708,8 +714,8 @@ def _submission_table(g: dict[str, Any], pool: pd.DataFrame, n_out: int) -> pd.D
             "assessed_on": _iso(on_assess, on_assess > as_of),
             "result_on": _iso(on_result, open_),
             "outcome": np.where(open_, "", the_outcome),
-            "lead_assessor": ids[the_lead],
-            "second_assessor": ids[the_second],
+            "lead_assessor": np.where(unallocated, "", ids[the_lead]),
+            "second_assessor": np.where(unallocated, "", ids[the_second]),
             "second_nominated": np.where(the_nom, "true", "false"),
             "sector": g["sector"][origin],
         }
@@ -738,7 +744,7 @@ def _rating_table(rng: np.random.Generator, g: dict[str, Any]) -> pd.DataFrame:
     gaps = np.full(len(r_row), "", dtype=object)
     need = (r_f == 0) & ~final_blank
     gaps[need] = _gaps(rng, int(need.sum()))
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "submission_id": g["sid"][r_row],
             "section": np.array(_SEC, dtype=object)[r_sec],
@@ -748,6 +754,8 @@ def _rating_table(rng: np.random.Generator, g: dict[str, Any]) -> pd.DataFrame:
             "gaps": gaps,
         }
     )
+    # a submission awaiting allocation has no rating rows yet
+    return table[~g["unallocated"][r_row]].reset_index(drop=True)
 
 
 def _realised_truth(g: dict[str, Any], pool: pd.DataFrame, subs: pd.DataFrame) -> dict[str, Any]:
@@ -766,6 +774,7 @@ def _realised_truth(g: dict[str, Any], pool: pd.DataFrame, subs: pd.DataFrame) -
         "rule_breakers": sorted(breaker_ids),
         "resubmission_assessors_changed": list(g["sid"][moved]),
         "open_submissions": list(g["sid"][g["open_"]]),
+        "awaiting_allocation": list(g["sid"][g["unallocated"]]),
     }
 
 

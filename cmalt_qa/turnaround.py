@@ -72,7 +72,7 @@ from .scheme import ASSESSOR_TARGET_WEEKS
 
 __all__ = ["summary", "open_cases", "calendar_check", "km_curves", "STATUSES"]
 
-STATUSES: tuple[str, ...] = ("overdue", "at risk", "on track")
+STATUSES: tuple[str, ...] = ("overdue", "at risk", "awaiting allocation", "on track")
 """Statuses of an open case, most urgent first (see :func:`open_cases`)."""
 
 
@@ -297,7 +297,9 @@ def open_cases(
         ``days_open`` (as_of - submitted_on), ``promise_due``, ``days_left``
         (promise_due - as_of; negative when overdue), ``status`` ("overdue" when
         ``days_left < 0``, "at risk" when ``days_left <= at_risk_days``, including a
-        case due today, which can still be returned today, else "on track"), ``lead_assessor``, ``second_assessor``, then ``submission_type``,
+        case due today, which can still be returned today, else "awaiting allocation"
+        when no assessors have it yet (``allocated_on`` blank; its assessors may be
+        blank too), else "on track"), ``lead_assessor``, ``second_assessor``, then ``submission_type``,
         ``portfolio_id``, ``submitted_on``, ``allocated_on``, ``assessed_on`` (NaT if
         not yet, as of ``as_of``), ``stage`` ("awaiting allocation", "with assessors",
         "assessed, result pending") and ``days_with_assessors``. Sorted by
@@ -321,7 +323,9 @@ def open_cases(
     o["days_open"] = _days(stamp - o["submitted_on"]).astype(np.int64)
     o["days_left"] = _days(o["promise_due"] - stamp).astype(np.int64)
     o["status"] = np.select(
-        [o["days_left"] < 0, o["days_left"] <= at_risk_days], ["overdue", "at risk"], "on track"
+        [o["days_left"] < 0, o["days_left"] <= at_risk_days, o["allocated_on"].isna()],
+        ["overdue", "at risk", "awaiting allocation"],
+        "on track",
     )
     o["stage"] = np.select(
         [o["allocated_on"].isna(), o["assessed_on"].isna()],

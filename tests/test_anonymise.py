@@ -215,3 +215,58 @@ def test_cli_anonymise(raw, tmp_path, capsys):
     assert _out_bytes(out) == first
     assert cli.main([*argv, "--new-key"]) == 1  # never overwrites a key
     assert "refusing to overwrite" in capsys.readouterr().err
+
+
+def test_cli_anonymise_reads_a_workbook_as_load_does(raw, key, tmp_path, capsys):
+    folder, idents = raw
+    book = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(book) as w:
+        for name in ("submissions", "ratings", "assessors"):
+            df = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+            if name == "submissions":  # dates as a spreadsheet holds them
+                df["submitted_on"] = pd.to_datetime(df["submitted_on"])
+            df.to_excel(w, sheet_name=name.title(), index=False)
+    argv = ["anonymise", str(book), "--key-file", str(key), "--out", str(tmp_path / "o")]
+    assert cli.main(argv) == 0
+    from_csv = an.anonymise(folder, key, tmp_path / "o-csv")
+    assert from_csv.rows == an.anonymise(book, key, tmp_path / "o2").rows
+    assert _out_bytes(tmp_path / "o") == _out_bytes(tmp_path / "o-csv")
+    assert not any(v.encode() in _out_bytes(tmp_path / "o") for v in idents["emails"])
+    capsys.readouterr()
+
+
+def test_cli_anonymise_neutralises_formulas_and_refuses_a_stale_assessors_file(
+    tmp_path, key, capsys
+):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    subs, rats, asrs, _ = qa.synthetic.generate_frames(20, seed=1)
+    attacks = ["=cmd|' /C calc'!A0", "+1+1", "@SUM(1,2)", "-2+3", "\tx", "\rx"]
+    subs.loc[: len(attacks) - 1, "sector"] = attacks
+    subs.to_csv(raw / "submissions.csv", index=False)
+    rats.to_csv(raw / "ratings.csv", index=False)
+    out = tmp_path / "out"
+    assert cli.main(["anonymise", str(raw), "--key-file", str(key), "--out", str(out)]) == 0
+    written = pd.read_csv(out / "submissions.csv", dtype=str, keep_default_na=False)
+    for cell in written["sector"]:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert written["sector"].iloc[0] == "'=cmd|' /C calc'!A0"
+    # an assessors.csv left by an earlier run (another export, perhaps another key)
+    asrs.to_csv(out / "assessors.csv", index=False)
+    before = _out_bytes(out)
+    assert cli.main(["anonymise", str(raw), "--key-file", str(key), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "assessors.csv" in err and "earlier run" in err and "Traceback" not in err
+    assert _out_bytes(out) == before
+
+
+def test_cli_sample_refuses_a_non_empty_folder(tmp_path, capsys):
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "submissions.csv").write_text("real data\n")
+    assert cli.main(["sample", "--out", str(out), "--n", "30"]) == 1
+    err = capsys.readouterr().err
+    assert "not empty" in err and "--force" in err
+    assert (out / "submissions.csv").read_text() == "real data\n"
+    assert cli.main(["sample", "--out", str(out), "--n", "30", "--force"]) == 0
+    assert (out / "submissions.csv").read_text() != "real data\n"

@@ -291,7 +291,7 @@ def _subs_rule(mutate, rule: str, row: int, column: str, tmp_path: Path) -> qa.R
             "bad_date",
             4,
             "result_on",
-            lambda s, r: s.loc.__setitem__((2, "result_on"), "15/03/2025"),
+            lambda s, r: s.loc.__setitem__((2, "result_on"), "31/02/2025"),
         ),
         (
             "date_order",

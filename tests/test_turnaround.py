@@ -225,12 +225,18 @@ class TestOpenCases:
         assert list(oc.columns[:10]) == OPEN_CASE_COLUMNS
         assert list(oc["submission_id"]) == ["over", "risk", "edge", "ok"]
         assert list(oc["days_left"]) == [-17, 19, 21, 61]
-        assert list(oc["status"]) == ["overdue", "at risk", "at risk", "on track"]
+        # "ok" has no allocation yet (issue 13): awaiting allocation, not "on track"
+        assert list(oc["status"]) == ["overdue", "at risk", "at risk", "awaiting allocation"]
         assert list(oc["days_open"]) == [107, 71, 69, 31]
         assert oc.loc[0, "lead_assessor"] == "L2" and oc.loc[0, "stage"] == "with assessors"
         assert oc.loc[1, "stage"] == "awaiting allocation"
         narrow = ta.open_cases(recs, as_of="2025-04-01", at_risk_days=20)
-        assert list(narrow["status"]) == ["overdue", "at risk", "on track", "on track"]
+        assert list(narrow["status"]) == [
+            "overdue",
+            "at risk",
+            "awaiting allocation",
+            "awaiting allocation",
+        ]
 
     def test_as_of_is_required_and_validated(self, recs):
         with pytest.raises(TypeError, match="required"):

@@ -30,6 +30,7 @@ __all__ = ["plot_km_curves", "plot_open_cases", "plot_promise_compliance"]
 STATUS_COLOURS = {
     "overdue": ALERT,
     "at risk": OKABE_ITO["orange"],
+    "awaiting allocation": OKABE_ITO["sky_blue"],
     "on track": ACCENT,
 }
 
