@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
 from lifelines.utils import median_survival_times, qth_survival_time
@@ -311,6 +311,11 @@ def test_km_matches_lifelines_property(cases, q):
     np.testing.assert_allclose(
         fit.sf, kmf.survival_function_.iloc[:, 0].reindex(fit.times), rtol=0, atol=1e-12
     )
+    # lifelines builds S(t) as exp(sum(log(1 - d/n))), so a curve that sits exactly on q
+    # (S = 0.5 after 3 events in 6) reads as 0.5000000000000001 there and crosses one step
+    # later; the definition inf{t : S(t) <= q} is ours. Ties within rounding are left out.
+    curves = np.concatenate([fit.sf, fit.sf_low, fit.sf_high])
+    assume(not np.any(np.isclose(curves, q, rtol=0, atol=1e-9)))
     np.testing.assert_allclose(_stats.km_quantile(fit, q), lifelines_quantile(kmf, q), rtol=1e-9)
     share, lo, hi, undet = _stats.share_by(t, e, 0.0)
     if undet == 0:  # plain proportion, Wilson interval
