@@ -87,8 +87,8 @@ gaps = published.table("elements_lacking_by_year")
 reports.show(reports.plot_gap_trends(gaps.values, x="year"))
 last = gaps.values.sort_values("year").iloc[-1]
 interval = (
-    f" (95% interval {last['reflection_ci_low']:.0%} to {last['reflection_ci_high']:.0%})"
-    if last[["reflection_ci_low", "reflection_ci_high"]].notna().all()
+    f" (95% interval {last['reflection_rate_ci_low']:.0%} to {last['reflection_rate_ci_high']:.0%})"
+    if last[["reflection_rate_ci_low", "reflection_rate_ci_high"]].notna().all()
     else ""
 )
 reports.say(
@@ -116,9 +116,12 @@ reports.show_published(gaps)
 # %% [markdown]
 # ## Agreement over time
 #
-# How far the lead and second assessors agreed each year, over all sections:
-# quadratic-weighted kappa with 95% intervals (1 = perfect agreement, 0 = no better than
-# chance). Years flagged with the *kappa paradox* (most ratings *Adequate*, so kappa
+# How far the lead and second assessors agreed each year, stratified by section, first
+# submissions only: each year's agreement is the average of its sections' agreement,
+# weighted by each section's share of all rated pairs, so a year with more resubmissions
+# or more of a hard section does not look worse when no assessor changed
+# (`agreement.trend`). Quadratic-weighted kappa with 95% intervals (1 = perfect
+# agreement, 0 = no better than chance). Years flagged with the *kappa paradox* (most ratings *Adequate*, so kappa
 # understates agreement) are drawn as red squares; read Gwet's AC2 in the table for them.
 
 # %%
