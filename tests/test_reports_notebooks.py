@@ -33,9 +33,10 @@ N_BOOT = 100
 MIN_COUNT = 5
 
 PARAMETERS = {
-    "window": {"data", "window", "as_of", "n_boot"},
+    "window": {"data", "dates", "window", "as_of", "n_boot"},
     "sections": {
         "data",
+        "dates",
         "first_window",
         "last_window",
         "pathway",
@@ -44,7 +45,16 @@ PARAMETERS = {
         "ledger",
         "audit_path",
     },
-    "trends": {"data", "last_window", "min_count", "n_boot", "csv_path", "ledger", "audit_path"},
+    "trends": {
+        "data",
+        "dates",
+        "last_window",
+        "min_count",
+        "n_boot",
+        "csv_path",
+        "ledger",
+        "audit_path",
+    },
 }
 
 
