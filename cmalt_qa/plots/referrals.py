@@ -22,6 +22,7 @@ from ._style import (
     PATHWAY_COLOURS,
     alt_text,
     mark_suppressed,
+    nothing_to_show,
     require_columns,
     suppressed_rows,
 )
@@ -67,6 +68,8 @@ def plot_section_rates(
     hidden = suppressed_rows(table, "rate")
     t = table[(table["n"] > 0) | hidden].copy()
     hidden = hidden[t.index]
+    if t.empty:
+        return nothing_to_show(ax, "Referral rate by section")
     t["section"] = t["section"].astype(str)
     shown = t[~hidden]
     shown_order = shown.groupby("section")["rate"].mean().sort_values().index.tolist()

@@ -159,6 +159,28 @@ def _resolution(d: Disclosure, res: pd.DataFrame, agree: pd.DataFrame, caption: 
             )
 
 
+def _p_chart_or_empty(span: Any, *, per_section: bool = False) -> pd.DataFrame:
+    """The p chart, or no rows when nothing is decided yet (a freshly opened span, no
+    ratings): the report then says there is nothing to chart rather than failing."""
+    from .. import referrals
+
+    try:
+        return referrals.p_chart(span, per_section=per_section)
+    except ValueError as e:
+        if "no decided first-attempt" not in str(e):
+            raise
+    cols = ["window", "n", "k", "rate", "centre", "lcl", "ucl", "lower2", "upper2", "signal"]
+    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
+    empty["window"] = empty["window"].astype(object)
+    empty["signal"] = empty["signal"].astype(object)
+    empty["n"] = empty["n"].astype("int64")
+    empty["k"] = empty["k"].astype("int64")
+    empty["special_cause"] = pd.Series(dtype=bool)
+    if per_section:
+        empty.insert(0, "section", pd.Series(dtype=object))
+    return empty
+
+
 def _p_chart(d: Disclosure, chart: pd.DataFrame, caption: str) -> None:
     """The overall p chart: per period n and k; the centre line is a share of all n."""
     chart = chart.reset_index(drop=True)
@@ -186,7 +208,7 @@ def _p_chart(d: Disclosure, chart: pd.DataFrame, caption: str) -> None:
         {
             "line": ["centre"],
             "n": [int(chart["n"].sum())],
-            "centre": [float(chart["centre"].iloc[0])],
+            "centre": [float(chart["centre"].iloc[0]) if len(chart) else 0.0],
         }
     )
     d.add_table(
@@ -301,8 +323,8 @@ def sections_report(
             **_RATE_SPEC,
         )
         d.add_margin("rates", "by_pathway", over=["pathway"], columns=["n", "referred"])
-    _p_chart(d, referrals.p_chart(span), f"First-attempt referral rate per period, {where}")
-    per_section = referrals.p_chart(span, per_section=True)
+    _p_chart(d, _p_chart_or_empty(span), f"First-attempt referral rate per period, {where}")
+    per_section = _p_chart_or_empty(span, per_section=True)
     # A listed signal says something about its period's counts (beyond a limit, a run):
     # only periods whose referred and not-referred counts are both publishable are
     # listed, so that neither a row nor its absence points at a small count.
