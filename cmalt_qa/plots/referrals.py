@@ -315,7 +315,7 @@ def plot_p_chart(
         if section is not None:
             t = t[t["section"].astype(str) == section]
     if t.empty:
-        raise ValueError("nothing to plot")
+        return nothing_to_show(_axes(ax, (8.0, 4.5)), "Referral rate per period")
     ax = _axes(ax, (8.0, 4.5))
     x = np.arange(len(t))
     ax.plot(x, t["rate"], "-", color=NEUTRAL, zorder=1)

@@ -697,6 +697,45 @@ def show_published(table: PublishedTable, note: str | None = None) -> None:
     )
 
 
+def last_gap_sentence(values: pd.DataFrame, by: str = "year", element: str = "reflection") -> str:
+    """How often ``element`` was lacking in the last ``by`` with published gap data.
+
+    ``values`` is the published ``elements_lacking_by_year`` table's values (hidden cells
+    NaN). A last row whose share is suppressed is named as such, never printed as nan.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2025, 2026], "reflection_rate": [0.5, np.nan],
+    ...                   "n_gaps_recorded": [10.0, np.nan]})
+    >>> last_gap_sentence(t)
+    'In 2026, how often reflection was lacking is suppressed (too few R decisions with gap data to publish).'
+    >>> last_gap_sentence(t.iloc[:0])
+    'No R decision with gap data yet: nothing to show yet.'
+    """
+    if values.empty:
+        return "No R decision with gap data yet: nothing to show yet."
+    ordered = values.sort_values(by)
+    last, key = ordered.iloc[-1], esc(ordered[by].iloc[-1])
+    rate, n = last.get(f"{element}_rate"), last.get("n_gaps_recorded")
+    if rate is None or pd.isna(rate) or n is None or pd.isna(n):
+        return (
+            f"In {key}, how often {element} was lacking is suppressed "
+            "(too few R decisions with gap data to publish)."
+        )
+    if n == 0:
+        return f"In {key}, no R decision has gap data: too few to estimate."
+    low, high = last.get(f"{element}_ci_low"), last.get(f"{element}_ci_high")
+    interval = (
+        f" (95% interval {low:.0%} to {high:.0%})"
+        if low is not None and high is not None and pd.notna(low) and pd.notna(high)
+        else ""
+    )
+    return (
+        f"In {key}, {element} was lacking in {rate:.0%} of {n:.0f} R decisions "
+        f"with gap data{interval}."
+    )
+
+
 def shown_or(value: float, fmt: str = "{:.0%}", hidden: str = "suppressed") -> str:
     """Format a published value; a withheld one reads ``hidden``.
 
