@@ -268,6 +268,15 @@ def _bar(t: pd.DataFrame, x: str, i: int) -> tuple[object, float, int]:
 
 
 def _outcomes_over_time(t: pd.DataFrame, x: str) -> tuple[str, str]:
+    # Only bars with a published rate and some decisions are compared: a suppressed or
+    # empty first or last period must not print as "nan%".
+    t = t[t["rate"].notna() & t["n"].notna() & (t["n"] > 0)]
+    if t.empty:
+        return (
+            f"First-attempt outcomes per {x}: nothing to show yet",
+            f"Stacked shares of first-attempt outcomes per {x}: none decided or every "
+            "figure suppressed.",
+        )
     (a, ra, na), (b, rb, nb) = _bar(t, x, 0), _bar(t, x, -1)
     if f"{ra:.0%}" == f"{rb:.0%}" or not (ra < rb or ra > rb):
         title = f"First-attempt referral rate held at {ra:.0%} from {a} to {b}"
