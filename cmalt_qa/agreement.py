@@ -852,8 +852,9 @@ def trend(
         The ``by`` columns, ``n`` (rated pairs), ``n_portfolios`` (the bootstrap units),
         ``n_strata`` (strata with a pair in the group), ``too_few`` and, per
         coefficient, ``<name>``, ``<name>_ci_low``, ``<name>_ci_high``,
-        ``<name>_n_boot_undefined``, as :func:`by_section`. ``attrs["weights"]`` holds
-        the stratum weights.
+        ``<name>_n_boot_undefined``, and ``dominant_rating``, ``dominant_share``,
+        ``kappa_paradox`` (of the standardised table), as :func:`by_section`.
+        ``attrs["weights"]`` holds the stratum weights.
 
     Notes
     -----
@@ -898,6 +899,7 @@ def trend(
     cols: dict[str, object] = {"n": n, "n_portfolios": n_units, "n_strata": n_strata,
                                "too_few": n < core.MIN_PAIRS}  # fmt: skip
     cols.update(_coefficient_columns(tables, n_units, ci))
+    cols.update(_paradox_columns(tables[:, 0], cols))
     keys_df = (
         pd.DataFrame([k_ for k_, _ in grouped], columns=by_) if by_ else pd.DataFrame(index=[0])
     )

@@ -418,20 +418,26 @@ class Disclosure:
             *(subsets or {}).values(),
             *share_map.values(),
         }
-        for c in dict.fromkeys([*count_cols, *[c for c in related if c in count_cols]]):
-            for i in range(len(frame)):
-                v = pd.to_numeric(frame[c].iloc[i], errors="coerce")
+        self._register_cells(
+            t, dict.fromkeys([*count_cols, *[c for c in related if c in count_cols]])
+        )
+        for i in range(len(frame)):
+            self._register_row(t, i, parts_map, dict(subsets or {}))
+
+    def _register_cells(self, t: _Table, count_cols: Iterable[str]) -> None:
+        # One cell per non-missing count of the table, printed or not.
+        for c in count_cols:
+            for i in range(len(t.frame)):
+                v = pd.to_numeric(t.frame[c].iloc[i], errors="coerce")
                 if pd.isna(v):
                     continue
                 self._new_cell(
-                    CellRef(name, i, c),
+                    CellRef(t.name, i, c),
                     float(v),
-                    f"{name} / {_row_label(frame, keys, i)} / {c}",
-                    published=c in published,
+                    f"{t.name} / {_row_label(t.frame, t.keys, i)} / {c}",
+                    published=c in t.counts,
                     lower=0.0,
                 )
-        for i in range(len(frame)):
-            self._register_row(t, i, parts_map, dict(subsets or {}))
 
     def _register_row(
         self, t: _Table, i: int, parts_map: Mapping[str, list[str]], subsets: Mapping[str, str]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import _personal, _readers, scheme
@@ -338,6 +339,8 @@ def _blank_formulas(frame: pd.DataFrame, factors: dict[str, Factors]) -> pd.Data
     for c in frame.columns:
         if c == "row" or frame[c].dtype != object:
             continue
+        if c in factors and not np.any(factors[c][1] == marker):
+            continue  # performance: the distinct values tell, without a pass over the rows
         hit = frame[c].to_numpy() == marker
         if hit.any():
             found[c] = tuple(frame.loc[hit, "row"].tolist())

@@ -425,9 +425,7 @@ def gaps(
         ``e_rate_ci_high`` (per R decision with gap data) and ``e_sub_rate``,
         ``e_sub_rate_ci_low``, ``e_sub_rate_ci_high`` (per section decision whose gap
         status is known, i.e. n minus n_missing_gaps; with ``section`` in ``by`` this is
-        per submission). The older names ``e_ci_low``, ``e_ci_high``, ``e_sub_ci_low``,
-        ``e_sub_ci_high`` are kept, same values, for existing callers: use the
-        ``<stat>_ci_low`` names (the package's rule) in new code.
+        per submission).
 
     Notes
     -----
@@ -477,10 +475,6 @@ def gaps(
         out[f"{e}_sub_rate"] = per_s["rate"].to_numpy()
         out[f"{e}_sub_rate_ci_low"] = per_s["ci_low"].to_numpy()
         out[f"{e}_sub_rate_ci_high"] = per_s["ci_high"].to_numpy()
-    for e in GAP_ELEMENTS:  # older names, kept for existing callers (see Returns)
-        for stat in ("", "_sub"):
-            for end in ("low", "high"):
-                out[f"{e}{stat}_ci_{end}"] = out[f"{e}{stat}_rate_ci_{end}"]
     return out
 
 

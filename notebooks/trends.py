@@ -105,9 +105,12 @@ reports.show_published(gaps)
 # %% [markdown]
 # ## Agreement over time
 #
-# How far the lead and second assessors agreed each year, over all sections:
-# quadratic-weighted kappa with 95% intervals (1 = perfect agreement, 0 = no better than
-# chance). Years flagged with the *kappa paradox* (most ratings *Adequate*, so kappa
+# How far the lead and second assessors agreed each year, stratified by section, first
+# submissions only: each year's agreement is the average of its sections' agreement,
+# weighted by each section's share of all rated pairs, so a year with more resubmissions
+# or more of a hard section does not look worse when no assessor changed
+# (`agreement.trend`). Quadratic-weighted kappa with 95% intervals (1 = perfect
+# agreement, 0 = no better than chance). Years flagged with the *kappa paradox* (most ratings *Adequate*, so kappa
 # understates agreement) are drawn as red squares; read Gwet's AC2 in the table for them.
 
 # %%

@@ -165,8 +165,8 @@ def plot_gaps(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     hatches = {"description": "", "evidence": "..", "reflection": "//"}
     for j, e in enumerate(elements):
         kw = {}
-        if f"{e}_ci_low" in t:
-            kw["yerr"] = _err(t[f"{e}_rate"], t[f"{e}_ci_low"], t[f"{e}_ci_high"])
+        if f"{e}_rate_ci_low" in t:
+            kw["yerr"] = _err(t[f"{e}_rate"], t[f"{e}_rate_ci_low"], t[f"{e}_rate_ci_high"])
         ax.bar(
             x + (j - 1) * width,
             t[f"{e}_rate"],

@@ -184,11 +184,11 @@ def plot_gap_trends(table: pd.DataFrame, *, x: str = "year", ax: Axes | None = N
             color=GAP_COLOURS[e],
             label=e.capitalize(),
         )
-        if f"{e}_ci_low" in t:
+        if f"{e}_rate_ci_low" in t:
             ax.fill_between(
                 xs,
-                t[f"{e}_ci_low"].astype(float),
-                t[f"{e}_ci_high"].astype(float),
+                t[f"{e}_rate_ci_low"].astype(float),
+                t[f"{e}_rate_ci_high"].astype(float),
                 color=GAP_COLOURS[e],
                 alpha=0.15,
             )

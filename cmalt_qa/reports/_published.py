@@ -365,7 +365,7 @@ def _add_gaps(
     """Elements lacking in R decisions: the counts, and each element's count printed
     beside its shares, so the shares are exact (a share printed without its count
     would have to be coarsened, :func:`~cmalt_qa.disclosure.share_step`)."""
-    rate_cols = [f"{e}_{s}" for e in ELEMENTS for s in ("rate", "ci_low", "ci_high")]
+    rate_cols = [f"{e}_{s}" for e in ELEMENTS for s in ("rate", "rate_ci_low", "rate_ci_high")]
     d.add_table(
         name,
         gaps,
@@ -474,12 +474,16 @@ def trends_report(
         columns=["n", "referred"],
     )
     _gaps_by_year(d, referrals.gaps(span, by=("year",), n_boot=n_boot))
+    # Pooling sections and attempts would make a year with more resubmissions or more of
+    # a hard section look worse: hold the section mix fixed, first submissions only.
+    yearly_agreement = agreement.trend(span, by=("year",), strata=("section",), n_boot=n_boot)
+    yearly_agreement.attrs.clear()  # the stratum weights are not published
     _agreement(
         d,
         "agreement_by_year",
-        agreement.by_section(span, by=("year",), n_boot=n_boot),
+        yearly_agreement,
         ["year"],
-        "Agreement by year",
+        "Agreement by year (stratified by section, first submissions only)",
     )
     promise = ["within_promise", "within_promise_ci_low", "within_promise_ci_high"]
     d.add_table(
@@ -514,7 +518,7 @@ def _gaps_by_year(d: Disclosure, gaps: pd.DataFrame) -> None:
         "elements_lacking_by_year",
         gaps,
         "year",
-        ("", "_rate", "_ci_low", "_ci_high"),
+        ("", "_rate", "_rate_ci_low", "_rate_ci_high"),
         "Elements lacking in R decisions by year",
     )
 
@@ -724,7 +728,8 @@ def last_gap_sentence(values: pd.DataFrame, by: str = "year", element: str = "re
         )
     if n == 0:
         return f"In {key}, no R decision has gap data: too few to estimate."
-    low, high = last.get(f"{element}_ci_low"), last.get(f"{element}_ci_high")
+    ci = f"{element}_rate_ci" if f"{element}_rate_ci_low" in values else f"{element}_ci"
+    low, high = last.get(f"{ci}_low"), last.get(f"{ci}_high")
     interval = (
         f" (95% interval {low:.0%} to {high:.0%})"
         if low is not None and high is not None and pd.notna(low) and pd.notna(high)
