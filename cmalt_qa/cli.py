@@ -322,6 +322,14 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     )
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
     p.add_argument(
+        "--dates",
+        choices=DATE_MODES,
+        default="auto",
+        help="how numeric dates such as 03/04/2025 are read, as for validate: auto (day "
+        "first, refusing a file with dates valid only month first), dayfirst, monthfirst, "
+        "or iso (not yet for all)",
+    )
+    p.add_argument(
         "--min-count",
         dest="min_count",
         type=int,
@@ -374,6 +382,7 @@ def report_command(args: argparse.Namespace) -> int:
             first_window=getattr(args, "first_window", None),
             pathway=getattr(args, "pathway", None),
             n_boot=getattr(args, "n_boot", 1000),
+            dates=getattr(args, "dates", "auto"),
             progress=getattr(args, "progress", True),
         )
     except ReportError as exc:
@@ -398,6 +407,13 @@ def _site_command(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+    if getattr(args, "dates", "auto") != "auto":
+        print(
+            "cmalt-qa report all: error: --dates applies to one report at a time (report "
+            "window, sections or trends), not yet to all",
+            file=sys.stderr,
+        )
+        return 2
     try:
         result = build_site(
             args.data,

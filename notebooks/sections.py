@@ -18,6 +18,7 @@
 
 # %% tags=["parameters"]
 data: str = "data/sample"  # dataset folder or .xlsx workbook
+dates: str = "auto"  # numeric dates: auto (day first), dayfirst, monthfirst or iso
 first_window: str = ""  # first reporting period YYYY-MM; empty: nine periods up to the last
 last_window: str = ""  # last reporting period YYYY-MM; empty: the latest in the data
 pathway: str = ""  # ACMALT, CMALT or SCMALT; empty: every pathway
@@ -32,7 +33,7 @@ from cmalt_qa import plots, reports
 
 reports.setup_notebook()
 path = reports.resolve_data_path(data)
-recs = qa.load(path)
+recs = qa.load(path, dates=dates)
 chosen = reports.resolve(
     "sections",
     recs,

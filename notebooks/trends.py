@@ -20,6 +20,7 @@
 
 # %% tags=["parameters"]
 data: str = "data/sample"  # dataset folder or .xlsx workbook
+dates: str = "auto"  # numeric dates: auto (day first), dayfirst, monthfirst or iso
 last_window: str = ""  # last reporting period covered, YYYY-MM; empty: the latest in the data
 min_count: int = 5  # smallest count published; smaller non-zero counts are suppressed
 n_boot: int = 1000  # bootstrap replicates for the intervals
@@ -33,7 +34,7 @@ from cmalt_qa import plots, reports
 
 reports.setup_notebook()
 path = reports.resolve_data_path(data)
-recs = qa.load(path)
+recs = qa.load(path, dates=dates)
 chosen = reports.resolve("trends", recs, window=last_window or None)
 span = recs.select(last_window=chosen["last_window"])
 scope = f"{chosen['first_window']} to {chosen['last_window']}"

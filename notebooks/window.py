@@ -19,6 +19,7 @@
 
 # %% tags=["parameters"]
 data: str = "data/sample"  # dataset folder or .xlsx workbook
+dates: str = "auto"  # numeric dates: auto (day first), dayfirst, monthfirst or iso
 window: str = ""  # reporting period YYYY-MM; empty: the latest in the data
 as_of: str = ""  # ISO date the report describes; empty: the latest date in the data
 n_boot: int = 1000  # bootstrap replicates for the agreement intervals
@@ -30,7 +31,7 @@ from cmalt_qa.reports import col, fmt
 
 reports.setup_notebook()
 path = reports.resolve_data_path(data)
-recs = qa.load(path)
+recs = qa.load(path, dates=dates)
 chosen = reports.resolve("window", recs, window=window or None, as_of=as_of or None)
 window, as_of = chosen["window"], chosen["as_of"]
 here = recs.select(first_window=window, last_window=window)

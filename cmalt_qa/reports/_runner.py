@@ -64,6 +64,7 @@ def run_report(
     first_window: str | None = None,
     pathway: str | None = None,
     n_boot: int = 1000,
+    dates: str = "auto",
     progress: bool = True,
     execution_timeout: int | None = None,
     log: TextIO | None = None,
@@ -83,6 +84,9 @@ def run_report(
         Smallest count the committee and research reports publish (disclosure control).
     n_boot : int
         Bootstrap replicates for the agreement intervals.
+    dates : {"auto", "dayfirst", "monthfirst", "iso"}
+        How numeric dates are read, as :func:`cmalt_qa.load`'s ``dates=``; a file the
+        mode cannot read is refused (``ReportError``, nothing run).
     progress : bool
         Show papermill's progress bar (on stderr).
     execution_timeout : int, optional
@@ -112,7 +116,7 @@ def run_report(
         if int(value) < 1:
             raise ReportError(f"{name} must be at least 1, got {value}")
     source = notebook_path(kind)
-    path, recs = _load(data)
+    path, recs = _load(data, dates)
     params = resolve(
         kind, recs, window=window, as_of=as_of, first_window=first_window, pathway=pathway
     )
@@ -120,7 +124,10 @@ def run_report(
     stem = report_stem(
         kind, params, min_count=int(min_count), n_boot=int(n_boot), checksum=data_checksum(recs)
     )
+    if dates != "auto":  # the same files read another way are another report
+        stem += f"-dates-{dates}"
     nb_params = _notebook_parameters(kind, path, params, int(min_count), int(n_boot))
+    nb_params["dates"] = dates
     if kind == "trends":
         nb_params["csv_path"] = str(out_dir / f"{stem}.csv")
     audit_path = out_dir / f"{stem}.disclosure.json"
@@ -152,15 +159,31 @@ def run_report(
     return html
 
 
-def _load(data: str | Path) -> tuple[Path, Any]:
+def _load(data: str | Path, dates: str = "auto") -> tuple[Path, Any]:
     """The dataset's resolved location and its records; a refusal is a ReportError."""
+    from .._dates import DATE_MODES
     from ..records import RecordsError, load
 
+    if dates not in DATE_MODES:
+        raise ReportError(f"--dates must be one of {', '.join(DATE_MODES)}, got {dates!r}")
     path = resolve_data_path(data)
     try:
-        return path, load(path)
+        recs = load(path, dates=dates)
     except (RecordsError, OSError) as exc:
         raise ReportError(f"cannot load {path}: {exc}") from exc
+    _refuse_unread_dates(path, recs, dates)
+    return path, recs
+
+
+def _refuse_unread_dates(path: Path, recs: Any, dates: str) -> None:
+    """Refuse data whose dates the ``dates`` mode could not read for most of a file (e.g.
+    ``--dates monthfirst`` on day-first dates), with the line ``validate`` prints, rather
+    than report on what little is left."""
+    from .._summary import headline
+
+    top = headline(recs)
+    if top and "[bad_date]" in top:
+        raise ReportError(f"cannot load {path} with --dates {dates}: {top}")
 
 
 def _notebook_parameters(
