@@ -128,6 +128,8 @@ most = complete[[f"{e}_rate" for e in ELEMENTS]].idxmax(axis=1).str.removesuffix
 reports.say(
     f"Of the {len(complete)} sections whose three shares are all published, reflection is the "
     f"element most often lacking in {(most == 'reflection').sum()}."
+    if len(complete)
+    else "No section has all three shares published: nothing to show yet."
 )
 reports.show_published(gaps)
 

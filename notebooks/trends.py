@@ -86,18 +86,7 @@ reports.show_published(by_pathway)
 # %%
 gaps = published.table("elements_lacking_by_year")
 reports.show(reports.plot_gap_trends(gaps.values, x="year"))
-last = gaps.values.sort_values("year").iloc[-1]
-interval = (
-    f" (95% interval {last['reflection_rate_ci_low']:.0%} to {last['reflection_rate_ci_high']:.0%})"
-    if last[["reflection_rate_ci_low", "reflection_rate_ci_high"]].notna().all()
-    else ""
-)
-reports.say(
-    f"In {int(last['year'])}, reflection was lacking in "
-    f"{reports.shown_or(last['reflection_rate'])} of "
-    f"{reports.shown_or(last['n_gaps_recorded'], '{:.0f}')} R decisions with gap data"
-    f"{interval}."
-)
+reports.say(reports.last_gap_sentence(gaps.values, "year"))
 reports.say(
     {
         "recorded": "The lacking elements were recorded by the assessors.",

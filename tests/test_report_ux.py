@@ -7,9 +7,11 @@ a Python dict in a cell, wrong plurals, headlines of zero, empty header rows.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+import thin_data
 from report_text import text_problems, visible_text
 
 pytestmark = pytest.mark.slow
@@ -32,3 +34,33 @@ def test_window_report_top_says_what_to_do(report_pages) -> None:
     assert act < text.index("Submissions by pathway")
     assert "at risk" in text[act : act + 600]
     assert "Assessors to contact" in text
+
+
+# ---------------------------------------------------------------- thin data (issue 18.2)
+# The committee and research reports on valid datasets that leave little or nothing to
+# show: each must run through the command line, print no nan and say what is missing.
+THIN_PUBLISHED = {
+    "no ratings": (thin_data.no_ratings, ()),
+    "everything open": (thin_data.all_open, ()),
+    "30 submissions": (lambda p: thin_data.small(p, 30), ()),
+    "60 submissions, min-count 1000": (lambda p: thin_data.small(p, 60), ("--min-count", "1000")),
+}
+
+
+@pytest.mark.parametrize("case", list(THIN_PUBLISHED))
+def test_published_reports_run_on_thin_data(tmp_path, case) -> None:
+    from cmalt_qa import cli
+
+    build, extra = THIN_PUBLISHED[case]
+    data = build(tmp_path / "data")
+    for kind in ("sections", "trends"):
+        out = tmp_path / kind
+        argv = ["report", kind, "--data", str(data), "--out", str(out), "--n-boot", "20"]
+        assert cli.main([*argv, "--no-progress", *extra]) == 0, f"{kind} failed on {case}"
+        (page,) = out.glob(f"{kind}-*.html")
+        text = visible_text(page.read_text(encoding="utf-8"))
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(
+            r"\bnan\b", text + " ".join(re.findall(r'alt="([^"]*)"', html)), flags=re.IGNORECASE
+        ), f"{kind} on {case} prints nan"
+        assert "Of the 0 " not in text

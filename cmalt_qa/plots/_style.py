@@ -18,6 +18,7 @@ __all__ = [
     "ALERT",
     "NEUTRAL",
     "alt_text",
+    "nothing_to_show",
     "require_columns",
     "SUPPRESSED_LABEL",
     "suppressed_rows",
@@ -78,6 +79,19 @@ def alt_text(ax: Axes, text: str) -> Axes:
     fig = ax.get_figure()
     if fig is not None:
         fig.set_label(text)
+    return ax
+
+
+def nothing_to_show(ax: Axes, what: str) -> Axes:
+    """An empty figure that says so: no data yet (nothing decided, rated or published).
+
+    Thin datasets (a period just opened, no ratings) must give a readable report, not a
+    crash or an empty frame; the title and the text alternative say the same.
+    """
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, "nothing to show yet", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(f"{what}: nothing to show yet")
+    alt_text(ax, f"{what}: nothing to show yet (no decided or published figures).")
     return ax
 
 

@@ -118,6 +118,10 @@ def plot_agreement_forest(
     ax.set_xlabel(f"{label} (point and interval)")
     ax.set_ylabel(" / ".join(keys) if keys else "")
     ax.set_xlim(min(-0.05, np.nanmin(est - err[0]) - 0.05), 1.02)
+    if not np.isfinite(est).any():
+        ax.set_title(f"{label[0].upper()}{label[1:]}: too few to estimate or suppressed")
+        alt_text(ax, f"Forest plot of {label}: every group is too few to estimate or suppressed.")
+        return ax
     big = t["n"].to_numpy(dtype=float) >= min_n
     ranked = np.where(big, est, np.nan)
     lo_i = int(np.nanargmin(ranked)) if big.any() else int(np.argmin(est))

@@ -22,6 +22,7 @@ from ._style import (
     PATHWAY_COLOURS,
     alt_text,
     mark_suppressed,
+    nothing_to_show,
     require_columns,
     suppressed_rows,
 )
@@ -67,6 +68,8 @@ def plot_section_rates(
     hidden = suppressed_rows(table, "rate")
     t = table[(table["n"] > 0) | hidden].copy()
     hidden = hidden[t.index]
+    if t.empty:
+        return nothing_to_show(ax, "Referral rate by section")
     t["section"] = t["section"].astype(str)
     shown = t[~hidden]
     shown_order = shown.groupby("section")["rate"].mean().sort_values().index.tolist()
@@ -265,6 +268,15 @@ def _bar(t: pd.DataFrame, x: str, i: int) -> tuple[object, float, int]:
 
 
 def _outcomes_over_time(t: pd.DataFrame, x: str) -> tuple[str, str]:
+    # Only bars with a published rate and some decisions are compared: a suppressed or
+    # empty first or last period must not print as "nan%".
+    t = t[t["rate"].notna() & t["n"].notna() & (t["n"] > 0)]
+    if t.empty:
+        return (
+            f"First-attempt outcomes per {x}: nothing to show yet",
+            f"Stacked shares of first-attempt outcomes per {x}: none decided or every "
+            "figure suppressed.",
+        )
     (a, ra, na), (b, rb, nb) = _bar(t, x, 0), _bar(t, x, -1)
     if f"{ra:.0%}" == f"{rb:.0%}" or not (ra < rb or ra > rb):
         title = f"First-attempt referral rate held at {ra:.0%} from {a} to {b}"
@@ -312,7 +324,7 @@ def plot_p_chart(
         if section is not None:
             t = t[t["section"].astype(str) == section]
     if t.empty:
-        raise ValueError("nothing to plot")
+        return nothing_to_show(_axes(ax, (8.0, 4.5)), "Referral rate per period")
     ax = _axes(ax, (8.0, 4.5))
     x = np.arange(len(t))
     ax.plot(x, t["rate"], "-", color=NEUTRAL, zorder=1)

@@ -21,6 +21,7 @@ from ._style import (
     PATHWAY_COLOURS,
     alt_text,
     mark_suppressed,
+    nothing_to_show,
     suppressed_rows,
 )
 
@@ -169,7 +170,10 @@ def plot_gap_trends(table: pd.DataFrame, *, x: str = "year", ax: Axes | None = N
         raise ValueError(f"plot_gap_trends draws one point per {x}: group the table by {x} only")
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.2))
-    t = table.sort_values(x)
+    num = [c for c in table.columns if c.startswith(tuple(elements)) and c != x]
+    t = table.sort_values(x).astype({c: float for c in num})
+    if not t[[f"{e}_rate" for e in elements]].notna().any().any():
+        return nothing_to_show(ax, "Elements lacking in R decisions")
     xs = t[x].astype(str).to_numpy()
     markers = {"description": "s", "evidence": "^", "reflection": "o"}
     for e in elements:

@@ -91,6 +91,7 @@ _LAZY = {
     "show_published": "._published",
     "headline_rank": "._published",
     "shown_or": "._published",
+    "last_gap_sentence": "._published",
     # report-only figures
     "plot_submission_counts": "..plots.reports",
     "plot_rate_by": "..plots.reports",

@@ -159,6 +159,28 @@ def _resolution(d: Disclosure, res: pd.DataFrame, agree: pd.DataFrame, caption: 
             )
 
 
+def _p_chart_or_empty(span: Any, *, per_section: bool = False) -> pd.DataFrame:
+    """The p chart, or no rows when nothing is decided yet (a freshly opened span, no
+    ratings): the report then says there is nothing to chart rather than failing."""
+    from .. import referrals
+
+    try:
+        return referrals.p_chart(span, per_section=per_section)
+    except ValueError as e:
+        if "no decided first-attempt" not in str(e):
+            raise
+    cols = ["window", "n", "k", "rate", "centre", "lcl", "ucl", "lower2", "upper2", "signal"]
+    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
+    empty["window"] = empty["window"].astype(object)
+    empty["signal"] = empty["signal"].astype(object)
+    empty["n"] = empty["n"].astype("int64")
+    empty["k"] = empty["k"].astype("int64")
+    empty["special_cause"] = pd.Series(dtype=bool)
+    if per_section:
+        empty.insert(0, "section", pd.Series(dtype=object))
+    return empty
+
+
 def _p_chart(d: Disclosure, chart: pd.DataFrame, caption: str) -> None:
     """The overall p chart: per period n and k; the centre line is a share of all n."""
     chart = chart.reset_index(drop=True)
@@ -186,7 +208,7 @@ def _p_chart(d: Disclosure, chart: pd.DataFrame, caption: str) -> None:
         {
             "line": ["centre"],
             "n": [int(chart["n"].sum())],
-            "centre": [float(chart["centre"].iloc[0])],
+            "centre": [float(chart["centre"].iloc[0]) if len(chart) else 0.0],
         }
     )
     d.add_table(
@@ -301,8 +323,8 @@ def sections_report(
             **_RATE_SPEC,
         )
         d.add_margin("rates", "by_pathway", over=["pathway"], columns=["n", "referred"])
-    _p_chart(d, referrals.p_chart(span), f"First-attempt referral rate per period, {where}")
-    per_section = referrals.p_chart(span, per_section=True)
+    _p_chart(d, _p_chart_or_empty(span), f"First-attempt referral rate per period, {where}")
+    per_section = _p_chart_or_empty(span, per_section=True)
     # A listed signal says something about its period's counts (beyond a limit, a run):
     # only periods whose referred and not-referred counts are both publishable are
     # listed, so that neither a row nor its absence points at a small count.
@@ -676,6 +698,46 @@ def show_published(table: PublishedTable, note: str | None = None) -> None:
                 text,
             )
         )
+    )
+
+
+def last_gap_sentence(values: pd.DataFrame, by: str = "year", element: str = "reflection") -> str:
+    """How often ``element`` was lacking in the last ``by`` with published gap data.
+
+    ``values`` is the published ``elements_lacking_by_year`` table's values (hidden cells
+    NaN). A last row whose share is suppressed is named as such, never printed as nan.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2025, 2026], "reflection_rate": [0.5, np.nan],
+    ...                   "n_gaps_recorded": [10.0, np.nan]})
+    >>> last_gap_sentence(t)
+    'In 2026, how often reflection was lacking is suppressed (too few R decisions with gap data to publish).'
+    >>> last_gap_sentence(t.iloc[:0])
+    'No R decision with gap data yet: nothing to show yet.'
+    """
+    if values.empty:
+        return "No R decision with gap data yet: nothing to show yet."
+    ordered = values.sort_values(by)
+    last, key = ordered.iloc[-1], esc(ordered[by].iloc[-1])
+    rate, n = last.get(f"{element}_rate"), last.get("n_gaps_recorded")
+    if rate is None or pd.isna(rate) or n is None or pd.isna(n):
+        return (
+            f"In {key}, how often {element} was lacking is suppressed "
+            "(too few R decisions with gap data to publish)."
+        )
+    if n == 0:
+        return f"In {key}, no R decision has gap data: too few to estimate."
+    ci = f"{element}_rate_ci" if f"{element}_rate_ci_low" in values else f"{element}_ci"
+    low, high = last.get(f"{ci}_low"), last.get(f"{ci}_high")
+    interval = (
+        f" (95% interval {low:.0%} to {high:.0%})"
+        if low is not None and high is not None and pd.notna(low) and pd.notna(high)
+        else ""
+    )
+    return (
+        f"In {key}, {element} was lacking in {rate:.0%} of {n:.0f} R decisions "
+        f"with gap data{interval}."
     )
 
 

@@ -204,7 +204,7 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
         return {"stem": stem, "error": f"cell {exc.cell_index} failed: {exc.ename}: {exc.evalue}"}
     if audit:
         try:
-            _check_disclosure(job["kind"], Path(audit), ipynb)
+            _check_disclosure(job["kind"], Path(audit), ipynb, out / f"{stem}.failed.ipynb")
         except ReportFailed as exc:
             return {"stem": stem, "error": str(exc)}
     page = _html.export_html(executed, title=_TITLES[job["kind"]] + f" ({stem})")
