@@ -64,3 +64,35 @@ def test_published_reports_run_on_thin_data(tmp_path, case) -> None:
             r"\bnan\b", text + " ".join(re.findall(r'alt="([^"]*)"', html)), flags=re.IGNORECASE
         ), f"{kind} on {case} prints nan"
         assert "Of the 0 " not in text
+
+
+# The staff report on the same kind of data, and on a period that has just opened (its
+# default period: nothing decided or rated yet), when staff most need the at-risk list.
+THIN_WINDOW = {
+    "fresh period": thin_data.fresh_period,
+    "one submission": thin_data.one_submission,
+    "no ratings": thin_data.no_ratings,
+    "everything open": thin_data.all_open,
+    "30 submissions": lambda p: thin_data.small(p, 30),
+}
+
+
+@pytest.mark.parametrize("case", list(THIN_WINDOW))
+def test_window_report_runs_on_thin_data(tmp_path, case) -> None:
+    import cmalt_qa as qa
+    from cmalt_qa import cli
+
+    data = THIN_WINDOW[case](tmp_path / "data")
+    out = tmp_path / "out"
+    argv = ["report", "window", "--data", str(data), "--out", str(out), "--n-boot", "20"]
+    assert cli.main([*argv, "--no-progress"]) == 0, f"window failed on {case}"
+    (page,) = out.glob("window-*.html")
+    html = page.read_text(encoding="utf-8")
+    text = visible_text(html)
+    assert not re.search(
+        r"\bnan\b", text + " ".join(re.findall(r'alt="([^"]*)"', html)), flags=re.IGNORECASE
+    ), f"window on {case} prints nan"
+    assert "Act now" in text
+    if case == "fresh period":  # the default period is the newest, with its open cases
+        latest = qa.load(data).submissions["window"].max()
+        assert f"Reporting period {latest}" in text
