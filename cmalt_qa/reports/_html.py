@@ -58,17 +58,19 @@ table.cmalt-table td { text-align: right; }
 
 
 _ALLOWED_TAGS = frozenset(
-    "a abbr b blockquote br caption code col colgroup dd del div dl dt em h1 h2 h3 h4 h5 "
-    "h6 hr i img li ol p pre s small span strong sub sup table tbody td tfoot th thead tr "
-    "u ul".split()
+    "a abbr b blockquote br caption code col colgroup dd del details div dl dt em h1 h2 h3 "
+    "h4 h5 h6 hr i img input label li ol p pre s section small span strong sub summary sup "
+    "table tbody td tfoot th thead tr u ul".split()
 )
-"""What Markdown prose, the report tables, figures and the staff banner produce."""
+"""What Markdown prose, the report tables (folded in ``details``, with a filter box),
+figures, the act-now ``section`` and the staff banner produce."""
 _ALLOWED_ATTRIBUTES = {
-    "*": {"class", "id", "role", "aria-label", "title", "data-mime-type"},
+    "*": {"class", "id", "role", "aria-label", "aria-labelledby", "title", "data-mime-type"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
-    "th": {"scope", "colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
+    "input": {"type"},
+    "th": {"scope", "colspan", "rowspan", "data-sort"},
+    "td": {"colspan", "rowspan", "data-sort"},
 }
 _PNG = "data:image/png;base64,"
 
@@ -92,6 +94,9 @@ def sanitise(fragment: str) -> str:
     --------
     >>> sanitise('<p>A1<img src=x onerror="alert(1)"><script>alert(2)</script></p>')
     '<p>A1<img></p>'
+    >>> sanitise('<details><summary>All</summary><table><tbody><tr><td data-sort="3" '
+    ...          'onclick="x()">3</td></tr></tbody></table></details>')
+    '<details><summary>All</summary><table><tbody><tr><td data-sort="3">3</td></tr></tbody></table></details>'
     >>> sanitise('<p><a href="javascript:alert(1)">x</a> <a href="#top">top</a></p>')
     '<p><a rel="noopener noreferrer">x</a> <a href="#top" rel="noopener noreferrer">top</a></p>'
     """
