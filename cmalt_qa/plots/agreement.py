@@ -118,10 +118,27 @@ def plot_agreement_forest(
     ax.set_xlabel(f"{label} (point and interval)")
     ax.set_ylabel(" / ".join(keys) if keys else "")
     ax.set_xlim(min(-0.05, np.nanmin(est - err[0]) - 0.05), 1.02)
+    _forest_headline(ax, t, est, names, label, min_n=min_n, paradox=paradox, ci=(lo_col, hi_col))
+    return ax
+
+
+def _forest_headline(
+    ax: Axes,
+    t: pd.DataFrame,
+    est: np.ndarray,
+    names: list[str],
+    label: str,
+    *,
+    min_n: int,
+    paradox: np.ndarray,
+    ci: tuple[str, str],
+) -> None:
+    # The title ranks only groups of at least min_n pairs; the alt text states the finding.
+    lo_col, hi_col = ci
     if not np.isfinite(est).any():
         ax.set_title(f"{label[0].upper()}{label[1:]}: too few to estimate or suppressed")
         alt_text(ax, f"Forest plot of {label}: every group is too few to estimate or suppressed.")
-        return ax
+        return
     big = t["n"].to_numpy(dtype=float) >= min_n
     ranked = np.where(big, est, np.nan)
     lo_i = int(np.nanargmin(ranked)) if big.any() else int(np.argmin(est))
@@ -147,7 +164,6 @@ def plot_agreement_forest(
     if paradox.any():
         sentence += f" {int(paradox.sum())} group(s) show the kappa paradox."
     alt_text(ax, sentence)
-    return ax
 
 
 def plot_confusion(
