@@ -358,6 +358,13 @@ def _limits(
         return tuple(band)
     lcl, ucl = probability_limits(centre, n_, alpha_point, sigma_z)
     lower2, upper2 = probability_limits(centre, n_, 2.0 * float(stats.norm.sf(2.0)), sigma_z)
+    # At a subgroup of one or two a quantile of the count can lie beyond the centre (n = 1,
+    # p = 0.977: P(X = 0) = 0.023 < 0.0228 puts the 2-sigma quantile at 1). No attainable
+    # rate lies between the centre and such a limit (the median of a binomial is within
+    # one of its mean), so drawing the limit at the centre changes no signal and keeps
+    # the bands ordered lcl <= lower2 <= centre <= upper2 <= ucl.
+    lcl, lower2 = np.minimum(lcl, centre), np.minimum(lower2, centre)
+    ucl, upper2 = np.maximum(ucl, centre), np.maximum(upper2, centre)
     return lcl, ucl, lower2, upper2
 
 
