@@ -236,6 +236,27 @@ def _row_label(frame: pd.DataFrame, keys: Sequence[str], i: int) -> str:
     return ", ".join(f"{k}={frame[k].iloc[i]}" for k in keys)
 
 
+def _narrowing(width: float, min_count: int) -> str:
+    """How far a failing cell can be narrowed, in words that never state its value: the
+    bounds of a too-narrow interval are the hidden count itself, or nearly (a failed
+    audit's message reaches the command line and the kept notebook).
+
+    Examples
+    --------
+    >>> _narrowing(0, 5), _narrowing(2, 5)
+    ('can be recovered exactly from what is published (an interval at least 5 wide is required)', 'can be narrowed to an interval 2 wide from what is published (at least 5 required)')
+    """
+    if width < 0.5:
+        return (
+            "can be recovered exactly from what is published (an interval at least "
+            f"{min_count} wide is required)"
+        )
+    return (
+        f"can be narrowed to an interval {width:g} wide from what is published "
+        f"(at least {min_count} required)"
+    )
+
+
 def _list(cols: str | Sequence[str] | None) -> list[str]:
     if cols is None:
         return []
@@ -995,11 +1016,7 @@ class Disclosure:
                 f"disclosure audit failed: {c.label} is a count below {self.min_count} and printed"
             )
         lo, hi = self._range(i, integer=False)
-        return (
-            f"disclosure audit failed: {c.label} can be narrowed to {lo:g} .. {hi:g} "
-            f"from what is published (an interval {hi - lo:g} wide; at least "
-            f"{self.min_count} required)"
-        )
+        return f"disclosure audit failed: {c.label} {_narrowing(hi - lo, self.min_count)}"
 
     def audit(self, *, integer: bool = True) -> pd.DataFrame:
         """The attacker's problem for every hidden or sensitive cell.
@@ -1104,9 +1121,8 @@ class DisclosedReport:
             more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
             raise DisclosureError(
                 f"disclosure audit failed: {r['label']} (table {r['table']}, row "
-                f"{r['row']}, column {r['column']}) can be narrowed to {r['lower']:g} .. "
-                f"{r['upper']:g} from what is published; at least {self.min_count} wide "
-                f"required{more}"
+                f"{r['row']}, column {r['column']}) "
+                f"{_narrowing(r['width'], self.min_count)}{more}"
             )
         return a
 

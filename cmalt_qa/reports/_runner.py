@@ -142,8 +142,12 @@ def run_report(
             print(f"note: {line}", file=log)
     with _claim(out_dir, stem):
         partial = out_dir / f".{stem}.partial.ipynb"
-        executed, exporter = _execute(source, partial, nb_params, out_dir, progress,
-                                      execution_timeout, failed=out_dir / f"{stem}.failed.ipynb")  # fmt: skip
+        try:
+            executed, exporter = _execute(source, partial, nb_params, out_dir, progress,
+                                          execution_timeout, failed=out_dir / f"{stem}.failed.ipynb")  # fmt: skip
+        except ReportFailed:
+            _drop_audit(audit_path)  # no report, so no audit beside it
+            raise
         if kind != "window":
             _check_disclosure(kind, audit_path, partial, out_dir / f"{stem}.failed.ipynb")
         page = exporter.export_html(executed, title=_TITLES[kind] + f" ({stem})")
@@ -335,7 +339,7 @@ def _disclosure_parameters(out_dir: Path, audit_path: Path) -> dict[str, str]:
     published before; the notebook writes its outcome to ``audit_path``."""
     from ..disclosure import Ledger
 
-    audit_path.unlink(missing_ok=True)
+    _drop_audit(audit_path)
     return {"ledger": str(out_dir / Ledger.NAME), "audit_path": str(audit_path)}
 
 
@@ -349,11 +353,20 @@ def _check_disclosure(kind: str, audit_path: Path, partial: Path, failed: Path) 
         ok = bool(json.loads(audit_path.read_text(encoding="utf-8")).get("passed"))
     if not ok:
         os.replace(partial, failed)
+        _drop_audit(audit_path)
         raise ReportFailed(
             f"the {kind} report's disclosure audit did not run or did not pass "
             f"({audit_path.name}); no HTML written (docs/disclosure.md)",
             failed,
         )
+
+
+def _drop_audit(audit_path: Path) -> None:
+    """Remove a published report's audit record and table (``.disclosure.json`` and
+    ``.csv``): the intervals of a failed audit can be as narrow as the hidden counts,
+    and an audit without its report describes nothing published."""
+    audit_path.unlink(missing_ok=True)
+    audit_path.with_suffix(".csv").unlink(missing_ok=True)
 
 
 def _warm_exporter() -> Future[Any]:

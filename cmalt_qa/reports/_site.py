@@ -181,7 +181,7 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
 
     from . import _html
     from ._kernel import KERNEL_NAME
-    from ._runner import _TITLES, ReportFailed, _check_disclosure
+    from ._runner import _TITLES, ReportFailed, _check_disclosure, _drop_audit
 
     t0 = time.perf_counter()
     stem = job["stem"]
@@ -201,6 +201,11 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
             request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as exc:
+        # the partial notebook is not the report: kept as .failed.ipynb, as the runner does
+        if ipynb.exists():
+            os.replace(ipynb, out / f"{stem}.failed.ipynb")
+        if audit:
+            _drop_audit(Path(audit))
         return {"stem": stem, "error": f"cell {exc.cell_index} failed: {exc.ename}: {exc.evalue}"}
     if audit:
         try:
