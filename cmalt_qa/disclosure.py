@@ -606,13 +606,21 @@ class Disclosure:
             self._equalities.append((terms, f"text / {name} = sum of cells"))
         return ref
 
-    def add_previous(self, entry: Mapping[str, Any], *, nested: bool) -> int:
+    def add_previous(
+        self,
+        entry: Mapping[str, Any],
+        *,
+        nested: bool,
+        direction: int | None = None,
+        tables: Iterable[str] | None = None,
+    ) -> int:
         """Include a report published earlier (a :class:`Ledger` entry) in the audit.
 
         Every count cell of the earlier report that has a counterpart here (same
-        table, row keys and column) is linked to it: ``now = then + change``. The
-        change is the count of a table of its own (the records added since), protected
-        like any count: its feasible interval must not narrow into 1 .. min_count - 1.
+        table, row keys and column; numbers quoted in the prose by their name) is
+        linked to it: ``now = then + change``. The change is the count of a table of its
+        own (the records added since), protected like any count: its feasible interval
+        must not narrow into 1 .. min_count - 1.
 
         Parameters
         ----------
@@ -622,6 +630,11 @@ class Disclosure:
             The earlier report's population is contained in this one's (same first
             period or earlier, same or wider pathway filter, same data): then the
             change cannot be negative.
+        direction : {1, -1, 0}, optional
+            Overrides ``nested``: 1, the change is not negative; -1, not positive (this
+            report's population is inside the earlier one's); 0, either.
+        tables : iterable of str, optional
+            Link only the cells of these tables (``"text"``: the numbers in prose).
 
         Returns
         -------
@@ -629,37 +642,98 @@ class Disclosure:
             Number of linked cells.
         """
         tag = f"{entry.get('report', 'earlier report')}"
+        sign = (1 if nested else 0) if direction is None else int(direction)
+        keep = None if tables is None else set(tables)
         linked = 0
         for c in entry.get("cells", []):
-            here = self._match(c)
+            here = self._match(c) if keep is None or c["table"] in keep else None
             if here is None:
                 continue
-            old = self._new_cell(
-                CellRef(f"[{tag}] {c['table']}", len(self._cells), c["column"]),
-                np.nan if c.get("value") is None else float(c["value"]),
-                f"{tag} / {c['table']} / {c['row']} / {c['column']}",
-                published=True,
-                lower=1.0 if c.get("value") is None else 0.0,
+            old = self._then_cell(c, tag)
+            delta = self._change_cell(
+                f"{c['table']} / {c['row']} / {c['column']}: change since {tag}", sign
             )
-            cell = self._cells[old]
-            cell.fixed = True
-            cell.hidden = c.get("value") is None
-            now = self._cells[here]
-            delta = self._new_cell(
-                CellRef(f"[change since {tag}] {c['table']}", len(self._cells), c["column"]),
-                np.nan,
-                f"{c['table']} / {c['row']} / {c['column']}: change since {tag}",
-                published=False,
-                lower=0.0 if nested else -_HUGE,
-            )
-            self._cells[delta].sensitive_range = True
-            self._equalities.append(
-                ({here: 1.0, old: -1.0, delta: -1.0}, f"{now.label} = {tag} + change")
-            )
+            # now = then + change (change >= 0), or now = then - change (change >= 0)
+            terms = {here: 1.0, old: -1.0, delta: -1.0 if sign >= 0 else 1.0}
+            self._equalities.append((terms, f"{self._cells[here].label} = {tag} + change"))
             linked += 1
         return linked
 
+    def add_previous_sum(
+        self,
+        total: CellRef | Mapping[str, Any],
+        parts: Sequence[CellRef | Mapping[str, Any]],
+        *,
+        tag: str,
+        why: str,
+    ) -> None:
+        """Link cells of this report and of one published earlier that add up:
+        ``total = sum(parts) + rest``, where the rest (the records the parts leave out,
+        e.g. the periods of a year outside a report's span) is at least 0 and protected
+        like any count.
+
+        ``total`` and each part is a cell here (a :class:`CellRef`) or a cell of the
+        earlier report (a ledger cell, as in :meth:`Ledger.entries`).
+        """
+
+        def index(x: CellRef | Mapping[str, Any]) -> int:
+            if isinstance(x, CellRef):
+                return self._index[self.cell(x.table, x.row, x.column)]
+            return self._then_cell(x, tag)
+
+        terms = {index(total): 1.0}
+        for p in parts:
+            k = index(p)
+            terms[k] = terms.get(k, 0.0) - 1.0
+        rest = self._change_cell(f"{why}: the rest", 1)
+        terms[rest] = -1.0
+        self._equalities.append((terms, why))
+
+    def find(self, table: str, row: Mapping[str, Any], column: str) -> CellRef | None:
+        """The count cell of ``table`` whose keys are ``row`` (``"text"``: a number in
+        the prose, by its name as ``column``); None when there is none."""
+        i = self._match({"table": table, "row": row, "column": column})
+        return None if i is None else self._cells[i].ref
+
+    def keys(self, table: str) -> pd.DataFrame:
+        """The key columns of a registered table, one row per row (as strings)."""
+        t = self._tables[table]
+        return t.frame[t.keys].astype(str)
+
+    def _then_cell(self, c: Mapping[str, Any], tag: str) -> int:
+        """A cell of an earlier report: fixed, hidden (at least 1) when it was hidden."""
+        value = c.get("value")
+        old = self._new_cell(
+            CellRef(f"[{tag}] {c['table']}", len(self._cells), c["column"]),
+            np.nan if value is None else float(value),
+            f"{tag} / {c['table']} / {c['row']} / {c['column']}",
+            published=True,
+            lower=1.0 if value is None else 0.0,
+        )
+        self._cells[old].fixed = True
+        self._cells[old].hidden = value is None
+        return old
+
+    def _change_cell(self, label: str, sign: int) -> int:
+        """A count the report does not know (a change, a rest): sensitive by its range."""
+        i = self._new_cell(
+            CellRef("[change]", len(self._cells), label),
+            np.nan,
+            label,
+            published=False,
+            lower=0.0 if sign != 0 else -_HUGE,
+        )
+        self._cells[i].sensitive_range = True
+        return i
+
     def _match(self, c: Mapping[str, Any]) -> int | None:
+        if c["table"] == "text":  # a number quoted in the prose, by its name
+            hits = [
+                i
+                for i, x in enumerate(self._cells)
+                if x.ref.table == "text" and x.ref.column == c["column"] and not x.fixed
+            ]
+            return hits[0] if len(hits) == 1 else None
         t = self._tables.get(c["table"])
         if t is None:
             return None
@@ -1212,15 +1286,16 @@ class DisclosedReport:
         """What this report publishes, as ledger cells: printed counts only.
 
         Each is ``{"table", "row": {key: value}, "column", "value"}`` with ``value``
-        None where hidden. Hidden values are never written.
+        None where hidden; a number quoted in the prose is ``{"table": "text", "row":
+        {}, "column": its name, ...}``. Hidden values are never written.
         """
         out = []
         for ref, i in self._d._index.items():
             c = self._d._cells[i]
             t = self._d._tables.get(ref.table)
-            if t is None or not c.published or c.fixed:
+            if not c.published or c.fixed or (t is None and ref.table != "text"):
                 continue
-            row = {k: str(t.frame[k].iloc[ref.row]) for k in t.keys}
+            row = {} if t is None else {k: str(t.frame[k].iloc[ref.row]) for k in t.keys}
             out.append(
                 {
                     "table": ref.table,

@@ -60,10 +60,11 @@ published = reports.disclose_report(
     ledger=ledger,
     audit_path=audit_path,
 )
+reports.show_published_notices(published, recs, chosen)
 n_submissions = reports.shown_or(published.number("submissions"), "{:.0f}")
 reports.say(f"**Periods {scope}**: {n_submissions} submissions.")
-reports.provenance(
-    recs, path, {**chosen, "min_count": min_count, "n_boot": n_boot}, min_count=min_count
+reports.published_provenance(
+    published, recs, path, {**chosen, "min_count": min_count, "n_boot": n_boot}
 )
 
 # %% [markdown]

@@ -92,6 +92,8 @@ _LAZY = {
     "headline_rank": "._published",
     "shown_or": "._published",
     "last_gap_sentence": "._published",
+    "show_published_notices": "._published_top",
+    "published_provenance": "._published_top",
     # report-only figures
     "plot_submission_counts": "..plots.reports",
     "plot_rate_by": "..plots.reports",

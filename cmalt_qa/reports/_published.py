@@ -29,6 +29,7 @@ from ..disclosure import (
     scope_nested,
 )
 from ._helpers import esc
+from ._published_top import INPUT_TABLE
 
 __all__ = [
     "sections_report",
@@ -237,6 +238,17 @@ def _p_chart(d: Disclosure, chart: pd.DataFrame, caption: str) -> None:
     )
 
 
+def _add_submissions(d: Disclosure, span: Any, inputs: Any) -> None:
+    """The report's count of submissions; with ``inputs`` (the whole dataset), the
+    input rows used and left out that its top shows (``_published_top``)."""
+    from ._published_top import add_input_rows
+
+    n = len(span.submissions)
+    ref = d.add_number("submissions", n)
+    if inputs is not None:
+        add_input_rows(d, inputs, submissions=(ref, n))
+
+
 def _previous(
     d: Disclosure,
     previous: Iterable[Mapping[str, Any]],
@@ -245,13 +257,72 @@ def _previous(
     data_sha256: str | None,
 ) -> None:
     for e in previous:
-        if e.get("kind") != kind:
-            continue
         same_data = data_sha256 is None or e.get("data_sha256") == data_sha256
+        if e.get("kind") != kind:
+            if same_data:  # other data: other populations, linked within a kind only
+                _other_kind(d, e, kind, scope)
+            continue
         # Only the sections report's counts grow with their population; the trends
         # report's turnaround counts (open, returned) also move with its as-of date.
         monotone = kind == "sections"
         d.add_previous(e, nested=monotone and same_data and scope_nested(e.get("scope", {}), scope))
+
+
+def _other_kind(d: Disclosure, e: Mapping[str, Any], kind: str, scope: Mapping[str, Any]) -> None:
+    """Link a report of the other published kind, made from the same data.
+
+    The sections report's population (its periods, one pathway or all) is inside the
+    trends report's (every period up to its last) when it ends no later: its count of
+    submissions is then at most the trends report's, and the input rows (same data) are
+    the same. And each year's decided first submissions and referrals in the trends
+    report are the p chart's periods of that year plus the periods it leaves out.
+    """
+    sections, trends = (scope, e.get("scope", {})) if kind == "sections" else (e["scope"], scope)
+    last_t = str(trends.get("last_window") or "\uffff")  # None: every period
+    inside = str(sections.get("last_window") or "") <= last_t
+    # now = then + change: change >= 0 when now is the trends report and holds the other
+    direction = (1 if kind == "trends" else -1) if inside else 0
+    d.add_previous(e, nested=False, direction=direction, tables={"text", INPUT_TABLE})
+    pathway = sections.get("pathway") or None
+    table = "referral_rate_by_year_pathway" if pathway else "outcomes_by_year"
+    cells = e.get("cells", [])
+    tag = str(e.get("report", "earlier report"))
+    for col, part_col in (("n", "n"), ("referred", "k")):
+        if kind == "sections":  # then: the trends years; now: this p chart's periods
+            windows = d.keys("p_chart")["window"] if "p_chart" in d._tables else []
+            for c in cells:
+                if c["table"] != table or c["column"] != col:
+                    continue
+                if pathway and str(c["row"].get("pathway")) != pathway:
+                    continue
+                year = str(c["row"].get("year"))
+                parts = [
+                    d.find("p_chart", {"window": w}, part_col)
+                    for w in windows
+                    if w[:4] == year and w <= last_t
+                ]
+                if parts and all(p is not None for p in parts):
+                    why = f"{tag} / {table} / {year} / {col} = this p chart's periods + the rest"
+                    d.add_previous_sum(c, parts, tag=tag, why=why)
+        else:  # now: this report's years; then: the earlier p chart's periods
+            if table not in d._tables:
+                continue
+            for _, keys in d.keys(table).iterrows():
+                if pathway and keys.get("pathway") != pathway:
+                    continue
+                year = keys["year"]
+                parts = [
+                    c
+                    for c in cells
+                    if c["table"] == "p_chart"
+                    and c["column"] == part_col
+                    and str(c["row"].get("window", ""))[:4] == year
+                    and str(c["row"].get("window", "")) <= last_t
+                ]
+                total = d.find(table, dict(keys), col)
+                if parts and total is not None:
+                    why = f"{table} / {year} / {col} = {tag}'s p chart periods + the rest"
+                    d.add_previous_sum(total, parts, tag=tag, why=why)
 
 
 def sections_report(
@@ -263,6 +334,7 @@ def sections_report(
     previous: Iterable[Mapping[str, Any]] = (),
     data_sha256: str | None = None,
     secondary: bool = True,
+    inputs: Any = None,
 ) -> DisclosedReport:
     """Every table of the committee report, disclosed together and audited.
 
@@ -282,6 +354,9 @@ def sections_report(
     secondary : bool
         False: primary suppression only, which the audit then rejects wherever a
         hidden count can be recovered (for tests of the audit).
+    inputs : Records, optional
+        The whole dataset: its input rows used and left out are published too
+        (table ``input_rows``, number ``rows left out``), for the report's top.
 
     Returns
     -------
@@ -301,7 +376,7 @@ def sections_report(
         f", {scope['pathway']} only" if scope.get("pathway") else ", all pathways"
     )
     d = Disclosure(min_count)
-    d.add_number("submissions", len(span.submissions))
+    _add_submissions(d, span, inputs)
     rates = referrals.by_section(span, n_boot=n_boot)
     cols = ["section", "n", "referred", "rate", "ci_low", "ci_high"]
     d.add_table(
@@ -424,6 +499,7 @@ def trends_report(
     previous: Iterable[Mapping[str, Any]] = (),
     data_sha256: str | None = None,
     secondary: bool = True,
+    inputs: Any = None,
 ) -> DisclosedReport:
     """Every table of the research report, disclosed together and audited.
 
@@ -441,7 +517,7 @@ def trends_report(
     from .. import agreement, referrals, turnaround
 
     d = Disclosure(min_count)
-    d.add_number("submissions", len(span.submissions))
+    _add_submissions(d, span, inputs)
     yearly = referrals.outcomes(span, by=("year",))
     d.add_table(
         "outcomes_by_year",
@@ -635,7 +711,13 @@ def disclose_report(
     previous = Ledger(ledger).entries() if ledger else []
     build = {"sections": sections_report, "trends": trends_report}[kind]
     rep = build(
-        span, scope=scope, min_count=min_count, n_boot=n_boot, previous=previous, data_sha256=sha
+        span,
+        scope=scope,
+        min_count=min_count,
+        n_boot=n_boot,
+        previous=previous,
+        data_sha256=sha,
+        inputs=recs,
     )
     if audit_path:
         audit = rep.audit()
