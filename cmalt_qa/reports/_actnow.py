@@ -138,7 +138,11 @@ def _raw_submitted_on(recs: Any, rows: list[int]) -> pd.Series:
     text.index = text.index + 2  # spreadsheet rows: the header is row 1
     text = text.reindex([r for r in rows if r in text.index])
     iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    uk = pd.to_datetime(text, dayfirst=True, errors="coerce", format="mixed")
+    # Day first only for text that does not open with a year: "2026-13-01" is no date,
+    # not 13 January 2026.
+    uk = pd.to_datetime(
+        text.where(~text.str.match(r"^\d{4}")), dayfirst=True, errors="coerce", format="mixed"
+    )
     return iso.fillna(uk)
 
 

@@ -482,6 +482,58 @@ _PARAMETER_NAMES: Final[Mapping[str, str]] = {
 }
 
 
+def show_provenance_head(
+    recs: Any,
+    data: str | Path,
+    parameters: Mapping[str, Any],
+    counts: Sequence[tuple[str, str]] = (),
+    *,
+    rows_read: bool = False,
+) -> None:
+    """Display the provenance table (data, ``counts`` rows, parameters, toolkit,
+    generation time: UTC, ``SOURCE_DATE_EPOCH`` overrides it) and the input files with
+    their sha256 (and rows read, when ``rows_read``): the head every report shares."""
+    from .. import __version__
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = (
+        _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
+        if epoch and epoch.isdigit()
+        else _dt.datetime.now(_dt.UTC)
+    )
+    path = (getattr(recs, "source", None) or {}).get("path", data)
+    params = "; ".join(
+        f"{_PARAMETER_NAMES.get(k, k.replace('_', ' '))}: {v}"
+        for k, v in parameters.items()
+        if v not in (None, "")
+    )
+    info = pd.DataFrame(
+        [
+            ("Data", str(path)),
+            *counts,
+            ("Parameters", params),
+            ("Toolkit", f"cmalt-qa {__version__}"),
+            ("Generated", now.strftime("%Y-%m-%d %H:%M UTC")),
+        ],
+        columns=["item", "value"],
+    )
+    show_table(
+        info,
+        "Provenance: where these figures come from",
+        keys=["item"],
+        labels={"item": "Item", "value": "Value"},
+    )
+    files = _input_files(recs, data)
+    if not rows_read:
+        files = files[["file", "sha256"]]
+    show_table(
+        files.astype(str).replace({"None": "not recorded", "nan": "not recorded"}),
+        "Input files and their sha256 checksums",
+        keys=["file"],
+        labels={"file": "File", "sha256": "sha256", "rows read": "Rows read"},
+    )
+
+
 def provenance(
     recs: Any,
     data: str | Path,
@@ -503,17 +555,11 @@ def provenance(
     parameters : mapping
         The report's parameters.
     min_count : int, optional
-        For committee and research reports: quarantine counts below it are shown as
-        ``"<min_count"`` (they count people's records too).
+        Quarantine counts below it are shown as ``"<min_count"`` (kept for callers of
+        the first version). The committee and research reports do not use this: their
+        provenance is :func:`cmalt_qa.reports._published_top.published_provenance`,
+        every count through the report's disclosure step.
     """
-    from .. import __version__
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = (
-        _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
-        if epoch and epoch.isdigit()
-        else _dt.datetime.now(_dt.UTC)
-    )
     problems = recs.problems
     if len(problems):
         quarantined = problems.drop_duplicates(["file", "row"]).groupby("file").size()
@@ -524,46 +570,18 @@ def provenance(
         f"submissions: {len(recs.submissions)}, ratings: {len(recs.ratings)}, "
         f"assessors: {len(recs.assessors)}"
     )
-    path = (getattr(recs, "source", None) or {}).get("path", data)
-    info = pd.DataFrame(
-        [
-            ("Data", str(path)),
-            ("Rows loaded", rows_loaded),
-            (
-                "Rows quarantined",
-                q_text
-                if min_count is None or not len(problems)
-                else ", ".join(
-                    f"{k}: {v if v >= min_count else f'<{min_count}'}"
-                    for k, v in quarantined.items()
-                ),
+    counts = [
+        ("Rows loaded", rows_loaded),
+        (
+            "Rows quarantined",
+            q_text
+            if min_count is None or not len(problems)
+            else ", ".join(
+                f"{k}: {v if v >= min_count else f'<{min_count}'}" for k, v in quarantined.items()
             ),
-            (
-                "Parameters",
-                "; ".join(
-                    f"{_PARAMETER_NAMES.get(k, k.replace('_', ' '))}: {v}"
-                    for k, v in parameters.items()
-                    if v not in (None, "")
-                ),
-            ),
-            ("Toolkit", f"cmalt-qa {__version__}"),
-            ("Generated", now.strftime("%Y-%m-%d %H:%M UTC")),
-        ],
-        columns=["item", "value"],
-    )
-    show_table(
-        info,
-        "Provenance: where these figures come from",
-        keys=["item"],
-        labels={"item": "Item", "value": "Value"},
-    )
-    files = _input_files(recs, data)
-    show_table(
-        files.astype(str).replace({"None": "not recorded", "nan": "not recorded"}),
-        "Input files and their sha256 checksums",
-        keys=["file"],
-        labels={"file": "File", "sha256": "sha256", "rows read": "Rows read"},
-    )
+        ),
+    ]
+    show_provenance_head(recs, data, parameters, counts, rows_read=True)
     if len(problems):
         rules = problems.groupby("rule").size().rename("lines").reset_index()
         rules = rules.rename(columns={"rule": "Rule", "lines": "Problem lines"})

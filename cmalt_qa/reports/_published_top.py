@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import html as _html
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -214,42 +213,8 @@ def published_provenance(
     ``SOURCE_DATE_EPOCH`` overrides it), each input file's sha256, and the input rows
     used and left out as the disclosure step published them.
     """
-    from .. import __version__
-    from ._helpers import _PARAMETER_NAMES, _input_files, show_table
+    from ._helpers import show_provenance_head
     from ._published import show_published
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = (
-        _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
-        if epoch and epoch.isdigit()
-        else _dt.datetime.now(_dt.UTC)
-    )
-    path = (getattr(recs, "source", None) or {}).get("path", data)
-    params = "; ".join(
-        f"{_PARAMETER_NAMES.get(k, k.replace('_', ' '))}: {v}"
-        for k, v in parameters.items()
-        if v not in (None, "")
-    )
-    info = pd.DataFrame(
-        [
-            ("Data", str(path)),
-            ("Parameters", params),
-            ("Toolkit", f"cmalt-qa {__version__}"),
-            ("Generated", now.strftime("%Y-%m-%d %H:%M UTC")),
-        ],
-        columns=["item", "value"],
-    )
-    show_table(
-        info,
-        "Provenance: where these figures come from",
-        keys=["item"],
-        labels={"item": "Item", "value": "Value"},
-    )
-    files = _input_files(recs, data)[["file", "sha256"]]
-    show_table(
-        files.astype(str).replace({"None": "not recorded", "nan": "not recorded"}),
-        "Input files and their sha256 checksums",
-        keys=["file"],
-        labels={"file": "File", "sha256": "sha256"},
-    )
+    show_provenance_head(recs, data, parameters)
     show_published(published.table(INPUT_TABLE))
