@@ -1370,8 +1370,11 @@ class Ledger:
         data_sha256: str,
         scope: Mapping[str, Any],
         cells: list[dict[str, Any]],
+        min_count: int | None = None,
     ) -> None:
-        """Add (or replace) the entry of a published report; written atomically."""
+        """Add (or replace) the entry of a published report; written atomically.
+
+        ``min_count`` is the threshold it was published at (kept with the entry)."""
         data = self._load()
         entries = data["datasets"].setdefault(data_sha256, [])
         entries[:] = [e for e in entries if e.get("report") != report]
@@ -1382,6 +1385,7 @@ class Ledger:
                 "scope": dict(scope),
                 "written": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                 "cells": cells,
+                **({} if min_count is None else {"min_count": int(min_count)}),
             }
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -500,6 +500,23 @@ def test_no_small_count_is_recovered_from_the_whole_page(cases):
         assert r.recovered() == [], case.name
 
 
+_PEOPLE = r"(?:submissions?|decisions?|R decisions?|pairs?|portfolios?|input rows?|rows?)"
+
+
+def test_no_sentence_or_alt_text_quotes_a_small_count(cases):
+    # Any count of people's records in words ("3 submissions", "40% of 4"), wherever on
+    # the page, is 0 or at least min_count.
+    for case in cases:
+        _, _, texts = read_page(case.html, case.report)
+        for text in texts:
+            for m in re.finditer(rf"\b(\d[\d,]*) (?:[a-z-]+ )?{_PEOPLE}\b", text):
+                n = int(m.group(1).replace(",", ""))
+                assert not 0 < n < M, f"{case.name}: {m.group()!r} in {text[:120]!r}"
+            for m in re.finditer(r"\d+(?:\.\d+)?% of (\d[\d,]*)", text):
+                n = int(m.group(1).replace(",", ""))
+                assert not 0 < n < M, f"{case.name}: {m.group()!r} in {text[:120]!r}"
+
+
 def test_the_reader_finds_a_planted_leak(cases):
     # Print one withheld small count's percentage at full precision beside its
     # denominator (what a per-table rule would print): the reader must pin it.

@@ -77,7 +77,7 @@ def d600(tmp_path_factory):
 
 def _entry(rep, kind, scope, sha):
     return {"report": f"{kind}-x", "kind": kind, "scope": scope, "data_sha256": sha,
-            "cells": rep.ledger_cells()}  # fmt: skip
+            "cells": rep.ledger_cells(), "min_count": M}  # fmt: skip
 
 
 def _rests(sections, trends_cells, last: str) -> list[tuple[str, str, float]]:

@@ -260,7 +260,10 @@ def _previous(
     for e in previous:
         same_data = data_sha256 is None or e.get("data_sha256") == data_sha256
         if e.get("kind") != kind:
-            if same_data:  # other data: other populations, linked within a kind only
+            # Other data: other populations, linked within a kind only. Another
+            # threshold: its counts from min_count up may pin cells this one must hide,
+            # which no suppression here can undo (docs/disclosure.md, the ledger).
+            if same_data and e.get("min_count") == d.min_count:
                 _other_kind(d, e, kind, scope)
             continue
         # Only the sections report's counts grow with their population; the trends
@@ -818,6 +821,7 @@ def finish_publication(kind: str, stem: str, out_dir: Path, audit_path: Path) ->
         data_sha256=record["data_sha256"],
         scope=record["scope"],
         cells=record["cells"],
+        min_count=record.get("min_count"),
     )
     audit_path.unlink()
 
