@@ -65,9 +65,3 @@ def test_month_first_on_day_first_data_is_refused(iso_and_dayfirst, tmp_path, ca
     assert err.startswith("cmalt-qa report: error: cannot load") and "Traceback" not in err
     assert "--dates monthfirst" in err and "submitted_on value in submissions.csv" in err, err
     assert not list(tmp_path.iterdir())
-
-
-def test_dates_is_not_yet_an_option_of_report_all(tmp_path, capsys):
-    argv = ["report", "all", "--data", "data/sample", "--out", str(tmp_path), "--dates", "iso"]
-    assert cli.main(argv) == 2
-    assert "--dates" in capsys.readouterr().err
