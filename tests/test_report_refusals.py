@@ -312,6 +312,54 @@ def test_report_all_reads_every_report_s_dates_as_asked(data, tmp_path, capsys, 
 def test_report_all_refuses_dates_it_cannot_read(data, tmp_path, capsys, no_kernel):
     status, err = _run(capsys, "all", data["uk"], tmp_path / "site", "--dates", "monthfirst")
     assert status == 2 and not no_kernel
-    assert err.startswith("cmalt-qa report all: error: cannot load")
-    assert "--dates monthfirst" in _one_line(err)
+    assert err.startswith(f"cmalt-qa report all: error: cannot load {data['uk']} with ")
+    assert "--dates monthfirst: " in _one_line(err) and "validate" in err
     assert not (tmp_path / "site").exists()
+
+
+# ------------------------------------------- issue 13's "done when", through the command line
+_REAL_EXECUTE = _runner._execute
+
+
+def test_the_command_line_says_what_was_kept_out_and_what_it_changes(data, tmp_path, capsys):
+    with pytest.raises(Reached):
+        _run(capsys, "window", data["late"], tmp_path / "out")
+    err = capsys.readouterr().err
+    n = (qa.load(data["late"]).problems["rule"] == "bad_date").sum()
+    assert "note: " in err and "by rule: submission_quarantined: " in err
+    assert f"bad_date: {n}." in err
+    assert f"note: The latest {n} submissions (to 2026-09-" in err
+    assert "were kept out; the report covers 2026-05 although the data run to 2026-09." in err
+
+
+def test_the_command_line_warns_of_a_stale_export(data, tmp_path, capsys):
+    end = qa.reports.latest_date(qa.load(data["iso"]))
+    later = (pd.Timestamp(end) + pd.Timedelta(days=60)).date().isoformat()
+    with pytest.raises(Reached):
+        _run(capsys, "window", data["iso"], tmp_path / "out", "--as-of", later)
+    err = capsys.readouterr().err
+    assert f"warning: the export ends {end}; the report is as of {later}: cases shown " in err
+
+
+def test_the_data_s_pathway_phrases_are_accepted(data, tmp_path, capsys):
+    with pytest.raises(Reached):
+        _run(capsys, "sections", data["iso"], tmp_path / "out", "--pathway", "Senior CMALT")
+    assert "'pathway': 'SCMALT'" in capsys.readouterr().err
+
+
+def test_the_report_s_first_screen_says_what_was_kept_out(data, tmp_path, monkeypatch):
+    # the issue's case: the newest rows unreadable, the report quietly a period behind
+    from bs4 import BeautifulSoup
+    from report_text import visible_text
+
+    monkeypatch.setattr(_runner, "_execute", _REAL_EXECUTE)
+    out = tmp_path / "out"
+    argv = ["report", "window", "--data", str(data["late"]), "--out", str(out)]
+    assert cli.main([*argv, "--n-boot", "5", "--no-progress"]) == 0
+    (page,) = out.glob("window-*.html")
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    top = visible_text(str(soup.find(id="act-now").parent))
+    assert "kept out of the figures" in top and "bad_date" in top
+    assert "the report covers 2026-05 although the data run to 2026-09" in top
+    text = visible_text(str(soup))
+    assert text.index("kept out of the figures") < text.index("Submissions by pathway")

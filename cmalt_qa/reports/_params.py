@@ -122,12 +122,13 @@ def _kept_out(recs: Any) -> tuple[int, int, str]:
     return out, read, "; ".join(f"{r} {n}" for r, n in rules.items())
 
 
-def check_reportable(recs: Any, data: str | Path | None = None) -> None:
+def check_reportable(recs: Any, data: str | Path | None = None, dates: str = "auto") -> None:
     """Refuse, before any notebook runs, data with no valid submission left.
 
     The message says how many submission rows were kept out and by which rules (the
     first three), repeats the line ``cmalt-qa validate`` opens with when one rule took a
-    whole column or most of a file, and points to ``cmalt-qa validate`` for each row.
+    whole column or most of a file, and points to ``cmalt-qa validate`` for each row
+    (with the ``--dates`` mode the data were read with, when not ``auto``).
 
     Raises
     ------
@@ -146,10 +147,14 @@ def check_reportable(recs: Any, data: str | Path | None = None) -> None:
         every = "all" if out == read else f"{out} of"
         why = f"{every} {read} submission rows were kept out of the figures (by rule: {rules})"
     top = headline(recs)
+    mode = "" if dates == "auto" else f" --dates {dates}"
     raise ReportError(
-        f"{name}: no valid submission is left to report on: {why}"
+        f"{name}: no valid submission is left to report on"
+        + (f" (dates read with{mode})" if mode else "")
+        + f": {why}"
         + (f"; {top}" if top else "")
-        + f". `cmalt-qa validate {name}` lists each row and its problem; nothing was written."
+        + f". `cmalt-qa validate {name}{mode}` lists each row and its problem; nothing was "
+        "written."
     )
 
 

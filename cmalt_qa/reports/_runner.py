@@ -176,7 +176,7 @@ def _load(data: str | Path, dates: str = "auto") -> tuple[Path, Any]:
         recs = load(path, dates=dates)
     except (RecordsError, OSError) as exc:
         raise ReportError(f"cannot load {path}: {exc}") from exc
-    check_reportable(recs, path)
+    check_reportable(recs, path, dates)
     _refuse_unread_dates(path, recs, dates)
     return path, recs
 
