@@ -143,7 +143,8 @@ def _pct(text: str) -> tuple[float, float] | None:
 
 
 def _headings(pub) -> dict[str, str]:
-    """Heading text -> column, for both the analysis names and the people formatter."""
+    """Heading text -> column, for both the analysis names and the people formatter
+    (a heading's ``data-col`` attribute, where the table has it, comes first)."""
     labels = dict(pub.labels)
     out = {}
     for c in pub.columns:
@@ -171,7 +172,10 @@ def read_page(html: Path, rep) -> tuple[dict, dict, list[str]]:
         if t is None:  # printed in words (the p chart's centre line) or not at all
             continue
         names = _headings(pub)
-        head = [names.get(th.get_text().strip().lower(), th.get_text()) for th in t.thead("th")]
+        head = [
+            th.get("data-col") or names.get(th.get_text().strip().lower(), th.get_text())
+            for th in t.thead("th")
+        ]
         rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in t.tbody("tr")]
         frame = pd.DataFrame(rows, columns=head)
         assert len(frame) == len(pub.values), f"{name}: rows differ"
