@@ -1,0 +1,37 @@
+"""House rules over the whole package, checked on every run.
+
+* A function is readable in one sitting: at most 80 code lines (blank lines and
+  docstrings not counted; ``tools/function_sizes.py`` lists the longest).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _sizes_tool():
+    spec = importlib.util.spec_from_file_location(
+        "function_sizes", ROOT / "tools/function_sizes.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_function_is_at_most_80_code_lines():
+    tool = _sizes_tool()
+    over = [f"{name}: {n}" for name, n in tool.package_sizes() if n > tool.LIMIT]
+    assert over == [], "functions over 80 code lines (split them): " + ", ".join(over)
+
+
+def test_the_counter_skips_blank_lines_and_docstrings(tmp_path):
+    f = tmp_path / "m.py"
+    f.write_text(
+        'def f():\n    """Doc\n\n    more doc.\n    """\n\n    x = 1  # a comment\n'
+        "    # a comment line counts\n\n    def g():\n        '''Inner doc.'''\n"
+        "        return x\n\n    return g\n"
+    )
+    assert dict(_sizes_tool().function_sizes(f)) == {"f": 6, "f.g": 2}
