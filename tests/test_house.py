@@ -35,3 +35,29 @@ def test_the_counter_skips_blank_lines_and_docstrings(tmp_path):
         "        return x\n\n    return g\n"
     )
     assert dict(_sizes_tool().function_sizes(f)) == {"f": 6, "f.g": 2}
+
+
+def test_each_rules_name_means_one_thing_and_the_former_names_still_answer():
+    import pytest
+
+    from cmalt_qa import assessors, forms, records
+
+    assert {"lead_inexperienced"} <= set(assessors.PAIRING_RULES)
+    assert "not_a_form" in forms.FORM_RULES and "unknown_code" in records.QUARANTINE_RULES
+    for module, new in (
+        (records, "QUARANTINE_RULES"),
+        (assessors, "PAIRING_RULES"),
+        (forms, "FORM_RULES"),
+    ):
+        assert "RULES" not in module.__all__
+        with pytest.warns(DeprecationWarning, match=new):
+            assert module.RULES is getattr(module, new)
+        with pytest.raises(AttributeError):
+            module.NO_SUCH_NAME  # noqa: B018
+
+
+def test_forms_neutralises_formulas_with_the_one_csv_writer():
+    from cmalt_qa import _csvout, forms
+
+    assert forms.neutralise is _csvout.neutralise
+    assert not hasattr(forms, "_FORMULA_START")
