@@ -61,3 +61,19 @@ def test_forms_neutralises_formulas_with_the_one_csv_writer():
 
     assert forms.neutralise is _csvout.neutralise
     assert not hasattr(forms, "_FORMULA_START")
+
+
+def test_the_window_notebook_holds_no_column_lists():
+    """Which columns a window table shows, and how, lives in reports (WINDOW_TABLES)."""
+    source = (ROOT / "notebooks" / "window.py").read_text(encoding="utf-8")
+    assert "col(" not in source and "reports.table(" not in source
+
+
+def test_an_unknown_window_table_is_named():
+    import pandas as pd
+    import pytest
+
+    from cmalt_qa import reports
+
+    with pytest.raises(KeyError, match="severity"):
+        reports.show_window_table("nope", pd.DataFrame(), window="2025-01")
