@@ -50,6 +50,8 @@ class WindowTable:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+_REFERRAL_RATE: Final[fmt.Col] = col(("rate", "ci_low", "ci_high"), "pct", "Referral rate")
+
 WINDOW_TABLES: Final[Mapping[str, WindowTable]] = {
     "submissions": WindowTable(
         "Submissions in {window} by pathway and kind",
@@ -88,7 +90,7 @@ WINDOW_TABLES: Final[Mapping[str, WindowTable]] = {
             col("n_pass", "count"),
             col("n_minor", "count"),
             col("n_major", "count"),
-            col(("rate", "ci_low", "ci_high"), "pct", "Referral rate"),
+            _REFERRAL_RATE,
         ),
         ("pathway",),
         empty="No first submission in {window} has an outcome yet.",
@@ -99,7 +101,7 @@ WINDOW_TABLES: Final[Mapping[str, WindowTable]] = {
             col("section"),
             col("n", "count"),
             col("referred", "count"),
-            col(("rate", "ci_low", "ci_high"), "pct", "Referral rate"),
+            _REFERRAL_RATE,
         ),
         ("section",),
         empty="No section of {window} has a final decision yet.",
