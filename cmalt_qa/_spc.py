@@ -24,8 +24,8 @@ import pandas as pd
 from scipy import stats
 
 __all__ = [
-    "p_chart", "special_cause_rules", "funnel_limits", "probability_limits", "step_statistic",
-    "step_change_test", "family_levels", "family_signals", "laney_sigma_z", "D2", "SIGMA_TAIL",
+    "p_chart", "special_cause_rules", "funnel_limits", "probability_limits", "points_size", "step_statistic",
+    "step_change_test", "with_step_test", "family_levels", "family_alphas", "family_signals", "laney_sigma_z", "D2", "SIGMA_TAIL",
 ]  # fmt: skip
 
 FloatArray = npt.NDArray[np.float64]
@@ -139,18 +139,34 @@ SIGMA_TAIL: float = float(stats.norm.sf(3.0))
 """One tail beyond 3 sigma of a normal distribution (0.00135): the classic per-point level."""
 
 
-def family_levels(alpha: float, n_charts: int, n_points: int) -> tuple[float, float]:
+def family_levels(
+    alpha: float, n_charts: int, n_points: int, points_used: float | None = None
+) -> tuple[float, float]:
     """Per-point and per-chart levels that hold the family-wise false-alarm rate at ``alpha``.
 
     Half of ``alpha`` goes to the points beyond the probability limits (Bonferroni over
-    the ``n_points`` points of all ``n_charts`` charts), half to the step-change tests
-    (Bonferroni over the charts). Returns ``(alpha_point, alpha_step)``, both two-sided.
+    the ``n_points`` points of all ``n_charts`` charts), the rest to the step-change
+    tests (Bonferroni over the charts). Returns ``(alpha_point, alpha_step)``, both
+    two-sided.
+
+    ``points_used``, when given, is the level the points actually use (the sum of
+    :func:`points_size` over the charts, at most ``alpha / 2``): what the discrete
+    points leave unused goes to the step tests, ``alpha_step = (alpha - points_used) /
+    n_charts``. The union bound still holds, since the points' false alarms have
+    probability at most ``points_used`` (Tarone 1990 makes the same use of the levels
+    that discrete tests cannot reach).
+
+    References
+    ----------
+    Tarone, R. E. (1990). A modified Bonferroni method for discrete data. *Biometrics*
+    46(2), 515-522.
     """
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if n_charts < 1 or n_points < 1:
         raise ValueError("need at least one chart and one point")
-    return alpha / 2.0 / n_points, alpha / 2.0 / n_charts
+    used = alpha / 2.0 if points_used is None else min(max(points_used, 0.0), alpha / 2.0)
+    return alpha / 2.0 / n_points, (alpha - used) / n_charts
 
 
 def probability_limits(
@@ -181,13 +197,36 @@ def probability_limits(
         approximation: at n = 30-80 the 3-sigma tail is 0.009-0.017, not 0.00135).
     """
     n_ = np.asarray(n, dtype=np.float64)
-    dist = stats.binom(n_, centre)
+    dist = _count_distribution(centre, n_, sigma_z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return dist.ppf(alpha / 2.0) / n_, dist.ppf(1.0 - alpha / 2.0) / n_
+
+
+def _count_distribution(centre: float, n_: FloatArray, sigma_z: float):
+    """Binomial(n, centre), or the beta-binomial with Laney's p' variance when sigma_z > 1."""
     if np.isfinite(sigma_z) and sigma_z > 1.0 and 0.0 < centre < 1.0:
         rho = np.clip((sigma_z**2 - 1.0) / np.maximum(n_ - 1.0, 1.0), 1e-12, 1.0 - 1e-9)
         a, b = centre * (1.0 / rho - 1.0), (1.0 - centre) * (1.0 / rho - 1.0)
-        dist = stats.betabinom(n_, a, b)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return dist.ppf(alpha / 2.0) / n_, dist.ppf(1.0 - alpha / 2.0) / n_
+        return stats.betabinom(n_, a, b)
+    return stats.binom(n_, centre)
+
+
+def points_size(
+    centre: float, n: npt.ArrayLike, alpha: float, sigma_z: float = float("nan")
+) -> float:
+    """Chance, summed over a chart's points, of a point beyond its exact limits.
+
+    The level the points of one chart actually use (Bonferroni over its points) under
+    the count distribution of :func:`probability_limits`: each point's two tails beyond
+    its limits, exactly. Discrete counts rarely use their whole ``alpha``: at n = 2-90
+    and rates 0.02-0.18 a chart's points use a small fraction of it.
+    """
+    n_ = np.asarray(n, dtype=np.float64)
+    lo, hi = probability_limits(centre, n_, alpha, sigma_z)
+    dist = _count_distribution(centre, n_, sigma_z)
+    with np.errstate(invalid="ignore"):
+        tails = dist.cdf(np.rint(lo * n_) - 1.0) + dist.sf(np.rint(hi * n_))
+    return float(np.nansum(np.where(n_ > 0, tails, 0.0)))
 
 
 def _loglik(k: FloatArray, n: FloatArray) -> FloatArray:
@@ -286,6 +325,33 @@ def laney_sigma_z(k: FloatArray, n: FloatArray, centre: float) -> float:
     return float(np.mean(np.abs(np.diff(z))) / D2) if z.size >= 2 else float("nan")
 
 
+def _centres(k_: FloatArray, n_: FloatArray, laney: bool) -> tuple[FloatArray, FloatArray]:
+    """Each chart's centre over all its periods and its sigma_z (NaN unless ``laney``)."""
+    has = n_ > 0
+    centre = (k_ * has).sum(axis=1) / np.maximum((n_ * has).sum(axis=1), 1.0)
+    sz = np.array([laney_sigma_z(k_[i, has[i]], n_[i, has[i]], centre[i]) if laney else np.nan
+                   for i in range(k_.shape[0])])  # fmt: skip
+    return centre, sz
+
+
+def family_alphas(
+    k: npt.ArrayLike, n: npt.ArrayLike, alpha: float, *, laney: bool = False
+) -> tuple[float, float]:
+    """``(alpha_point, alpha_step)`` for the charts (rows) of ``k``, ``n`` charted together.
+
+    :func:`family_levels` with the level the points actually use (:func:`points_size`
+    summed over the charts) given back to the step tests, as
+    :func:`cmalt_qa.referrals.p_chart` computes it. ``n == 0`` marks a missing period;
+    rows without any period are not charts.
+    """
+    k_, n_ = np.atleast_2d(np.asarray(k, np.float64)), np.atleast_2d(np.asarray(n, np.float64))
+    rows = np.flatnonzero((n_ > 0).any(axis=1))
+    a_point, _ = family_levels(alpha, rows.size, int((n_[rows] > 0).sum()))
+    centre, sz = _centres(k_, n_, laney)
+    used = sum(points_size(centre[i], n_[i, n_[i] > 0], a_point, sz[i]) for i in rows)
+    return family_levels(alpha, rows.size, int((n_[rows] > 0).sum()), used)
+
+
 def family_signals(
     k: npt.ArrayLike,
     n: npt.ArrayLike,
@@ -324,9 +390,7 @@ def family_signals(
     k_, n_ = np.atleast_2d(np.asarray(k, np.float64)), np.atleast_2d(np.asarray(n, np.float64))
     rng = np.random.default_rng(0) if rng is None else rng
     has = n_ > 0
-    centre = (k_ * has).sum(axis=1) / np.maximum((n_ * has).sum(axis=1), 1.0)
-    sz = np.array([laney_sigma_z(k_[i, has[i]], n_[i, has[i]], centre[i]) if laney else np.nan
-                   for i in range(k_.shape[0])])  # fmt: skip
+    centre, sz = _centres(k_, n_, laney)
     beyond = np.zeros(k_.shape, dtype=bool)
     step_p, start = np.ones(k_.shape[0]), np.zeros(k_.shape[0], dtype=np.int64)
     for i in range(k_.shape[0]):
@@ -446,6 +510,25 @@ def p_chart(
                         "baseline": base, **flags})  # fmt: skip
     phi = sigma_z**2 if laney and np.isfinite(sigma_z) else 1.0
     return _with_step(out, phi, alpha_step, n_sim, rng)
+
+
+def with_step_test(
+    out: pd.DataFrame,
+    alpha_step: float | None,
+    *,
+    n_sim: int = 9999,
+    rng: np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """A chart of :func:`p_chart` with the step-change test's columns set at ``alpha_step``.
+
+    For a family whose step level is known only once every chart's limits are (the
+    level the points leave unused, :func:`family_levels`): chart with ``alpha_step=None``,
+    then add the test here. The dispersion is the chart's own ``sigma_z`` squared
+    (at least 1; 1 for a binomial chart).
+    """
+    sz = float(out["sigma_z"].iloc[0]) if len(out) else float("nan")
+    phi = sz**2 if np.isfinite(sz) else 1.0
+    return _with_step(out.copy(), phi, alpha_step, n_sim, rng)
 
 
 def _with_step(

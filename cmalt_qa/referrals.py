@@ -765,17 +765,25 @@ def p_chart(
     charts = [(key, g) for key, g in charts if len(g)]
     if not charts:
         raise ValueError("no decided first-attempt submissions to chart")
-    a_point, a_step = _spc.family_levels(alpha, len(charts), sum(len(g) for _, g in charts))
-    frames = []
+    n_points = sum(len(g) for _, g in charts)
+    a_point, a_step = _spc.family_levels(alpha, len(charts), n_points)
+    drawn = []
     for key, g in charts:
-        name = key[0] if isinstance(key, tuple) else key
         w = g["window"].astype(str).to_numpy()
         base = None if baseline is None else (w >= baseline[0]) & (w <= baseline[1])
         if base is not None and not base.any():
             raise ValueError(f"baseline {baseline} contains none of the windows {list(w)}")
-        chart = _spc.p_chart(g["k"].to_numpy(), g["n"].to_numpy(), baseline=base, laney=laney, run=run,
-                             limits=limits, alpha_point=a_point, alpha_step=a_step, n_sim=n_sim,
-                             rng=group_rng(seed, name if per_section else "all"))  # fmt: skip
+        drawn.append((key, w, _spc.p_chart(g["k"].to_numpy(), g["n"].to_numpy(), baseline=base, laney=laney,
+                                           run=run, limits=limits, alpha_point=a_point)))  # fmt: skip
+    if limits == "exact":  # the level the discrete points leave unused goes to the step tests
+        used = sum(_spc.points_size(c["centre"].iloc[0], c["n"], a_point, c["sigma_z"].iloc[0])
+                   for _, _, c in drawn)  # fmt: skip
+        a_point, a_step = _spc.family_levels(alpha, len(charts), n_points, used)
+    frames = []
+    for key, w, chart in drawn:
+        name = key[0] if isinstance(key, tuple) else key
+        chart = _spc.with_step_test(chart, a_step, n_sim=n_sim,
+                                    rng=group_rng(seed, name if per_section else "all"))  # fmt: skip
         chart.insert(0, "window", w)
         if per_section:
             chart.insert(0, "section", name)

@@ -90,6 +90,30 @@ def test_step_change_test_is_calibrated_and_early_stop_keeps_the_decision():
 def test_family_levels_bonferroni():
     a_point, a_step = _spc.family_levels(0.05, 17, 153)
     assert a_point == pytest.approx(0.025 / 153) and a_step == pytest.approx(0.025 / 17)
+    # what the points leave unused goes to the steps; never more than half to points
+    assert _spc.family_levels(0.05, 17, 153, 0.005)[1] == pytest.approx(0.045 / 17)
+    assert _spc.family_levels(0.05, 17, 153, 0.9)[1] == pytest.approx(0.025 / 17)
+
+
+@pytest.mark.parametrize("sigma_z", [float("nan"), 1.4])
+def test_points_size_is_the_exact_chance_beyond_the_limits(sigma_z):
+    # Independent check by enumeration: the chance that a count falls beyond the
+    # chart's own limits, summed over points, under the count distribution.
+    n, p, a = np.array([78, 27, 6, 2]), 0.176, 1e-3
+    lcl, ucl = _spc.probability_limits(p, n, a, sigma_z)
+    want = 0.0
+    for m, lo, hi in zip(n, lcl, ucl):
+        x = np.arange(m + 1)
+        if np.isfinite(sigma_z):
+            rho = (sigma_z**2 - 1) / (m - 1) if m > 1 else 0.0
+            pmf = (stats.betabinom.pmf(x, m, p * (1 / rho - 1), (1 - p) * (1 / rho - 1))
+                   if rho > 0 else stats.binom.pmf(x, m, p))  # fmt: skip
+        else:
+            pmf = stats.binom.pmf(x, m, p)
+        want += pmf[(x / m > hi) | (x / m < lo)].sum()
+    got = _spc.points_size(p, n, a, sigma_z)
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-15)
+    assert got <= a * len(n)
     with pytest.raises(ValueError):
         _spc.family_levels(1.5, 17, 153)
 
@@ -102,8 +126,12 @@ def test_referrals_p_chart_columns_and_family(sample_records):
                 "n_charts"]:  # fmt: skip
         assert col in t.columns
     assert (t["n_charts"] == t["section"].nunique()).all()
-    assert t["alpha_step"].iloc[0] == pytest.approx(0.025 / t["section"].nunique())
     assert t["alpha_point"].iloc[0] == pytest.approx(0.025 / len(t))
+    # The step tests get what the discrete points leave unused of the family's 0.05.
+    used = sum(_spc.points_size(g["centre"].iloc[0], g["n"], g["alpha_point"].iloc[0])
+               for _, g in t.groupby("section"))  # fmt: skip
+    assert 0.0 < used < 0.025
+    assert t["alpha_step"].iloc[0] == pytest.approx((0.05 - used) / t["section"].nunique())
     assert (t["special_cause"] == (t["beyond_limits"] | t["step_change"])).all()
     # A section's chart does not depend on which other sections are charted with it
     # beyond the family size (its generator comes from the seed and its own key).

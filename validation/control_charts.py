@@ -77,7 +77,7 @@ def chart_family(
             c = _spc.p_chart(k[i, use], n[i, use], limits="sigma")
             out[i] = bool(c[["beyond_limits", "shift", "trend", "two_of_three"]].to_numpy().any())
         return out
-    a_point, a_step = _spc.family_levels(ALPHA, rows.size, int((n[rows] > 0).sum()))
+    a_point, a_step = _spc.family_alphas(k, n, ALPHA, laney=laney)
     beyond, step_p, _ = _spc.family_signals(
         k, n, alpha_point=a_point, alpha_step=a_step, laney=laney, rng=rng
     )
