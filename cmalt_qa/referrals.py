@@ -724,7 +724,9 @@ def p_chart(
     baseline : (first_window, last_window) or None
         Inclusive span of windows that sets the centre line (and sigma_z); all if None.
     laney : bool
-        Laney's p' chart (limits widened by sigma_z for overdispersion).
+        Laney's p' chart (limits widened by sigma_z for overdispersion). One sigma_z is
+        estimated from the moving ranges of all the charts returned together
+        (:func:`cmalt_qa._spc.pooled_sigma_z`): a chart's own nine periods are too few.
     run : int
         Points for the shift and trend rules (NHS default 7).
     alpha : float
@@ -767,14 +769,13 @@ def p_chart(
         raise ValueError("no decided first-attempt submissions to chart")
     n_points = sum(len(g) for _, g in charts)
     a_point, a_step = _spc.family_levels(alpha, len(charts), n_points)
-    drawn = []
-    for key, g in charts:
-        w = g["window"].astype(str).to_numpy()
-        base = None if baseline is None else (w >= baseline[0]) & (w <= baseline[1])
-        if base is not None and not base.any():
-            raise ValueError(f"baseline {baseline} contains none of the windows {list(w)}")
-        drawn.append((key, w, _spc.p_chart(g["k"].to_numpy(), g["n"].to_numpy(), baseline=base, laney=laney,
-                                           run=run, limits=limits, alpha_point=a_point)))  # fmt: skip
+    bases = [_baseline_mask(g, baseline) for _, g in charts]
+    sz = (_spc.pooled_sigma_z((g["k"].to_numpy()[b], g["n"].to_numpy()[b])
+                              for (_, g), b in zip(charts, bases)) if laney else None)  # fmt: skip
+    drawn = [(key, g["window"].astype(str).to_numpy(),
+              _spc.p_chart(g["k"].to_numpy(), g["n"].to_numpy(), baseline=b, laney=laney, sigma_z=sz,
+                           run=run, limits=limits, alpha_point=a_point))
+             for (key, g), b in zip(charts, bases)]  # fmt: skip
     if limits == "exact":  # the level the discrete points leave unused goes to the step tests
         used = sum(_spc.points_size(c["centre"].iloc[0], c["n"], a_point, c["sigma_z"].iloc[0])
                    for _, _, c in drawn)  # fmt: skip
@@ -799,6 +800,17 @@ def p_chart(
         len(charts),
     )
     return out
+
+
+def _baseline_mask(g: pd.DataFrame, baseline: tuple[str, str] | None) -> np.ndarray:
+    """The chart's windows inside the inclusive baseline span (all when None)."""
+    w = g["window"].astype(str).to_numpy()
+    if baseline is None:
+        return np.ones(w.size, dtype=bool)
+    base = (w >= baseline[0]) & (w <= baseline[1])
+    if not base.any():
+        raise ValueError(f"baseline {baseline} contains none of the windows {list(w)}")
+    return base
 
 
 def _p_chart_counts(

@@ -161,12 +161,43 @@ def test_family_signals_equal_p_chart_chart_by_chart(laney):
     beyond, step_p, start = _spc.family_signals(k, n, alpha_point=a_point, alpha_step=a_step, laney=laney,
                                                 rng=np.random.default_rng(1))  # fmt: skip
     rng1 = np.random.default_rng(1)
+    # with laney, the charts share one sigma_z from all their moving ranges
+    sz = _spc.pooled_sigma_z((k[i, n[i] > 0], n[i, n[i] > 0]) for i in range(6)) if laney else None
     for i in range(6):
         use = n[i] > 0
-        c = _spc.p_chart(
-            k[i, use], n[i, use], laney=laney, alpha_point=a_point, alpha_step=a_step, rng=rng1
-        )
+        c = _spc.p_chart(k[i, use], n[i, use], laney=laney, sigma_z=sz, alpha_point=a_point,
+                         alpha_step=a_step, rng=rng1)  # fmt: skip
         np.testing.assert_array_equal(beyond[i, use], c["beyond_limits"])
         assert step_p[i] == c["step_p_value"].iloc[0]
         assert (step_p[i] <= a_step) == c["step_change"].any() or start[i] == 0
     assert step_p[2] <= a_step
+
+
+def test_pooled_sigma_z_is_laney_over_all_moving_ranges():
+    k1, n1 = np.array([5, 9, 4, 12]), np.array([40, 50, 45, 60])
+    k2, n2 = np.array([1, 0, 3]), np.array([10, 12, 11])
+    mrs = []
+    for k, n in ((k1, n1), (k2, n2)):
+        c = k.sum() / n.sum()
+        z = (k / n - c) / np.sqrt(c * (1 - c) / n)
+        mrs += list(np.abs(np.diff(z)))
+    assert _spc.pooled_sigma_z([(k1, n1), (k2, n2)]) == pytest.approx(np.mean(mrs) / 1.128)
+    assert _spc.pooled_sigma_z([(k1, n1)]) == pytest.approx(
+        _spc.laney_sigma_z(k1.astype(float), n1.astype(float), k1.sum() / n1.sum())
+    )
+
+
+def test_dispersed_step_null_is_beta_binomial_and_calibrated():
+    # Over-dispersed in-control series (sigma_z = 1.5, beta-binomial, rare events):
+    # with the beta-binomial null the step test's p-values are uniform (the binomial
+    # null scaled by sigma_z^2 is not, for rare events).
+    rng = np.random.default_rng(11)
+    n = np.array([78, 84, 78, 74, 75, 72, 80, 90, 27])
+    p, sz = 0.04, 1.5
+    pv = []
+    for _ in range(200):
+        k = _spc._beta_binomial_draws(n, p, sz, 1, rng)[0]
+        pv.append(_spc.step_change_test(k, n, n_sim=199, rng=rng, sigma_z=sz, centre=p)[2])
+    assert 0.04 <= np.mean(np.asarray(pv) <= 0.1) <= 0.17
+    var = _spc._beta_binomial_draws(n, p, sz, 20000, rng).var(axis=0)
+    np.testing.assert_allclose(var[:8], n[:8] * p * (1 - p) * sz**2, rtol=0.1)
