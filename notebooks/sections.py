@@ -28,43 +28,25 @@ ledger: str = ""  # publication ledger (published-ledger.json) to audit against;
 audit_path: str = ""  # where the disclosure audit is written; empty: not written
 
 # %%
-import cmalt_qa as qa
 from cmalt_qa import plots, reports
 
-reports.setup_notebook()
-path = reports.resolve_data_path(data)
-recs = qa.load(path, dates=dates)
-chosen = reports.resolve(
+# Load, check the parameters, select the periods and pass every table through the one
+# disclosure step of the whole report: every table, figure and sentence below is drawn
+# from `published`, whose audit has passed (docs/disclosure.md).
+report = reports.open_published(
     "sections",
-    recs,
-    window=last_window or None,
-    first_window=first_window or None,
-    pathway=pathway or None,
-)
-first_window, last_window, pathway = (
-    chosen["first_window"],
-    chosen["last_window"],
-    chosen["pathway"],
-)
-span = recs.select(first_window, last_window, pathway)
-scope = f"{first_window} to {last_window}" + (f", {pathway} only" if pathway else ", all pathways")
-# One disclosure step for the whole report: every table, figure and sentence below is
-# drawn from `published`, whose audit has passed (docs/disclosure.md).
-published = reports.disclose_report(
-    "sections",
-    recs,
-    span,
-    chosen,
+    data,
+    dates=dates,
+    first_window=first_window,
+    last_window=last_window,
+    pathway=pathway,
     min_count=min_count,
     n_boot=n_boot,
     ledger=ledger,
     audit_path=audit_path,
 )
-n_submissions = reports.shown_or(published.number("submissions"), "{:.0f}")
-reports.say(f"**Periods {scope}**: {n_submissions} submissions.")
-reports.provenance(
-    recs, path, {**chosen, "min_count": min_count, "n_boot": n_boot}, min_count=min_count
-)
+report.introduce()
+published, pathway = report.published, report.pathway
 
 # %% [markdown]
 # ## Referral rate by section

@@ -32,29 +32,21 @@ audit_path: str = ""  # where the disclosure audit is written; empty: not writte
 import cmalt_qa as qa
 from cmalt_qa import plots, reports
 
-reports.setup_notebook()
-path = reports.resolve_data_path(data)
-recs = qa.load(path, dates=dates)
-chosen = reports.resolve("trends", recs, window=last_window or None)
-span = recs.select(last_window=chosen["last_window"])
-scope = f"{chosen['first_window']} to {chosen['last_window']}"
-# One disclosure step for the whole report: every table, figure and sentence below is
-# drawn from `published`, whose audit has passed (docs/disclosure.md).
-published = reports.disclose_report(
+# Load, check the parameters, select the periods and pass every table through the one
+# disclosure step of the whole report: every table, figure and sentence below is drawn
+# from `published`, whose audit has passed (docs/disclosure.md).
+report = reports.open_published(
     "trends",
-    recs,
-    span,
-    chosen,
+    data,
+    dates=dates,
+    last_window=last_window,
     min_count=min_count,
     n_boot=n_boot,
     ledger=ledger,
     audit_path=audit_path,
 )
-n_submissions = reports.shown_or(published.number("submissions"), "{:.0f}")
-reports.say(f"**Periods {scope}**: {n_submissions} submissions.")
-reports.provenance(
-    recs, path, {**chosen, "min_count": min_count, "n_boot": n_boot}, min_count=min_count
-)
+report.introduce()
+published, span = report.published, report.span
 
 # %% [markdown]
 # ## Outcomes and referral rates by year

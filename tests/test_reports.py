@@ -15,6 +15,7 @@ import pytest
 
 from cmalt_qa import reports
 from cmalt_qa._stats import SUPPRESSED, disclose, suppression_mask
+from cmalt_qa.disclosure import PublishedTable
 from cmalt_qa.reports import _params
 from cmalt_qa.reports._html import PLACEHOLDER_ALT, audit_html
 
@@ -143,7 +144,8 @@ def test_disclosed_refuses_staff_tables_and_hides_values():
     d = reports.disclosed(t, "caption", counts=["n", "k"])
     assert d.keys == ("assessor_id",)
     assert np.isnan(d.values.loc[0, "k"]) and d.values.loc[0, "n"] == 10
-    html = d.to_html()
+    assert isinstance(d, PublishedTable)  # one published-table type for every report
+    html = reports.published_html(d, reports.disclosed_note(d.min_count))
     assert "<caption>caption</caption>" in html and 'scope="col"' in html and 'scope="row"' in html
 
 

@@ -13,6 +13,8 @@ The package keeps three concerns apart:
   notebook opened by hand in JupyterLab behaves as the command line does;
 * :mod:`~cmalt_qa.reports._runner`: :func:`run_report` (papermill in an isolated kernel,
   :mod:`~cmalt_qa.reports._kernel`; HTML export, :mod:`~cmalt_qa.reports._html`);
+* :mod:`~cmalt_qa.reports._open`: :func:`open_published`, the first call of a published
+  report's notebook (load, parameters, span, the one disclosure step);
 * :mod:`~cmalt_qa.reports._helpers`: what the notebooks call beyond the analyses
   (:func:`setup_notebook`, :func:`show`, :func:`disclosed`, :func:`staff_table`,
   :func:`provenance`, :func:`say`, ...).
@@ -57,6 +59,8 @@ _LAZY = {
     "show": "._helpers",
     "show_table": "._helpers",
     "disclosed": "._helpers",
+    "disclosed_note": "._helpers",
+    "published_html": "._helpers",
     "staff_table": "._helpers",
     "subset": "._helpers",
     "submission_counts": "._helpers",
@@ -86,6 +90,10 @@ _LAZY = {
     "severity_sentence": "._people",
     # every period's reports in one folder
     "build_site": "._site",
+    # a published report opened in one call (load, parameters, span, disclosure)
+    "open_published": "._open",
+    "OpenedReport": "._open",
+    "scope_text": "._open",
     # disclosure control of the published reports (cmalt_qa.disclosure)
     "disclose_report": "._published",
     "show_published": "._published",

@@ -13,18 +13,25 @@ import os
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 
 from .._readers import sha256_file
-from ..disclosure import DEFAULT_MIN_COUNT, SUPPRESSED, disclose, suppression_mask
+from ..disclosure import (
+    DEFAULT_MIN_COUNT,
+    SUPPRESSED,
+    PublishedTable,
+    disclose,
+    suppression_mask,
+)
 
 __all__ = [
     "REPORT_RC",
     "DisclosedTable",
+    "published_html",
+    "disclosed_note",
     "setup_notebook",
     "show",
     "show_table",
@@ -287,58 +294,32 @@ _NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class DisclosedTable:
-    """A table as published under disclosure control; made by :func:`disclosed`.
+# The one published-table type is :class:`cmalt_qa.disclosure.PublishedTable`; this name
+# is kept for code written against the earlier helper.
+DisclosedTable = PublishedTable
 
-    Draw a public report's figures from :attr:`values`, never from the analysis table, so
-    that a figure cannot show what the table withholds.
 
-    Attributes
-    ----------
-    caption : str
-    keys : tuple of str
-        The grouping columns (row headers).
-    columns : tuple of str
-        The columns shown.
-    shown : DataFrame
-        Display strings of the shown columns (``"<5"``, ``"suppressed"`` where hidden).
-    values : DataFrame
-        Every column of the analysis table, numeric, with every hidden cell set to NaN.
-    hidden : DataFrame of bool
-        Which cells are hidden (the columns the disclosure rules name).
-    min_count : int
-    labels : mapping
-        Column headings for display.
+def published_html(table: PublishedTable, note: str | None = None) -> str:
+    """A published table as accessible HTML: caption, ``<th scope>`` headers, ``note``.
+
+    Examples
+    --------
+    >>> t = disclosed(pd.DataFrame({"year": [2025], "n": [12]}), "Submissions", counts="n")
+    >>> "<caption>Submissions</caption>" in published_html(t)
+    True
     """
+    labels = dict(table.labels)
+    return _table_html(
+        table.shown.rename(columns=labels),
+        table.caption,
+        [labels.get(k, k) for k in table.keys],
+        note,
+    )
 
-    caption: str
-    keys: tuple[str, ...]
-    columns: tuple[str, ...]
-    shown: pd.DataFrame
-    values: pd.DataFrame
-    hidden: pd.DataFrame
-    min_count: int = DEFAULT_MIN_COUNT
-    labels: Mapping[str, str] | None = None
 
-    def to_html(self) -> str:
-        """The table as accessible HTML (caption, ``<th scope>``), with its note."""
-        labels = dict(self.labels or {})
-        return _table_html(
-            self.shown.rename(columns=labels),
-            self.caption,
-            [labels.get(k, k) for k in self.keys],
-            _NOTE.format(m1=self.min_count - 1, m=self.min_count, s=SUPPRESSED),
-        )
-
-    def show(self) -> None:
-        """Display the table in the notebook."""
-        from IPython.display import HTML, display
-
-        display(HTML(self.to_html()))
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
+def disclosed_note(min_count: int) -> str:
+    """The line under a table made by :func:`disclosed`: how small counts are shown."""
+    return _NOTE.format(m1=min_count - 1, m=min_count, s=SUPPRESSED)
 
 
 def _refuse_staff(table: pd.DataFrame) -> None:
@@ -384,9 +365,9 @@ def disclosed(
 
     Returns
     -------
-    DisclosedTable
-        Call :meth:`DisclosedTable.show` (or end a cell with it) to display it, and draw
-        figures from its ``values``.
+    PublishedTable
+        Display it with :func:`published_html` and :func:`disclosed_note`; draw figures
+        from its ``values``.
 
     Raises
     ------
@@ -406,7 +387,8 @@ def disclosed(
     for c in hidden.columns:
         values[c] = values[c].where(~hidden[c])
     cols = tuple(columns) if columns is not None else tuple(table.columns)
-    return DisclosedTable(
+    return PublishedTable(
+        caption,
         caption,
         tuple(k for k in keys if k in cols),
         cols,
@@ -591,16 +573,23 @@ def provenance(
                 rules, "Quarantined input by rule (lines in the problems list)", keys=["Rule"]
             )
         else:
-            disclosed(
+            table = disclosed(
                 rules,
                 "Quarantined input by rule (lines in the problems list)",
                 counts=["Problem lines"],
                 keys=["Rule"],
                 min_count=min_count,
-            ).show()
+            )
+            show_table(
+                table.shown,
+                table.caption,
+                keys=table.keys,
+                labels=table.labels,
+                note=disclosed_note(min_count),
+            )
 
 
-def export_tables(tables: Mapping[str, DisclosedTable], path: str | Path) -> Path:
+def export_tables(tables: Mapping[str, PublishedTable], path: str | Path) -> Path:
     """Write the published tables as one tidy CSV.
 
     One row per table, group and measure: ``table``, the grouping columns of every

@@ -12,7 +12,7 @@ The notebooks show tables, figures and sentences drawn from that report only.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from ..disclosure import (
     scope_nested,
 )
 from ._helpers import esc
+from ._open import scope_text
 
 __all__ = [
     "sections_report",
@@ -295,13 +296,47 @@ def sections_report(
     DisclosureError
         If the audit fails (naming the cell).
     """
-    from .. import agreement, referrals
-
-    where = f"{scope['first_window']} to {scope['last_window']}" + (
-        f", {scope['pathway']} only" if scope.get("pathway") else ", all pathways"
+    return _audited(
+        "sections",
+        span,
+        lambda d: _sections_tables(d, span, scope, min_count, n_boot),
+        scope=scope,
+        min_count=min_count,
+        previous=previous,
+        data_sha256=data_sha256,
+        secondary=secondary,
     )
+
+
+def _audited(
+    kind: str,
+    span: Any,
+    register: Callable[[Disclosure], None],
+    *,
+    scope: Mapping[str, Any],
+    min_count: int,
+    previous: Iterable[Mapping[str, Any]],
+    data_sha256: str | None,
+    secondary: bool,
+) -> DisclosedReport:
+    """One report's disclosure step: its submission count and the tables ``register``
+    adds, with the reports published earlier, protected together and audited."""
     d = Disclosure(min_count)
     d.add_number("submissions", len(span.submissions))
+    register(d)
+    _previous(d, previous, kind, scope, data_sha256)
+    rep = d.protect(secondary=secondary)
+    rep.check()
+    return rep
+
+
+def _sections_tables(
+    d: Disclosure, span: Any, scope: Mapping[str, Any], min_count: int, n_boot: int
+) -> None:
+    """Register the committee report's tables (:func:`sections_report`)."""
+    from .. import agreement, referrals
+
+    where = scope_text(scope)
     rates = referrals.by_section(span, n_boot=n_boot)
     cols = ["section", "n", "referred", "rate", "ci_low", "ci_high"]
     d.add_table(
@@ -353,10 +388,6 @@ def sections_report(
         agree,
         f"How disagreements were resolved, {where}",
     )
-    _previous(d, previous, "sections", scope, data_sha256)
-    rep = d.protect(secondary=secondary)
-    rep.check()
-    return rep
 
 
 def _add_gaps(
@@ -438,10 +469,49 @@ def trends_report(
         ``extra["km_curves"]``: the Kaplan-Meier curves by year as they may be drawn
         (:func:`published_km_curves`).
     """
-    from .. import agreement, referrals, turnaround
+    from .. import turnaround
 
-    d = Disclosure(min_count)
-    d.add_number("submissions", len(span.submissions))
+    rep = _audited(
+        "trends",
+        span,
+        lambda d: _trends_tables(d, span, n_boot),
+        scope=scope,
+        min_count=min_count,
+        previous=previous,
+        data_sha256=data_sha256,
+        secondary=secondary,
+    )
+    curves = turnaround.km_curves(span, by=("year",))
+    rep.extra["km_curves"] = published_km_curves(
+        curves, rep.values("turnaround_by_year"), "year", min_count
+    )
+    return rep
+
+
+def _trends_tables(d: Disclosure, span: Any, n_boot: int) -> None:
+    """Register the research report's tables (:func:`trends_report`)."""
+    from .. import agreement, referrals
+
+    _outcomes_by_year(d, span)
+    _gaps_by_year(d, referrals.gaps(span, by=("year",), n_boot=n_boot))
+    # Pooling sections and attempts would make a year with more resubmissions or more of
+    # a hard section look worse: hold the section mix fixed, first submissions only.
+    yearly_agreement = agreement.trend(span, by=("year",), strata=("section",), n_boot=n_boot)
+    yearly_agreement.attrs.clear()  # the stratum weights are not published
+    _agreement(
+        d,
+        "agreement_by_year",
+        yearly_agreement,
+        ["year"],
+        "Agreement by year (stratified by section, first submissions only)",
+    )
+    _turnaround_by_year(d, span)
+
+
+def _outcomes_by_year(d: Disclosure, span: Any) -> None:
+    """Outcomes by year, and the referral rate by year and pathway (its margin)."""
+    from .. import referrals
+
     yearly = referrals.outcomes(span, by=("year",))
     d.add_table(
         "outcomes_by_year",
@@ -473,18 +543,12 @@ def trends_report(
         over=["pathway"],
         columns=["n", "referred"],
     )
-    _gaps_by_year(d, referrals.gaps(span, by=("year",), n_boot=n_boot))
-    # Pooling sections and attempts would make a year with more resubmissions or more of
-    # a hard section look worse: hold the section mix fixed, first submissions only.
-    yearly_agreement = agreement.trend(span, by=("year",), strata=("section",), n_boot=n_boot)
-    yearly_agreement.attrs.clear()  # the stratum weights are not published
-    _agreement(
-        d,
-        "agreement_by_year",
-        yearly_agreement,
-        ["year"],
-        "Agreement by year (stratified by section, first submissions only)",
-    )
+
+
+def _turnaround_by_year(d: Disclosure, span: Any) -> None:
+    """Turnaround by year: returned and open portfolios, breaches of the promise."""
+    from .. import turnaround
+
     promise = ["within_promise", "within_promise_ci_low", "within_promise_ci_high"]
     d.add_table(
         "turnaround_by_year",
@@ -502,14 +566,6 @@ def trends_report(
         caption="Turnaround by year",
         labels={"median_days": "median days"},
     )
-    _previous(d, previous, "trends", scope, data_sha256)
-    rep = d.protect(secondary=secondary)
-    rep.check()
-    curves = turnaround.km_curves(span, by=("year",))
-    rep.extra["km_curves"] = published_km_curves(
-        curves, rep.values("turnaround_by_year"), "year", min_count
-    )
-    return rep
 
 
 def _gaps_by_year(d: Disclosure, gaps: pd.DataFrame) -> None:
