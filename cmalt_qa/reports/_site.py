@@ -109,30 +109,46 @@ def plan_site(
     min_count: int = 5,
     n_boot: int = 1000,
     periods: int | None = None,
+    dates: str = "auto",
+    log: TextIO | None = None,
 ) -> list[Job]:
     """The reports of a site, with their parameters and fingerprints (nothing is run).
 
     ``periods``: the window reports of the latest ``periods`` periods only (all when None).
+    ``dates``: how the notebooks read numeric dates (as ``recs`` were read). A committee or
+    research report with no decided submission in its span gets a note on ``log``
+    (default ``sys.stderr``), as ``cmalt-qa report`` prints.
     """
-    from ._params import latest_date, notebook_parameters, notebook_path, report_stem, resolve
+    from ._params import (
+        latest_date,
+        notebook_parameters,
+        notebook_path,
+        report_stem,
+        resolve,
+        undecided,
+    )
 
     latest = latest_date(recs)
     windows = sorted(recs.submissions["window"].dropna().astype(str).unique())
     if periods is not None:
         windows = windows[-max(1, int(periods)) :]
     jobs: list[Job] = []
-    for kind in ("window",) * len(windows) + ("sections", "trends"):
+    for i, kind in enumerate(("window",) * len(windows) + ("sections", "trends")):
         if kind == "window":
-            w = windows[len(jobs)]
+            w = windows[i]
             day = latest if w == windows[-1] else _past_as_of(recs, w, latest)
             params = resolve("window", recs, window=w, as_of=day.isoformat())
             upto = pd.Timestamp(day)
         else:
             params, upto = resolve(kind, recs), None
+            empty = undecided(kind, recs, params)
+            if empty:
+                print(f"note: {empty}", file=log or sys.stderr)
         stem = report_stem(kind, params)
         nb_params = notebook_parameters(
             kind, data, params, out / f"{stem}.csv", min_count=min_count, n_boot=n_boot
         )
+        nb_params["dates"] = dates
         if kind != "window":
             # Published reports: audited against what the site published before
             # (docs/disclosure.md), as ``cmalt-qa report`` does.
@@ -209,8 +225,12 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
             return {"stem": stem, "error": str(exc)}
     page = _html.export_html(executed, title=_TITLES[job["kind"]] + f" ({stem})")
     tmp = html.with_name(html.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, html)
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, html)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        return {"stem": stem, "error": f"cannot write {html}: {exc.strerror or exc}"}
     return {
         "stem": stem,
         "seconds": time.perf_counter() - t0,
@@ -484,6 +504,7 @@ def build_site(
     workers: int = 2,
     periods: int | None = None,
     force: bool = False,
+    dates: str = "auto",
     log: TextIO | None = None,
 ) -> dict[str, Any]:
     """Write every period's window report, the committee and research reports and an index.
@@ -503,6 +524,9 @@ def build_site(
         Window reports of the latest ``periods`` periods only (default: every period).
     force : bool
         Rebuild every report, whatever the manifest says.
+    dates : {"auto", "dayfirst", "monthfirst", "iso"}
+        How numeric dates are read, for every report of the site, as
+        :func:`cmalt_qa.reports.run_report`'s ``dates=``.
 
     Returns
     -------
@@ -510,23 +534,21 @@ def build_site(
         ``built`` (stems run), ``kept`` (stems up to date), ``seconds`` (wall clock),
         ``index`` (path of index.html).
     """
-    from ..records import RecordsError, load
-    from ._params import ReportError, notices, resolve_data_path
+    from ._params import ReportError, notices, output_folder
+    from ._runner import _load
 
     log = log or sys.stderr
     t0 = time.perf_counter()
-    path = resolve_data_path(data)
-    try:
-        recs = load(path)
-    except (RecordsError, OSError) as exc:
-        raise ReportError(f"cannot load {path}: {exc}") from exc
-    site = Path(out).expanduser().resolve()
-    site.mkdir(parents=True, exist_ok=True)
     if int(min_count) < 1 or int(n_boot) < 1 or int(workers) < 1:
         raise ReportError("--min-count, --n-boot and --workers must be at least 1")
     if periods is not None and int(periods) < 1:
         raise ReportError(f"--periods must be at least 1, got {periods}")
-    jobs = plan_site(recs, path, site, min_count=min_count, n_boot=n_boot, periods=periods)
+    path, recs = _load(data, dates)  # refuses data with no valid submission left
+    site = output_folder(out)  # one line for a file or a folder that cannot be written
+    jobs = plan_site(
+        recs, path, site, min_count=min_count, n_boot=n_boot, periods=periods, dates=dates,
+        log=log,
+    )  # fmt: skip
     for line in notices(recs, {}):
         print(f"note: {line}", file=log)
     manifest = {} if force else _read_manifest(site)
