@@ -50,7 +50,7 @@ def file_counts(recs: Records) -> list[tuple[str, int, int, int]]:
 
 _GUESSES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$"), "they look like dd/mm/yyyy or mm/dd/yyyy dates"),
-    (re.compile(r"^\d{5}(\.\d+)?$"), "they look like Excel serial day numbers"),
+    (re.compile(r"^\d{5}(?:\.\d+)?$"), "they look like Excel serial day numbers"),
     (re.compile(r"^\d{4}-\d{2}-\d{2}"), "they look like ISO dates out of range or order"),
     (re.compile(r"@"), "they look like e-mail addresses"),
 )

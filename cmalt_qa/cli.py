@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from ._dates import DATE_MODES
+from ._errors import os_error_words
 from .reports._params import KINDS
 
 if TYPE_CHECKING:
@@ -125,6 +126,8 @@ def _run_validate(args: argparse.Namespace) -> int:
     from .records import load
 
     path = _data_arg(args.data)
+    if args.problems_out:
+        _check_out_file(Path(args.problems_out), "--problems-out")
     recs = load(path, strict=args.strict, dates=args.dates)
     _print_validation(path, recs)
     if args.problems_out:
@@ -136,6 +139,18 @@ def _run_validate(args: argparse.Namespace) -> int:
             "nothing could be reported from these data"
         )
     return 0
+
+
+def _check_out_file(path: Path, option: str) -> None:
+    """Refuse, before any work, a file that cannot be written where it is asked for."""
+    folder = path.parent
+    if path.is_dir():
+        raise CommandError(f"{option} {path} is a folder; give a file name")
+    blocker = next((q for q in (folder, *folder.parents) if q.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise CommandError(f"cannot write {option} {path}: {blocker} is a file, not a folder")
+    if not folder.is_dir():
+        raise CommandError(f"cannot write {option} {path}: the folder {folder} does not exist")
 
 
 def add_validate_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -325,9 +340,9 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         "--dates",
         choices=DATE_MODES,
         default="auto",
-        help="how numeric dates such as 03/04/2025 are read, as for validate: auto (day "
-        "first, refusing a file with dates valid only month first), dayfirst, monthfirst, "
-        "or iso (not yet for all)",
+        help="how numeric dates such as 03/04/2025 are read, as for validate (for all: in "
+        "every report of the site): auto (day first, refusing a file with dates valid only "
+        "month first), dayfirst, monthfirst, or iso",
     )
     p.add_argument(
         "--min-count",
@@ -364,8 +379,9 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
 def report_command(args: argparse.Namespace) -> int:
     """Run ``cmalt-qa report`` from parsed arguments; returns the exit status.
 
-    0 on success; 2 for bad parameters or data (message on stderr, nothing run); 1 when
-    a cell fails (the cell and error on stderr, the partial notebook kept).
+    0 on success; 2 for bad parameters or data, or an ``--out`` that cannot be written
+    (one line on stderr, nothing run); 1 when a cell fails (the cell and error on
+    stderr, the partial notebook kept) or a write fails late (a full disk: one line).
     """
     from .reports import ReportError, ReportFailed, run_report
 
@@ -391,6 +407,9 @@ def report_command(args: argparse.Namespace) -> int:
     except ReportFailed as exc:
         print(f"cmalt-qa report: failed: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. the disk filled up while the report was written
+        print(f"cmalt-qa report: error: {os_error_words(exc)}", file=sys.stderr)
+        return 1
     print(html)
     return 0
 
@@ -407,13 +426,6 @@ def _site_command(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-    if getattr(args, "dates", "auto") != "auto":
-        print(
-            "cmalt-qa report all: error: --dates applies to one report at a time (report "
-            "window, sections or trends), not yet to all",
-            file=sys.stderr,
-        )
-        return 2
     try:
         result = build_site(
             args.data,
@@ -423,10 +435,14 @@ def _site_command(args: argparse.Namespace) -> int:
             workers=args.workers,
             periods=args.periods,
             force=args.force,
+            dates=getattr(args, "dates", "auto"),
         )
     except ReportError as exc:
         print(f"cmalt-qa report all: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"cmalt-qa report all: error: {os_error_words(exc)}", file=sys.stderr)
+        return 1
     if result["failed"]:
         for stem, err in result["failed"].items():
             print(f"cmalt-qa report all: failed: {stem}: {err}", file=sys.stderr)
@@ -522,7 +538,10 @@ def _run(argv: Sequence[str] | None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-    except (RecordsError, CommandError, AnonymiseError, FormsError, OSError) as exc:
+    except OSError as exc:
+        print(f"cmalt-qa: error: {os_error_words(exc)}", file=sys.stderr)
+        return 1
+    except (RecordsError, CommandError, AnonymiseError, FormsError) as exc:
         print(f"cmalt-qa: error: {exc}", file=sys.stderr)
         return 1
 

@@ -62,12 +62,8 @@ def test_month_first_on_day_first_data_is_refused(iso_and_dayfirst, tmp_path, ca
     argv = ["report", "trends", "--data", str(uk), "--out", str(tmp_path), "--dates", "monthfirst"]
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("cmalt-qa report: error: cannot load") and "Traceback" not in err
+    assert err.startswith(f"cmalt-qa report: error: {uk}: no valid submission is left")
+    assert "Traceback" not in err and err.count("\n") == 1
     assert "--dates monthfirst" in err and "submitted_on value in submissions.csv" in err, err
+    assert f"`cmalt-qa validate {uk} --dates monthfirst` lists each row" in err
     assert not list(tmp_path.iterdir())
-
-
-def test_dates_is_not_yet_an_option_of_report_all(tmp_path, capsys):
-    argv = ["report", "all", "--data", "data/sample", "--out", str(tmp_path), "--dates", "iso"]
-    assert cli.main(argv) == 2
-    assert "--dates" in capsys.readouterr().err

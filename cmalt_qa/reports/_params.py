@@ -12,6 +12,7 @@ import datetime as _dt
 import difflib
 import hashlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
@@ -19,6 +20,7 @@ from typing import Any, Final, Literal, get_args
 import pandas as pd
 
 from .. import _analysis
+from .._errors import os_error_words
 
 __all__ = [
     "Kind",
@@ -37,6 +39,8 @@ __all__ = [
     "output_folder",
     "period_opens",
     "freshness",
+    "check_reportable",
+    "undecided",
 ]
 
 
@@ -94,8 +98,75 @@ def latest_date(recs: Any) -> _dt.date:
 def _windows(recs: Any) -> list[str]:
     w = recs.submissions.get("window")
     if w is None or w.dropna().empty:
+        check_reportable(recs)
         raise ReportError("the data holds no submissions with a reporting period (window)")
     return sorted(w.dropna().astype(str).unique())
+
+
+def _data_name(recs: Any, data: str | Path | None) -> str:
+    if data is not None:
+        return str(data)
+    return str((getattr(recs, "source", None) or {}).get("path") or "the data")
+
+
+def _kept_out(recs: Any) -> tuple[int, int, str]:
+    """(submission rows kept out, submission rows read, "rule n; rule n" by rows) for the
+    submissions table, from :func:`cmalt_qa._summary.file_counts` and the problems."""
+    from .._summary import file_counts
+
+    counts = [c for c in file_counts(recs) if c[0].split("[")[-1].startswith("submissions")]
+    name, read, _, out = counts[0] if counts else ("submissions", 0, 0, 0)
+    probs = recs.problems
+    mine = probs[probs["file"].astype(str) == name].drop_duplicates(["row", "rule"])
+    rules = mine["rule"].value_counts(sort=True).head(3)
+    return out, read, "; ".join(f"{r} {n}" for r, n in rules.items())
+
+
+def check_reportable(recs: Any, data: str | Path | None = None, dates: str = "auto") -> None:
+    """Refuse, before any notebook runs, data with no valid submission left.
+
+    The message says how many submission rows were kept out and by which rules (the
+    first three), repeats the line ``cmalt-qa validate`` opens with when one rule took a
+    whole column or most of a file, and points to ``cmalt-qa validate`` for each row
+    (with the ``--dates`` mode the data were read with, when not ``auto``).
+
+    Raises
+    ------
+    ReportError
+        If ``recs.submissions`` is empty.
+    """
+    if len(recs.submissions):
+        return
+    from .._summary import headline
+
+    name = _data_name(recs, data)
+    out, read, rules = _kept_out(recs)
+    if read == 0:
+        why = "the submissions table holds no rows"
+    else:
+        every = "all" if out == read else f"{out} of"
+        why = f"{every} {read} submission rows were kept out of the figures (by rule: {rules})"
+    top = headline(recs)
+    mode = "" if dates == "auto" else f" --dates {dates}"
+    raise ReportError(
+        f"{name}: no valid submission is left to report on"
+        + (f" (dates read with{mode})" if mode else "")
+        + f": {why}"
+        + (f"; {top}" if top else "")
+        + f". `cmalt-qa validate {name}{mode}` lists each row and its problem; nothing was "
+        "written."
+    )
+
+
+def _left_out_hint(recs: Any) -> str:
+    """A clause naming the submission rows kept out (their periods cannot be listed)."""
+    out, _, rules = _kept_out(recs)
+    if not out:
+        return ""
+    return (
+        f" ({out} submission rows were kept out of the figures, by rule: {rules}; "
+        f"`cmalt-qa validate {_data_name(recs, None)}` lists them)"
+    )
 
 
 def check_kind(kind: str) -> str:
@@ -113,14 +184,20 @@ def _did_you_mean(value: str, choices: Sequence[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def _check_window(name: str, value: str, windows: Sequence[str]) -> str:
+def _check_window(name: str, value: str, windows: Sequence[str], recs: Any = None) -> str:
     value = str(value).strip()
-    if value not in windows:
+    if value in windows:
+        return value
+    hint = "" if recs is None else _left_out_hint(recs)
+    if re.fullmatch(r"\d{4}-(?:01|05|09)", value):  # a period, but none of the data's
         raise ReportError(
-            f"unknown {name} {value!r}{_did_you_mean(value, windows)}; "
-            f"windows in the data: {', '.join(windows)}"
+            f"no valid submission in the {name} {value}; windows in the data: "
+            f"{', '.join(windows)}{hint}"
         )
-    return value
+    raise ReportError(
+        f"unknown {name} {value!r}{_did_you_mean(value, windows)}; "
+        f"windows in the data: {', '.join(windows)}{hint}"
+    )
 
 
 def _pathway_code(pathway: str) -> str:
@@ -226,7 +303,7 @@ def resolve(
     """
     check_kind(kind)
     windows = _windows(recs)
-    last = _check_window("window", window, windows) if window else windows[-1]
+    last = _check_window("window", window, windows, recs) if window else windows[-1]
     if kind != "window" and as_of:
         raise ReportError(f"--as-of applies to the window report only, not {kind!r}")
     if kind != "sections" and (first_window or pathway):
@@ -240,14 +317,60 @@ def resolve(
     if kind == "trends":
         return {"first_window": upto[0], "last_window": last}
     if first_window:
-        first_w = _check_window("first window", first_window, windows)
+        first_w = _check_window("first window", first_window, windows, recs)
         if first_w > last:
             raise ReportError(f"the first window {first_w} is after the last window {last}")
     else:
         first_w = upto[max(0, len(upto) - SECTIONS_SPAN)]
     if pathway:
         pathway = _pathway_code(pathway)
+    _check_scope(recs, first_w, last, pathway)
     return {"first_window": first_w, "last_window": last, "pathway": pathway or None}
+
+
+def _check_scope(recs: Any, first: str, last: str, pathway: str | None) -> None:
+    """Refuse a committee report whose span and pathway hold no submission at all."""
+    subs = recs.submissions
+    w = subs["window"].astype(str)
+    on = subs["pathway"].astype(str) == pathway if pathway else pd.Series(True, subs.index)
+    if ((w >= first) & (w <= last) & on).any():
+        return
+    where = sorted(w[on].unique())
+    raise ReportError(
+        f"no submission from {first} to {last}"
+        + (f" on the {pathway} pathway" if pathway else "")
+        + (f"; {pathway} submissions run from {where[0]} to {where[-1]}" if where else "")
+        + ("; the data have none on that pathway" if not where else "")
+    )
+
+
+def undecided(kind: str, recs: Any, params: Mapping[str, Any]) -> str | None:
+    """A note when a committee or research report's span holds submissions but no decided
+    one (no outcome, no final rating): its figures count decisions, so it will show none.
+
+    The report still runs (it says what is missing); the command line prints this first.
+    """
+    if kind not in ("sections", "trends"):
+        return None
+    from ..referrals import _decided  # the one definition of "decided"
+
+    subs = recs.submissions
+    w = subs["window"].astype(str)
+    pathway = params.get("pathway")
+    on = subs["pathway"].astype(str) == pathway if pathway else pd.Series(True, subs.index)
+    inside = (w >= params["first_window"]) & (w <= params["last_window"]) & on
+    decided = _decided(subs, recs.ratings) & on
+    if not inside.any() or decided[inside].any():
+        return None
+    earlier = sorted(w[decided & (w < params["first_window"])].unique())
+    scope = f"from {params['first_window']} to {params['last_window']}" + (
+        f" on the {pathway} pathway" if pathway else ""
+    )
+    return (
+        f"none of the {int(inside.sum())} submissions {scope} is decided yet (no outcome or "
+        f"final rating): the {kind} report has no decisions to show"
+        + (f"; the latest period with decisions is {earlier[-1]}" if earlier else "")
+    )
 
 
 def report_stem(
@@ -313,10 +436,26 @@ def output_folder(out: str | Path) -> Path:
     try:
         p.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ReportError(f"cannot create the folder --out {out}: {exc.strerror}") from None
-    if not os.access(p, os.W_OK | os.X_OK):
-        raise ReportError(f"cannot write to the folder --out {out}: permission denied")
+        raise ReportError(
+            f"cannot create the folder --out {os_error_words(exc, p)}; nothing was run"
+        ) from None
+    try:
+        _probe_write(p)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write to the folder --out {os_error_words(exc, p)}; nothing was run"
+        ) from None
     return p.resolve()
+
+
+def _probe_write(folder: Path) -> None:
+    """Create and remove a file in ``folder``: the one test that holds for every user
+    and file system (``os.access`` says yes to root on a read-only mount)."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".cmalt-qa-write-test-")
+    os.close(fd)
+    os.unlink(name)
 
 
 def notebook_path(kind: str) -> Path:

@@ -19,6 +19,7 @@ from ._params import (
     Kind,
     ReportError,
     check_kind,
+    check_reportable,
     data_checksum,
     freshness,
     notebook_path,
@@ -27,6 +28,7 @@ from ._params import (
     report_stem,
     resolve,
     resolve_data_path,
+    undecided,
 )
 
 if TYPE_CHECKING:
@@ -140,6 +142,9 @@ def run_report(
     for line in notices(recs, params):
         if not (stale and line.startswith("The export ends")):
             print(f"note: {line}", file=log)
+    empty = undecided(kind, recs, params)
+    if empty:
+        print(f"note: {empty}", file=log)
     with _claim(out_dir, stem):
         partial = out_dir / f".{stem}.partial.ipynb"
         executed, exporter = _execute(source, partial, nb_params, out_dir, progress,
@@ -171,6 +176,7 @@ def _load(data: str | Path, dates: str = "auto") -> tuple[Path, Any]:
         recs = load(path, dates=dates)
     except (RecordsError, OSError) as exc:
         raise ReportError(f"cannot load {path}: {exc}") from exc
+    check_reportable(recs, path, dates)
     _refuse_unread_dates(path, recs, dates)
     return path, recs
 
@@ -183,7 +189,10 @@ def _refuse_unread_dates(path: Path, recs: Any, dates: str) -> None:
 
     top = headline(recs)
     if top and "[bad_date]" in top:
-        raise ReportError(f"cannot load {path} with --dates {dates}: {top}")
+        raise ReportError(
+            f"cannot load {path} with --dates {dates}: {top}; `cmalt-qa validate {path} "
+            f"--dates {dates}` lists each row"
+        )
 
 
 def _notebook_parameters(

@@ -109,30 +109,46 @@ def plan_site(
     min_count: int = 5,
     n_boot: int = 1000,
     periods: int | None = None,
+    dates: str = "auto",
+    log: TextIO | None = None,
 ) -> list[Job]:
     """The reports of a site, with their parameters and fingerprints (nothing is run).
 
     ``periods``: the window reports of the latest ``periods`` periods only (all when None).
+    ``dates``: how the notebooks read numeric dates (as ``recs`` were read). A committee or
+    research report with no decided submission in its span gets a note on ``log``
+    (default ``sys.stderr``), as ``cmalt-qa report`` prints.
     """
-    from ._params import latest_date, notebook_parameters, notebook_path, report_stem, resolve
+    from ._params import (
+        latest_date,
+        notebook_parameters,
+        notebook_path,
+        report_stem,
+        resolve,
+        undecided,
+    )
 
     latest = latest_date(recs)
     windows = sorted(recs.submissions["window"].dropna().astype(str).unique())
     if periods is not None:
         windows = windows[-max(1, int(periods)) :]
     jobs: list[Job] = []
-    for kind in ("window",) * len(windows) + ("sections", "trends"):
+    for i, kind in enumerate(("window",) * len(windows) + ("sections", "trends")):
         if kind == "window":
-            w = windows[len(jobs)]
+            w = windows[i]
             day = latest if w == windows[-1] else _past_as_of(recs, w, latest)
             params = resolve("window", recs, window=w, as_of=day.isoformat())
             upto = pd.Timestamp(day)
         else:
             params, upto = resolve(kind, recs), None
+            empty = undecided(kind, recs, params)
+            if empty:
+                print(f"note: {empty}", file=log or sys.stderr)
         stem = report_stem(kind, params)
         nb_params = notebook_parameters(
             kind, data, params, out / f"{stem}.csv", min_count=min_count, n_boot=n_boot
         )
+        nb_params["dates"] = dates
         if kind != "window":
             # Published reports: audited against what the site published before
             # (docs/disclosure.md), as ``cmalt-qa report`` does.
@@ -209,8 +225,12 @@ def _run_one(km: Any, out: Path, job: Mapping[str, Any]) -> dict[str, Any]:
             return {"stem": stem, "error": str(exc)}
     page = _html.export_html(executed, title=_TITLES[job["kind"]] + f" ({stem})")
     tmp = html.with_name(html.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, html)
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, html)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        return {"stem": stem, "error": f"cannot write {html}: {exc.strerror or exc}"}
     return {
         "stem": stem,
         "seconds": time.perf_counter() - t0,
@@ -343,32 +363,69 @@ def _headlines(recs: Any, as_of: _dt.date, min_n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def index_html(recs: Any, jobs: Sequence[Job], *, min_n: int = 5) -> str:
-    """The site's ``index.html``: the periods with their headline figures, and links."""
+FAILED_REASON_CHARS: Final[int] = 300
+"""A failed report's reason is shown in the index up to this many characters."""
+
+
+def _report_link(job: Job, text: str, mark: str, failed: Mapping[str, str]) -> str:
+    """A link to a report; a report that failed to build is shown as failed, with the
+    reason and no link (an older file of the same name may still be on disk)."""
+    esc = _html.escape
+    if job.stem in failed:
+        reason = " ".join(str(failed[job.stem]).split())
+        if len(reason) > FAILED_REASON_CHARS:
+            reason = reason[: FAILED_REASON_CHARS - 1] + "\u2026"
+        return (
+            f'{esc(text)}: <strong class="failed">failed to build</strong> '
+            f'<span class="reason">({esc(reason)})</span>'
+        )
+    return f'<a href="{esc(job.stem)}.html">{esc(text)}</a> {mark}'
+
+
+def index_html(
+    recs: Any, jobs: Sequence[Job], *, min_n: int = 5, failed: Mapping[str, str] | None = None
+) -> str:
+    """The site's ``index.html``: the periods with their headline figures, and links.
+
+    ``failed`` (stem -> reason): reports that failed to build, shown as failed with
+    their reason instead of a link.
+    """
     from ._params import latest_date
 
     esc = _html.escape
+    failed = dict(failed or {})
     latest = latest_date(recs)
     heads = _headlines(recs, latest, min_n).set_index("window")
     win = {j.params["window"]: j for j in jobs if j.kind == "window"}
+    staff, public = (
+        '<span class="staff">staff only</span>',
+        '<span class="public">for publication</span>',
+    )
     rows = []
     for w in sorted(win, reverse=True):
         j, h = win[w], heads.loc[w]
+        link = _report_link(j, f"window report as of {j.params['as_of']}", staff, failed)
         rows.append(
             f'<tr><th scope="row">{esc(w)}</th><td>{esc(h["submissions"])}</td>'
             f"<td>{esc(h['within'])}</td><td>{esc(h['referral'])}</td><td>{esc(h['open'])}</td>"
-            f'<td><a href="{esc(j.stem)}.html">window report as of {esc(j.params["as_of"])}</a> '
-            f'<span class="staff">staff only</span></td></tr>'
+            f"<td>{link}</td></tr>"
         )
     others = "".join(
-        f'<li><a href="{esc(j.stem)}.html">{esc(_LABEL[j.kind])}</a> '
-        f'<span class="public">for publication</span></li>'
+        f"<li>{_report_link(j, _LABEL[j.kind], public, failed)}</li>"
         for j in jobs
         if j.kind != "window"
     )
     from .. import __version__
 
+    notice = (
+        f'<p class="failed-notice" role="alert"><strong>{esc(fmt.plural(len(failed), "report"))} '
+        f"failed to build</strong>: marked below, with the reason; the command line printed "
+        "the same.</p>"
+        if failed
+        else ""
+    )
     return _INDEX.format(
+        notice=notice,
         latest=esc(str(latest)),
         rows="".join(rows),
         others=others,
@@ -396,11 +453,15 @@ thead th {{ background: #e8e8e8; white-space: normal; }}
 td {{ text-align: right; }}
 .staff {{ color: #8a1c00; font-weight: bold; }}
 .public {{ color: #0b5d1e; font-weight: bold; }}
+.failed {{ color: #8a1c00; }}
+.reason {{ white-space: normal; }}
+td:last-child {{ text-align: left; white-space: normal; }}
+.failed-notice {{ border: 3px solid #8a1c00; background: #fff4e5; padding: 0.4em 1em; }}
 a {{ color: #0b3d91; }}
 </style></head>
 <body>
 <h1>CMALT reports: every period</h1>
-<p>Data to {latest}; toolkit cmalt-qa {version}. Reports marked <span class="staff">staff
+{notice}<p>Data to {latest}; toolkit cmalt-qa {version}. Reports marked <span class="staff">staff
 only</span> name assessors and must not be published; those marked
 <span class="public">for publication</span> passed disclosure control.</p>
 <h2>Reporting periods</h2>
@@ -443,6 +504,7 @@ def build_site(
     workers: int = 2,
     periods: int | None = None,
     force: bool = False,
+    dates: str = "auto",
     log: TextIO | None = None,
 ) -> dict[str, Any]:
     """Write every period's window report, the committee and research reports and an index.
@@ -462,6 +524,9 @@ def build_site(
         Window reports of the latest ``periods`` periods only (default: every period).
     force : bool
         Rebuild every report, whatever the manifest says.
+    dates : {"auto", "dayfirst", "monthfirst", "iso"}
+        How numeric dates are read, for every report of the site, as
+        :func:`cmalt_qa.reports.run_report`'s ``dates=``.
 
     Returns
     -------
@@ -469,23 +534,21 @@ def build_site(
         ``built`` (stems run), ``kept`` (stems up to date), ``seconds`` (wall clock),
         ``index`` (path of index.html).
     """
-    from ..records import RecordsError, load
-    from ._params import ReportError, notices, resolve_data_path
+    from ._params import ReportError, notices, output_folder
+    from ._runner import _load
 
     log = log or sys.stderr
     t0 = time.perf_counter()
-    path = resolve_data_path(data)
-    try:
-        recs = load(path)
-    except (RecordsError, OSError) as exc:
-        raise ReportError(f"cannot load {path}: {exc}") from exc
-    site = Path(out).expanduser().resolve()
-    site.mkdir(parents=True, exist_ok=True)
     if int(min_count) < 1 or int(n_boot) < 1 or int(workers) < 1:
         raise ReportError("--min-count, --n-boot and --workers must be at least 1")
     if periods is not None and int(periods) < 1:
         raise ReportError(f"--periods must be at least 1, got {periods}")
-    jobs = plan_site(recs, path, site, min_count=min_count, n_boot=n_boot, periods=periods)
+    path, recs = _load(data, dates)  # refuses data with no valid submission left
+    site = output_folder(out)  # one line for a file or a folder that cannot be written
+    jobs = plan_site(
+        recs, path, site, min_count=min_count, n_boot=n_boot, periods=periods, dates=dates,
+        log=log,
+    )  # fmt: skip
     for line in notices(recs, {}):
         print(f"note: {line}", file=log)
     manifest = {} if force else _read_manifest(site)
@@ -511,7 +574,9 @@ def build_site(
         for j in jobs
         if j.stem not in failed
     }
-    (site / "index.html").write_text(index_html(recs, jobs, min_n=min_count), encoding="utf-8")
+    (site / "index.html").write_text(
+        index_html(recs, jobs, min_n=min_count, failed=failed), encoding="utf-8"
+    )
     tmp = site / (MANIFEST + ".tmp")
     tmp.write_text(
         json.dumps(
@@ -523,7 +588,8 @@ def build_site(
     secs = time.perf_counter() - t0
     print(
         f"wrote {site / 'index.html'} ({len(built)} built, {len(jobs) - len(todo)} kept, "
-        f"{secs:.1f} s)",
+        + (f"{len(failed)} FAILED, " if failed else "")
+        + f"{secs:.1f} s)",
         file=log,
     )
     return {
