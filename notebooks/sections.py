@@ -81,11 +81,12 @@ if not pathway:
 # What the charts can and cannot detect (checked by simulation at this report's usual
 # sizes, docs/validation.md): with no change at all, some section signals in about 3
 # reports in 100. When a section's referral rate doubles (say from 18% to 35%) and stays
-# there, the section is signalled in about 9 reports in 10 once the change has lasted two
-# periods or more inside the span, but only about 4 in 10 when it began in the second
-# period and about 1 in 10 when it shows only in the last, partly filled period. No test
-# can tell one period of that size from chance without many more false alarms: such a
-# change is usually signalled once the next periods arrive.
+# there, the section is signalled in 76 to 96 reports in 100 when the change began
+# between the third and the seventh of nine periods, and in 63 when it began in the
+# eighth; but only in about 37 when it began in the second period and 7 when it shows
+# only in the last, partly filled period. No test can tell one period of that size from
+# chance without many more false alarms: such a change is usually signalled once the
+# next periods arrive.
 
 # %%
 chart = published.table("p_chart")
