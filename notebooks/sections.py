@@ -84,10 +84,16 @@ centre = published.table("p_chart_centre")
 reports.show(plots.plot_p_chart(chart.values.assign(centre=centre.values["centre"].iloc[0])))
 signals = published.table("signals")
 flagged = chart.values["special_cause"].eq(True)
+n_flagged = int(flagged.sum())
+n_signal_sections = signals.values.dropna(subset=["signal"])["section"].nunique()
 reports.say(
-    f"{int(flagged.sum())} of {len(chart.values)} periods show a special cause in the overall "
-    f"rate; {signals.values.dropna(subset=['signal'])['section'].nunique()} of "
-    f"{len(rates.values)} sections show one in at least one period (among the figures shown)."
+    f"{n_flagged} of {reports.fmt.plural(len(chart.values), 'period')} "
+    f"{reports.fmt.plural(n_flagged, 'shows', 'show', number=False)} a special cause in the "
+    f"overall rate; {n_signal_sections} of {reports.fmt.plural(len(rates.values), 'section')} "
+    f"{reports.fmt.plural(n_signal_sections, 'shows', 'show', number=False)} one in at least "
+    "one period (among the figures shown)."
+    if len(chart.values)
+    else "No first submission has been decided in these periods yet: nothing to chart."
 )
 reports.show_published(chart, note=f"Centre line (pooled rate): {centre.shown['centre'].iloc[0]}.")
 if len(signals.values):
