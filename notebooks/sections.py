@@ -77,6 +77,15 @@ if not pathway:
 # chart and 5% for all the section charts together. Points between the limits vary by
 # chance and call for no action. The table lists every section and period with a signal
 # and which test gave it.
+#
+# What the charts can and cannot detect (checked by simulation at this report's usual
+# sizes, docs/validation.md): with no change at all, some section signals in about 3
+# reports in 100. When a section's referral rate doubles (say from 18% to 35%) and stays
+# there, the section is signalled in about 9 reports in 10 once the change has lasted two
+# periods or more inside the span, but only about 4 in 10 when it began in the second
+# period and about 1 in 10 when it shows only in the last, partly filled period. No test
+# can tell one period of that size from chance without many more false alarms: such a
+# change is usually signalled once the next periods arrive.
 
 # %%
 chart = published.table("p_chart")
