@@ -35,7 +35,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out.columns = [neutralise(c) for c in out.columns]
     for i in range(out.shape[1]):
         col = out.iloc[:, i]
-        if col.dtype == object:
+        if pd.api.types.is_string_dtype(col.dtype):  # object, or pandas' string dtype
             out.isetitem(i, col.map(neutralise, na_action="ignore"))
     return out
 

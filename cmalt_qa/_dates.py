@@ -170,26 +170,59 @@ def implausible(dates: Iterable[pd.Series]) -> list[pd.Series]:
     flags = [(c < lo) | (c > hi) for c in cols]
     ok = (
         np.concatenate(
-            [c[~f & c.notna()].to_numpy(dtype="datetime64[ns]") for c, f in zip(cols, flags)]
+            [
+                c.to_numpy(dtype="datetime64[ns]")[~(f | c.isna()).to_numpy()].view(np.int64)
+                for c, f in zip(cols, flags)
+            ]
         )
         if cols
-        else np.array([], "M8[ns]")
+        else np.array([], np.int64)
     )
-    ordered = np.sort(ok)
-    high, low = _tail_start(ordered), _tail_start(-ordered[::-1].astype(np.int64))
+    high, low = _tail_bounds(*_distinct_counts(ok))
     if high is not None:
-        flags = [f | (c >= ordered[high]) for c, f in zip(cols, flags)]
+        flags = [f | (c >= np.datetime64(high, "ns")) for c, f in zip(cols, flags)]
     if low is not None:
-        flags = [f | (c <= ordered[::-1][low]) for c, f in zip(cols, flags)]
+        flags = [f | (c <= np.datetime64(low, "ns")) for c, f in zip(cols, flags)]
     return flags
 
 
-def _tail_start(ordered: np.ndarray) -> int | None:
-    """Position in the sorted values of the first of a small far upper tail (see
-    :func:`implausible`), or None."""
-    if len(ordered) < 2:
-        return None
-    step = np.diff(ordered.astype(np.int64))
-    far = np.flatnonzero(step > TAIL_GAP_DAYS * 86_400 * 10**9) + 1
-    small = far[len(ordered) - far <= TAIL_SHARE * len(ordered)]
-    return int(small[0]) if len(small) else None
+_DAY_NS: Final[int] = 86_400 * 10**9
+
+
+def _distinct_counts(ns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``ns`` (int64 nanoseconds), ascending, and how often each
+    occurs: ``np.unique(ns, return_counts=True)``.
+
+    Performance: dates are whole days within 2000-2100 (at most ~37,000 of them), so one
+    ``bincount`` over day numbers replaces sorting every date cell; values with a time
+    of day fall back to the sort.
+    """
+    if len(ns) == 0 or (ns % _DAY_NS).any():
+        return np.unique(ns, return_counts=True)
+    days = ns // _DAY_NS
+    first = int(days.min())
+    per_day = np.bincount(days - first)
+    present = np.flatnonzero(per_day)
+    return (present + first) * _DAY_NS, per_day[present]
+
+
+def _tail_bounds(values: np.ndarray, counts: np.ndarray) -> tuple[int | None, int | None]:
+    """The first value of a small far upper tail and the last value of a small far
+    lower tail (see :func:`implausible`); None where there is no such tail.
+
+    ``values`` are distinct and ascending, ``counts`` their multiplicities. A break is a
+    step between neighbouring values of more than :data:`TAIL_GAP_DAYS`. The upper tail
+    starts after the lowest break with at most :data:`TAIL_SHARE` of the cells above it;
+    the lower tail ends before the highest break with at most that share below it.
+    """
+    if len(values) < 2:
+        return None, None
+    n = int(counts.sum())
+    below = np.cumsum(counts)[:-1]  # cells up to each value that a step follows
+    far = np.flatnonzero(np.diff(values) > TAIL_GAP_DAYS * _DAY_NS)
+    upper = far[n - below[far] <= TAIL_SHARE * n]
+    lower = far[below[far] <= TAIL_SHARE * n]
+    return (
+        int(values[upper[0] + 1]) if len(upper) else None,
+        int(values[lower[-1]]) if len(lower) else None,
+    )

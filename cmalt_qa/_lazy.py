@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["attach"]
+__all__ = ["attach", "renamed"]
 
 
 def attach(
@@ -56,3 +57,40 @@ def attach(
         return sorted(set(vars(sys.modules[package])) | set(attrs))
 
     return __getattr__, __dir__
+
+
+def renamed(module: str, former: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` that still answers to the former names of renamed
+    attributes, with a :class:`DeprecationWarning` naming the new one.
+
+    Parameters
+    ----------
+    module : str
+        The module's ``__name__``.
+    former : mapping
+        Former name -> current name.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> getattr_ = renamed("cmalt_qa.records", {"RULES": "QUARANTINE_RULES"})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     rules = getattr_("RULES")
+    >>> from cmalt_qa.records import QUARANTINE_RULES
+    >>> rules is QUARANTINE_RULES, caught[0].category.__name__
+    (True, 'DeprecationWarning')
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name not in former:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        new = former[name]
+        warnings.warn(
+            f"{module}.{name} is now {module}.{new} (the old name will go)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(sys.modules[module], new)
+
+    return __getattr__

@@ -18,14 +18,17 @@ Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performanc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
 __all__ = [
-    "p_chart", "special_cause_rules", "funnel_limits", "probability_limits", "step_statistic",
-    "step_change_test", "family_levels", "family_signals", "laney_sigma_z", "D2", "SIGMA_TAIL",
+    "p_chart", "special_cause_rules", "funnel_limits", "probability_limits", "points_size",
+    "step_statistic", "step_change_test", "with_step_test", "family_levels", "family_alphas",
+    "family_signals", "laney_sigma_z", "pooled_sigma_z", "D2", "SIGMA_TAIL",
 ]  # fmt: skip
 
 FloatArray = npt.NDArray[np.float64]
@@ -139,18 +142,34 @@ SIGMA_TAIL: float = float(stats.norm.sf(3.0))
 """One tail beyond 3 sigma of a normal distribution (0.00135): the classic per-point level."""
 
 
-def family_levels(alpha: float, n_charts: int, n_points: int) -> tuple[float, float]:
+def family_levels(
+    alpha: float, n_charts: int, n_points: int, points_used: float | None = None
+) -> tuple[float, float]:
     """Per-point and per-chart levels that hold the family-wise false-alarm rate at ``alpha``.
 
     Half of ``alpha`` goes to the points beyond the probability limits (Bonferroni over
-    the ``n_points`` points of all ``n_charts`` charts), half to the step-change tests
-    (Bonferroni over the charts). Returns ``(alpha_point, alpha_step)``, both two-sided.
+    the ``n_points`` points of all ``n_charts`` charts), the rest to the step-change
+    tests (Bonferroni over the charts). Returns ``(alpha_point, alpha_step)``, both
+    two-sided.
+
+    ``points_used``, when given, is the level the points actually use (the sum of
+    :func:`points_size` over the charts, at most ``alpha / 2``): what the discrete
+    points leave unused goes to the step tests, ``alpha_step = (alpha - points_used) /
+    n_charts``. The union bound still holds, since the points' false alarms have
+    probability at most ``points_used`` (Tarone 1990 makes the same use of the levels
+    that discrete tests cannot reach).
+
+    References
+    ----------
+    Tarone, R. E. (1990). A modified Bonferroni method for discrete data. *Biometrics*
+    46(2), 515-522.
     """
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if n_charts < 1 or n_points < 1:
         raise ValueError("need at least one chart and one point")
-    return alpha / 2.0 / n_points, alpha / 2.0 / n_charts
+    used = alpha / 2.0 if points_used is None else min(max(points_used, 0.0), alpha / 2.0)
+    return alpha / 2.0 / n_points, (alpha - used) / n_charts
 
 
 def probability_limits(
@@ -181,13 +200,61 @@ def probability_limits(
         approximation: at n = 30-80 the 3-sigma tail is 0.009-0.017, not 0.00135).
     """
     n_ = np.asarray(n, dtype=np.float64)
-    dist = stats.binom(n_, centre)
+    dist = _count_distribution(centre, n_, sigma_z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return dist.ppf(alpha / 2.0) / n_, dist.ppf(1.0 - alpha / 2.0) / n_
+
+
+def _count_distribution(centre: float, n_: FloatArray, sigma_z: float):
+    """Binomial(n, centre), or the beta-binomial with Laney's p' variance when sigma_z > 1."""
     if np.isfinite(sigma_z) and sigma_z > 1.0 and 0.0 < centre < 1.0:
         rho = np.clip((sigma_z**2 - 1.0) / np.maximum(n_ - 1.0, 1.0), 1e-12, 1.0 - 1e-9)
         a, b = centre * (1.0 / rho - 1.0), (1.0 - centre) * (1.0 / rho - 1.0)
-        dist = stats.betabinom(n_, a, b)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return dist.ppf(alpha / 2.0) / n_, dist.ppf(1.0 - alpha / 2.0) / n_
+        return _Tabulated([stats.betabinom.pmf(np.arange(int(m) + 1), m, a_, b_)
+                           for m, a_, b_ in np.broadcast(n_, a, b)])  # fmt: skip
+    return stats.binom(n_, centre)
+
+
+class _Tabulated:
+    """ppf, cdf and sf of counts on 0..n_i, one pmf table per subgroup.
+
+    Hand-written because scipy's beta-binomial ``ppf`` searches count by count through
+    its generic discrete machinery (about 0.1 s per chart, too slow for the
+    simulations); the tables are the same sums. ``ppf(q)``: smallest x with cdf(x) >= q.
+    """
+
+    def __init__(self, pmfs: list[FloatArray]):
+        self.cdfs = [np.minimum(np.cumsum(p), 1.0) for p in pmfs]
+
+    def ppf(self, q: float) -> FloatArray:
+        return np.array([float(min(np.searchsorted(c, q, side="left"), c.size - 1))
+                         for c in self.cdfs])  # fmt: skip
+
+    def cdf(self, x: npt.ArrayLike) -> FloatArray:
+        x_ = np.broadcast_to(np.asarray(x, np.float64), (len(self.cdfs),))
+        return np.array([c[int(min(v, c.size - 1))] if v >= 0 else 0.0
+                         for c, v in zip(self.cdfs, x_)])  # fmt: skip
+
+    def sf(self, x: npt.ArrayLike) -> FloatArray:
+        return 1.0 - self.cdf(x)
+
+
+def points_size(
+    centre: float, n: npt.ArrayLike, alpha: float, sigma_z: float = float("nan")
+) -> float:
+    """Chance, summed over a chart's points, of a point beyond its exact limits.
+
+    The level the points of one chart actually use (Bonferroni over its points) under
+    the count distribution of :func:`probability_limits`: each point's two tails beyond
+    its limits, exactly. Discrete counts rarely use their whole ``alpha``: at n = 2-90
+    and rates 0.02-0.18 a chart's points use a small fraction of it.
+    """
+    n_ = np.asarray(n, dtype=np.float64)
+    lo, hi = probability_limits(centre, n_, alpha, sigma_z)
+    dist = _count_distribution(centre, n_, sigma_z)
+    with np.errstate(invalid="ignore"):
+        tails = dist.cdf(np.rint(lo * n_) - 1.0) + dist.sf(np.rint(hi * n_))
+    return float(np.nansum(np.where(n_ > 0, tails, 0.0)))
 
 
 def _loglik(k: FloatArray, n: FloatArray) -> FloatArray:
@@ -223,6 +290,8 @@ def step_change_test(
     n_sim: int = 9999,
     rng: np.random.Generator | None = None,
     alpha: float | None = None,
+    sigma_z: float = float("nan"),
+    centre: float | None = None,
 ) -> tuple[float, int, float]:
     """Test for one sustained step in a proportion over subgroups in time order.
 
@@ -231,7 +300,13 @@ def step_change_test(
     k, n : array_like of int, shape (m,)
     phi : float
         Dispersion: the observed statistic is divided by ``max(phi, 1)`` (quasi-
-        likelihood; Laney's sigma_z squared for an over-dispersed series).
+        likelihood), with the binomial null below. Not used with ``sigma_z``.
+    sigma_z, centre : float, optional
+        Over-dispersion (sigma_z > 1) and the in-control rate: the null is then drawn
+        from the beta-binomial of :func:`probability_limits` (Laney's p' variance) at
+        ``centre`` (default the pooled rate), a parametric null. Dividing the statistic
+        by sigma_z squared under the binomial null is anti-conservative for rare events
+        (6% of datasets with a false alarm at a nominal 2.5%, sigma_z = 1.5 known).
     n_sim : int
         Monte Carlo draws of the null distribution (at most).
     rng : Generator
@@ -266,24 +341,103 @@ def step_change_test(
         return 0.0, 0, 1.0
     rng = np.random.default_rng(0) if rng is None else rng
     stat, start = step_statistic(k_, n_)
-    stat = float(stat) / max(phi, 1.0)
+    c = k_.sum() / n_.sum() if centre is None else centre
+    dispersed = bool(np.isfinite(sigma_z) and sigma_z > 1.0 and 0.0 < c < 1.0)
+    stat = float(stat) / (1.0 if dispersed else max(phi, 1.0))
     give_up = np.inf if alpha is None else alpha * (1.0 + n_sim) - 1.0
     hits, drawn = 0, 0
     for batch in (min(99, n_sim), min(900, n_sim - 99), n_sim - 999):
         if batch <= 0 or hits > give_up:
             break
-        draws = rng.multivariate_hypergeometric(n_, int(k_.sum()), size=batch)
+        if dispersed:
+            draws = _beta_binomial_draws(n_, c, sigma_z, batch, rng)
+        else:
+            draws = rng.multivariate_hypergeometric(n_, int(k_.sum()), size=batch)
         null, _ = step_statistic(draws, np.broadcast_to(n_, draws.shape))
         hits += int(np.count_nonzero(null >= stat - 1e-9))
         drawn += batch
     return stat, int(start), (1.0 + hits) / (1.0 + drawn)
 
 
-def laney_sigma_z(k: FloatArray, n: FloatArray, centre: float) -> float:
-    """Laney's sigma_z: mean moving range of the z-scores over consecutive subgroups / d2."""
+def _beta_binomial_draws(
+    n_: IntArray, centre: float, sigma_z: float, size: int, rng: np.random.Generator
+) -> IntArray:
+    """Counts per subgroup from the beta-binomial of :func:`probability_limits`."""
+    rho = np.clip((sigma_z**2 - 1.0) / np.maximum(n_ - 1.0, 1.0), 1e-12, 1.0 - 1e-9)
+    rate = rng.beta(centre * (1.0 / rho - 1.0), (1.0 - centre) * (1.0 / rho - 1.0), (size, n_.size))
+    return rng.binomial(np.broadcast_to(n_, rate.shape), rate)
+
+
+def _moving_ranges(k: FloatArray, n: FloatArray, centre: float) -> FloatArray:
+    """|z_i - z_(i-1)| of the z-scores of consecutive subgroups (NaN where undefined)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (k / n - centre) / np.sqrt(centre * (1.0 - centre) / n)
-    return float(np.mean(np.abs(np.diff(z))) / D2) if z.size >= 2 else float("nan")
+    return np.abs(np.diff(z))
+
+
+def laney_sigma_z(k: FloatArray, n: FloatArray, centre: float) -> float:
+    """Laney's sigma_z: mean moving range of the z-scores over consecutive subgroups / d2."""
+    mr = _moving_ranges(k, n, centre)
+    return float(np.mean(mr) / D2) if mr.size else float("nan")
+
+
+def pooled_sigma_z(charts: Iterable[tuple[npt.ArrayLike, npt.ArrayLike]]) -> float:
+    """Laney's sigma_z from the moving ranges of several charts together.
+
+    Parameters
+    ----------
+    charts : iterable of (k, n)
+        Each chart's baseline counts and sizes in time order; its centre is its own
+        pooled rate.
+
+    Returns
+    -------
+    float
+        Mean of all the charts' moving ranges of z / d2 (NaN when there is none).
+
+    Notes
+    -----
+    Nine periods give a chart eight moving ranges: its own sigma_z is too noisy to set
+    limits or to scale a test (with sigma_z = 1.5 planted, the charts of 17 sections
+    then raise a false alarm in about 17% of datasets, validation/control_charts.py).
+    Charts shown together share one estimate, as a pooled variance does in an analysis
+    of variance: the over-dispersion is taken to come from the periods (their cohorts,
+    their assessors), common to the sections. A section far more dispersed than the
+    others is not protected by it (docs/validation.md).
+    """
+    ranges = []
+    for k, n in charts:
+        k_, n_ = np.asarray(k, np.float64), np.asarray(n, np.float64)
+        mr = _moving_ranges(k_, n_, k_.sum() / n_.sum()) if n_.sum() > 0 else np.empty(0)
+        ranges.append(mr[np.isfinite(mr)])
+    mr = np.concatenate(ranges) if ranges else np.empty(0)
+    return float(np.mean(mr) / D2) if mr.size else float("nan")
+
+
+def _centres(k_: FloatArray, n_: FloatArray, laney: bool) -> tuple[FloatArray, FloatArray]:
+    """Each chart's centre over all its periods and its sigma_z (NaN unless ``laney``)."""
+    has = n_ > 0
+    centre = (k_ * has).sum(axis=1) / np.maximum((n_ * has).sum(axis=1), 1.0)
+    pooled = pooled_sigma_z((k_[i, has[i]], n_[i, has[i]]) for i in range(k_.shape[0]))
+    return centre, np.full(k_.shape[0], pooled if laney else np.nan)
+
+
+def family_alphas(
+    k: npt.ArrayLike, n: npt.ArrayLike, alpha: float, *, laney: bool = False
+) -> tuple[float, float]:
+    """``(alpha_point, alpha_step)`` for the charts (rows) of ``k``, ``n`` charted together.
+
+    :func:`family_levels` with the level the points actually use (:func:`points_size`
+    summed over the charts) given back to the step tests, as
+    :func:`cmalt_qa.referrals.p_chart` computes it. ``n == 0`` marks a missing period;
+    rows without any period are not charts.
+    """
+    k_, n_ = np.atleast_2d(np.asarray(k, np.float64)), np.atleast_2d(np.asarray(n, np.float64))
+    rows = np.flatnonzero((n_ > 0).any(axis=1))
+    a_point, _ = family_levels(alpha, rows.size, int((n_[rows] > 0).sum()))
+    centre, sz = _centres(k_, n_, laney)
+    used = sum(points_size(centre[i], n_[i, n_[i] > 0], a_point, sz[i]) for i in rows)
+    return family_levels(alpha, rows.size, int((n_[rows] > 0).sum()), used)
 
 
 def family_signals(
@@ -324,9 +478,7 @@ def family_signals(
     k_, n_ = np.atleast_2d(np.asarray(k, np.float64)), np.atleast_2d(np.asarray(n, np.float64))
     rng = np.random.default_rng(0) if rng is None else rng
     has = n_ > 0
-    centre = (k_ * has).sum(axis=1) / np.maximum((n_ * has).sum(axis=1), 1.0)
-    sz = np.array([laney_sigma_z(k_[i, has[i]], n_[i, has[i]], centre[i]) if laney else np.nan
-                   for i in range(k_.shape[0])])  # fmt: skip
+    centre, sz = _centres(k_, n_, laney)
     beyond = np.zeros(k_.shape, dtype=bool)
     step_p, start = np.ones(k_.shape[0]), np.zeros(k_.shape[0], dtype=np.int64)
     for i in range(k_.shape[0]):
@@ -335,9 +487,8 @@ def family_signals(
             continue
         lcl, ucl = probability_limits(centre[i], ni, alpha_point, sz[i])
         beyond[i, has[i]] = (ki / ni > ucl) | (ki / ni < lcl)
-        phi = sz[i] ** 2 if np.isfinite(sz[i]) else 1.0
         _, start[i], step_p[i] = step_change_test(
-            ki, ni, phi=phi, n_sim=n_sim, rng=rng, alpha=alpha_step
+            ki, ni, n_sim=n_sim, rng=rng, alpha=alpha_step, sigma_z=sz[i], centre=centre[i]
         )
     return beyond, step_p, start
 
@@ -374,6 +525,7 @@ def p_chart(
     *,
     baseline: npt.ArrayLike | None = None,
     laney: bool = False,
+    sigma_z: float | None = None,
     run: int = 7,
     limits: str = "exact",
     alpha_point: float = 2.0 * SIGMA_TAIL,
@@ -392,6 +544,9 @@ def p_chart(
     laney : bool
         Laney's sigma_z widens the limits (and deflates the step statistic) where the
         series is over-dispersed.
+    sigma_z : float, optional
+        With ``laney``, the sigma_z to use (e.g. :func:`pooled_sigma_z` of the charts
+        shown together) instead of this chart's own estimate.
     run : int
         Points for the shift and trend rules.
     limits : {"exact", "sigma"}
@@ -431,7 +586,8 @@ def p_chart(
     sigma = np.sqrt(centre * (1.0 - centre) / n_)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (rate - centre) / sigma
-    sigma_z = laney_sigma_z(k_[base], n_[base], centre) if laney else np.nan
+    own = laney_sigma_z(k_[base], n_[base], centre) if sigma_z is None else float(sigma_z)
+    sigma_z = own if laney else np.nan
     if laney:
         sigma = sigma * sigma_z
     if limits not in ("exact", "sigma"):
@@ -444,13 +600,28 @@ def p_chart(
                         "centre": np.full(k_.shape, centre), "sigma": sigma, "lcl": lcl, "ucl": ucl,
                         "lower2": lower2, "upper2": upper2, "z": z, "sigma_z": np.full(k_.shape, sigma_z),
                         "baseline": base, **flags})  # fmt: skip
-    phi = sigma_z**2 if laney and np.isfinite(sigma_z) else 1.0
-    return _with_step(out, phi, alpha_step, n_sim, rng)
+    return _with_step(out, alpha_step, n_sim, rng)
+
+
+def with_step_test(
+    out: pd.DataFrame,
+    alpha_step: float | None,
+    *,
+    n_sim: int = 9999,
+    rng: np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """A chart of :func:`p_chart` with the step-change test's columns set at ``alpha_step``.
+
+    For a family whose step level is known only once every chart's limits are (the
+    level the points leave unused, :func:`family_levels`): chart with ``alpha_step=None``,
+    then add the test here, with the chart's ``centre`` and ``sigma_z`` (over-dispersed
+    when above 1).
+    """
+    return _with_step(out.copy(), alpha_step, n_sim, rng)
 
 
 def _with_step(
     out: pd.DataFrame,
-    phi: float,
     alpha_step: float | None,
     n_sim: int,
     rng: np.random.Generator | None,
@@ -459,7 +630,10 @@ def _with_step(
     k_, n_ = out["k"].to_numpy(), out["n"].to_numpy()
     p_step, start = 1.0, 0
     if alpha_step is not None:
-        _, start, p_step = step_change_test(k_, n_, phi=phi, n_sim=n_sim, rng=rng, alpha=alpha_step)
+        _, start, p_step = step_change_test(
+            k_, n_, n_sim=n_sim, rng=rng, alpha=alpha_step,
+            sigma_z=float(out["sigma_z"].iloc[0]), centre=float(out["centre"].iloc[0]),
+        )  # fmt: skip
     after = (np.arange(k_.size) >= start) & (start > 0)
     out["step_change"] = (p_step <= (alpha_step or 0.0)) & after
     out["step_p_value"] = p_step if alpha_step is not None else np.nan

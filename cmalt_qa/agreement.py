@@ -854,7 +854,9 @@ def trend(
         coefficient, ``<name>``, ``<name>_ci_low``, ``<name>_ci_high``,
         ``<name>_n_boot_undefined``, and ``dominant_rating``, ``dominant_share``,
         ``kappa_paradox`` (of the standardised table), as :func:`by_section`.
-        ``attrs["weights"]`` holds the stratum weights.
+        ``attrs["weights"]`` holds the stratum weights (a dict: stratum value, or tuple
+        of values for several strata columns, to float), ``attrs["strata"]`` the
+        strata columns and ``attrs["min_pairs"]`` the minimum number of pairs.
 
     Notes
     -----
@@ -904,5 +906,8 @@ def trend(
         pd.DataFrame([k_ for k_, _ in grouped], columns=by_) if by_ else pd.DataFrame(index=[0])
     )
     out = pd.concat([keys_df.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
-    out.attrs.update(weights=weights, min_pairs=core.MIN_PAIRS, strata=tuple(strata_))
+    # Plain values only: pandas compares attrs when frames are concatenated, and a Series
+    # there makes pd.concat of two results fail ("truth value ... ambiguous").
+    plain = {(k_[0] if len(strata_) == 1 else tuple(k_)): float(v) for k_, v in weights.items()}
+    out.attrs.update(weights=plain, min_pairs=core.MIN_PAIRS, strata=tuple(strata_))
     return out

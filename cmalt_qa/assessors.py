@@ -84,12 +84,13 @@ from scipy import stats
 from . import _assessors_core as _core
 from ._analysis import check_args, check_by, check_records, groups
 from ._bootstrap import cluster_weights, group_rng
+from ._lazy import renamed
 from ._stats import percentile_interval, wilson_interval
 from .records import Records
 from .scheme import LEAD_MIN_PRIOR_ASSESSMENTS, RATING_SCORE
 
 __all__ = [
-    "RULES",
+    "PAIRING_RULES",
     "experience",
     "workload",
     "concentration",
@@ -100,8 +101,16 @@ __all__ = [
     "nominated_second_effect",
 ]
 
-RULES: tuple[str, ...] = ("lead_inexperienced", "both_inexperienced", "resubmission_reassigned")
-"""Pairing rules checked by :func:`rule_breaches`."""
+PAIRING_RULES: tuple[str, ...] = (
+    "lead_inexperienced",
+    "both_inexperienced",
+    "resubmission_reassigned",
+)
+"""Pairing rules checked by :func:`rule_breaches` (not the loader's quarantine rules,
+:data:`cmalt_qa.records.QUARANTINE_RULES`)."""
+
+# Former name of PAIRING_RULES: still answers, with a DeprecationWarning.
+__getattr__ = renamed(__name__, {"RULES": "PAIRING_RULES"})
 
 _CASE_COLUMNS = [
     "submission_id", "window", "portfolio_id", "attempt", "submission_type", "rule",
@@ -288,7 +297,7 @@ def _all_cases(recs: Records) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     e["seat_changed"] = pd.Series(np.where(reassigned, seat, None), index=e.index, dtype=object)
     parts = []
-    for rule, mask in zip(RULES, [lead_new, lead_new & second_new, reassigned]):
+    for rule, mask in zip(PAIRING_RULES, [lead_new, lead_new & second_new, reassigned]):
         part = e.loc[mask.to_numpy()].copy()
         part["rule"] = rule
         if rule != "resubmission_reassigned":
@@ -297,7 +306,7 @@ def _all_cases(recs: Records) -> tuple[pd.DataFrame, pd.DataFrame]:
     cases = pd.concat(parts, ignore_index=True)[_CASE_COLUMNS]
     for col in ("first_lead_assessor", "first_second_assessor"):
         cases.loc[cases["rule"] != "resubmission_reassigned", col] = np.nan
-    cases["rule"] = pd.Categorical(cases["rule"], categories=RULES)
+    cases["rule"] = pd.Categorical(cases["rule"], categories=PAIRING_RULES)
     cases = cases.sort_values(["window", "order_date", "submission_id", "rule"], ignore_index=True)
     cases["rule"] = cases["rule"].astype(str)
     return e, cases
@@ -314,7 +323,7 @@ def rule_breaches(
     window : str or sequence of str, optional
         Only these reporting periods (raises for a window not in the data).
     rules : sequence of str, optional
-        Subset of :data:`RULES`; all when None.
+        Subset of :data:`PAIRING_RULES`; all when None.
 
     Returns
     -------
@@ -326,10 +335,10 @@ def rule_breaches(
         (the attempt-1 pair, for ``resubmission_reassigned``). Sorted by window and date.
         Prior counts are as defined in the module docstring.
     """
-    chosen = list(RULES) if rules is None else list(rules)
-    unknown = [r for r in chosen if r not in RULES]
+    chosen = list(PAIRING_RULES) if rules is None else list(rules)
+    unknown = [r for r in chosen if r not in PAIRING_RULES]
     if unknown:
-        raise ValueError(f"unknown rule(s) {unknown}; rules are {list(RULES)}")
+        raise ValueError(f"unknown rule(s) {unknown}; rules are {list(PAIRING_RULES)}")
     _, cases = _all_cases(recs)
     cases = cases[cases["rule"].isin(chosen)]
     if window is not None:
@@ -374,7 +383,7 @@ def rule_counts(
         sel = cases
         for c, v in zip(cols, key):
             sel = sel[sel[c] == v]
-        for rule in RULES:
+        for rule in PAIRING_RULES:
             n = int(g["_resub_checked"].sum()) if rule == "resubmission_reassigned" else len(g)
             hit = sel[sel["rule"] == rule]
             rows.append({**dict(zip(cols, key)), "rule": rule, "n_checked": n,

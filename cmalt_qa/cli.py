@@ -141,16 +141,32 @@ def _run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing part of ``path``'s folders when it is a file, else None."""
+    blocker = next((q for q in path.parents if q.exists()), None)
+    return blocker if blocker is not None and not blocker.is_dir() else None
+
+
 def _check_out_file(path: Path, option: str) -> None:
     """Refuse, before any work, a file that cannot be written where it is asked for."""
-    folder = path.parent
     if path.is_dir():
         raise CommandError(f"{option} {path} is a folder; give a file name")
-    blocker = next((q for q in (folder, *folder.parents) if q.exists()), None)
-    if blocker is not None and not blocker.is_dir():
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
         raise CommandError(f"cannot write {option} {path}: {blocker} is a file, not a folder")
-    if not folder.is_dir():
-        raise CommandError(f"cannot write {option} {path}: the folder {folder} does not exist")
+    if not path.parent.is_dir():
+        raise CommandError(f"cannot write {option} {path}: the folder {path.parent} does not exist")
+
+
+def _check_out_folder(path: Path, option: str = "--out") -> None:
+    """Refuse, before any work, an output folder that is a file or under one."""
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"{option} {path} is a file, not a folder")
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise CommandError(
+            f"cannot create the folder {option} {path}: {blocker} is a file, not a folder"
+        )
 
 
 def add_validate_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -203,8 +219,7 @@ def _run_sample(args: argparse.Namespace) -> int:
     from . import synthetic
 
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise CommandError(f"{out} exists and is not a folder")
+    _check_out_folder(out)
     if out.is_dir() and any(out.iterdir()) and not args.force:
         raise CommandError(
             f"{out} is not empty: writing the sample there would overwrite files (perhaps a "
@@ -257,6 +272,7 @@ def _run_anonymise(args: argparse.Namespace) -> int:
     from . import anonymise
 
     key_path = Path(args.key_file)
+    _check_out_folder(Path(args.out))  # before a new key is made
     if args.new_key:
         anonymise.new_key_file(key_path)
         print(f"Created a new key in {key_path}: keep it secret and reuse it for every export.")
@@ -455,6 +471,7 @@ def _site_command(args: argparse.Namespace) -> int:
 def _run_forms(args: argparse.Namespace) -> int:
     from .forms import run_command
 
+    _check_out_folder(Path(args.out))
     return run_command(args.forms, args.log, args.key_file, args.out, args.new_key)
 
 

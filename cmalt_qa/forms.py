@@ -9,7 +9,7 @@ reads every ``.docx`` under a folder and the log, and writes
 * ``comments.csv``: ``submission_id, area, sections, comment``, the assessors' comments
   per core area with the names of the candidate and the assessors replaced;
 * ``problems.csv``: ``file, place, value, rule, message``, every form, block, cell or log
-  row that could not be read (:data:`RULES`).
+  row that could not be read (:data:`FORM_RULES`).
 
 Candidates and assessors become keyed pseudonyms with :func:`cmalt_qa.anonymise.pseudonym`
 (the same keyed hash as ``cmalt-qa anonymise``, so one key gives one pseudonym per name
@@ -40,8 +40,10 @@ from typing import Final
 
 import pandas as pd
 
+from . import _csvout, scheme
 from . import _forms_docx as fx
-from . import scheme
+from ._csvout import neutralise
+from ._lazy import renamed
 from .anonymise import pseudonym, read_key
 from .scheme import BOOL_ALIASES, PATHWAY_ALIASES
 from .scheme import SUBMISSION_TYPE_ALIASES as TYPE_ALIASES
@@ -58,7 +60,7 @@ __all__ = [
     "RATING_COLUMNS",
     "COMMENT_COLUMNS",
     "PROBLEM_COLUMNS",
-    "RULES",
+    "FORM_RULES",
     "neutralise",
     "run_command",
 ]
@@ -88,7 +90,7 @@ RATING_COLUMNS: Final[list[str]] = ["submission_id", "section", "lead", "second"
 COMMENT_COLUMNS: Final[list[str]] = ["submission_id", "area", "sections", "comment"]
 PROBLEM_COLUMNS: Final[list[str]] = ["file", "place", "value", "rule", "message"]
 
-RULES: Final[dict[str, str]] = {
+FORM_RULES: Final[dict[str, str]] = {
     "not_docx": "a file that is not a readable .docx (corrupt, or another format renamed)",
     "old_doc": "an old binary Word .doc file: save it as .docx",
     "lock_file": "a Word lock file (~$...), left while a form was open",
@@ -110,12 +112,15 @@ RULES: Final[dict[str, str]] = {
     "log_duplicate": "two log rows for the same candidate and submission date",
     "log_result_no_form": "a log row with a result date but no form",
 }
-"""Every rule of ``problems.csv``, by name, with a one-line description."""
+"""Every rule of ``problems.csv``, by name, with a one-line description (not the loader's
+quarantine rules, :data:`cmalt_qa.records.QUARANTINE_RULES`)."""
+
+# Former name of FORM_RULES: still answers, with a DeprecationWarning.
+__getattr__ = renamed(__name__, {"RULES": "FORM_RULES"})
 
 _TITLES = re.compile(r"^(?:(?:dr|prof|professor|mr|mrs|ms|miss|mx|sir|dame)\.?\s+)+", re.I)
 _EMAIL = re.compile(r"[\w.%+\-']+@[\w.\-]+\.[A-Za-z]{2,}")
 _LINK = re.compile(r"(?:https?://|www\.)[^\s\"'<>()\[\]]+", re.I)
-_FORMULA_START: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FormsError(ValueError):
@@ -123,11 +128,6 @@ class FormsError(ValueError):
 
 
 # --------------------------------------------------------------------------- small rules
-def neutralise(text: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would read as a formula (OWASP CSV injection)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _person(name: str) -> str:
     """A name as hashed: white space collapsed, a leading title (Dr, Prof, ...) dropped."""
     return _TITLES.sub("", " ".join(str(name).split()))
@@ -238,7 +238,7 @@ class FormsResult:
             "problems.csv:"
         )
         for rule, n in self.problems["rule"].value_counts().sort_index().items():
-            lines.append(f"  [{rule}] {n}: {RULES.get(str(rule), '')}")
+            lines.append(f"  [{rule}] {n}: {FORM_RULES.get(str(rule), '')}")
         return "\n".join(lines)
 
 
@@ -755,9 +755,8 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:
-    safe = df.map(neutralise) if len(df) else df
-    tmp = path.with_name(path.name + ".tmp")
-    safe.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+    """Write ``df`` with formula-like cells neutralised, replacing ``path`` at once."""
+    tmp = _csvout.write_csv(df, path.with_name(path.name + ".tmp"))
     tmp.replace(path)
 
 

@@ -18,15 +18,16 @@ from . import _personal, _readers, scheme
 from ._columns import Factors
 from ._dates import DATE_MODES
 from ._errors import PROBLEM_COLUMNS, RecordsError, Refusal
+from ._lazy import renamed
 from ._rules import QUARANTINE_RULES
 from ._validate import validate
 from .scheme import Calendar, default_calendar
 
 __all__ = ["Records", "RecordsError", "load", "from_frames", "PROBLEM_COLUMNS", "QUARANTINE_RULES"]
 
-RULES = QUARANTINE_RULES
-"""Former name of :data:`QUARANTINE_RULES`, kept for code that imports it (``RULES``
-elsewhere, e.g. :data:`cmalt_qa.assessors.RULES`, names other rules)."""
+# ``records.RULES`` was the former name of QUARANTINE_RULES: it still works, with a
+# DeprecationWarning (assessors.PAIRING_RULES and forms.FORM_RULES name other rules).
+__getattr__ = renamed(__name__, {"RULES": "QUARANTINE_RULES"})
 
 
 @dataclass(frozen=True)

@@ -724,7 +724,9 @@ def p_chart(
     baseline : (first_window, last_window) or None
         Inclusive span of windows that sets the centre line (and sigma_z); all if None.
     laney : bool
-        Laney's p' chart (limits widened by sigma_z for overdispersion).
+        Laney's p' chart (limits widened by sigma_z for overdispersion). One sigma_z is
+        estimated from the moving ranges of all the charts returned together
+        (:func:`cmalt_qa._spc.pooled_sigma_z`): a chart's own nine periods are too few.
     run : int
         Points for the shift and trend rules (NHS default 7).
     alpha : float
@@ -765,17 +767,24 @@ def p_chart(
     charts = [(key, g) for key, g in charts if len(g)]
     if not charts:
         raise ValueError("no decided first-attempt submissions to chart")
-    a_point, a_step = _spc.family_levels(alpha, len(charts), sum(len(g) for _, g in charts))
+    n_points = sum(len(g) for _, g in charts)
+    a_point, a_step = _spc.family_levels(alpha, len(charts), n_points)
+    bases = [_baseline_mask(g, baseline) for _, g in charts]
+    sz = (_spc.pooled_sigma_z((g["k"].to_numpy()[b], g["n"].to_numpy()[b])
+                              for (_, g), b in zip(charts, bases)) if laney else None)  # fmt: skip
+    drawn = [(key, g["window"].astype(str).to_numpy(),
+              _spc.p_chart(g["k"].to_numpy(), g["n"].to_numpy(), baseline=b, laney=laney, sigma_z=sz,
+                           run=run, limits=limits, alpha_point=a_point))
+             for (key, g), b in zip(charts, bases)]  # fmt: skip
+    if limits == "exact":  # the level the discrete points leave unused goes to the step tests
+        used = sum(_spc.points_size(c["centre"].iloc[0], c["n"], a_point, c["sigma_z"].iloc[0])
+                   for _, _, c in drawn)  # fmt: skip
+        a_point, a_step = _spc.family_levels(alpha, len(charts), n_points, used)
     frames = []
-    for key, g in charts:
+    for key, w, chart in drawn:
         name = key[0] if isinstance(key, tuple) else key
-        w = g["window"].astype(str).to_numpy()
-        base = None if baseline is None else (w >= baseline[0]) & (w <= baseline[1])
-        if base is not None and not base.any():
-            raise ValueError(f"baseline {baseline} contains none of the windows {list(w)}")
-        chart = _spc.p_chart(g["k"].to_numpy(), g["n"].to_numpy(), baseline=base, laney=laney, run=run,
-                             limits=limits, alpha_point=a_point, alpha_step=a_step, n_sim=n_sim,
-                             rng=group_rng(seed, name if per_section else "all"))  # fmt: skip
+        chart = _spc.with_step_test(chart, a_step, n_sim=n_sim,
+                                    rng=group_rng(seed, name if per_section else "all"))  # fmt: skip
         chart.insert(0, "window", w)
         if per_section:
             chart.insert(0, "section", name)
@@ -791,6 +800,17 @@ def p_chart(
         len(charts),
     )
     return out
+
+
+def _baseline_mask(g: pd.DataFrame, baseline: tuple[str, str] | None) -> np.ndarray:
+    """The chart's windows inside the inclusive baseline span (all when None)."""
+    w = g["window"].astype(str).to_numpy()
+    if baseline is None:
+        return np.ones(w.size, dtype=bool)
+    base = (w >= baseline[0]) & (w <= baseline[1])
+    if not base.any():
+        raise ValueError(f"baseline {baseline} contains none of the windows {list(w)}")
+    return base
 
 
 def _p_chart_counts(

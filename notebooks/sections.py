@@ -77,6 +77,16 @@ if not pathway:
 # chart and 5% for all the section charts together. Points between the limits vary by
 # chance and call for no action. The table lists every section and period with a signal
 # and which test gave it.
+#
+# What the charts can and cannot detect (checked by simulation at this report's usual
+# sizes, docs/validation.md): with no change at all, some section signals in about 3
+# reports in 100. When a section's referral rate doubles (say from 18% to 35%) and stays
+# there, the section is signalled in 76 to 96 reports in 100 when the change began
+# between the third and the seventh of nine periods, and in 63 when it began in the
+# eighth; but only in about 37 when it began in the second period and 7 when it shows
+# only in the last, partly filled period. No test can tell one period of that size from
+# chance without many more false alarms: such a change is usually signalled once the
+# next periods arrive.
 
 # %%
 chart = published.table("p_chart")
@@ -84,10 +94,16 @@ centre = published.table("p_chart_centre")
 reports.show(plots.plot_p_chart(chart.values.assign(centre=centre.values["centre"].iloc[0])))
 signals = published.table("signals")
 flagged = chart.values["special_cause"].eq(True)
+n_flagged = int(flagged.sum())
+n_signal_sections = signals.values.dropna(subset=["signal"])["section"].nunique()
 reports.say(
-    f"{int(flagged.sum())} of {len(chart.values)} periods show a special cause in the overall "
-    f"rate; {signals.values.dropna(subset=['signal'])['section'].nunique()} of "
-    f"{len(rates.values)} sections show one in at least one period (among the figures shown)."
+    f"{n_flagged} of {reports.fmt.plural(len(chart.values), 'period')} "
+    f"{reports.fmt.plural(n_flagged, 'shows', 'show', number=False)} a special cause in the "
+    f"overall rate; {n_signal_sections} of {reports.fmt.plural(len(rates.values), 'section')} "
+    f"{reports.fmt.plural(n_signal_sections, 'shows', 'show', number=False)} one in at least "
+    "one period (among the figures shown)."
+    if len(chart.values)
+    else "No first submission has been decided in these periods yet: nothing to chart."
 )
 reports.show_published(chart, note=f"Centre line (pooled rate): {centre.shown['centre'].iloc[0]}.")
 if len(signals.values):

@@ -27,7 +27,7 @@ n_boot: int = 1000  # bootstrap replicates for the agreement intervals
 # %%
 import cmalt_qa as qa
 from cmalt_qa import plots, reports
-from cmalt_qa.reports import col, fmt
+from cmalt_qa.reports import fmt
 
 reports.setup_notebook()
 path = reports.resolve_data_path(data)
@@ -57,19 +57,7 @@ if counts.empty:
     reports.say(f"No submission in {window} yet: nothing to show yet.")
 else:
     reports.show(reports.plot_submission_counts(counts))
-reports.table(
-    counts,
-    f"Submissions in {window} by pathway and kind",
-    [
-        "pathway",
-        "submission_type",
-        col("n", "count", "Submissions"),
-        col("decided", "count"),
-        col("open", "count"),
-    ],
-    keys=["pathway", "submission_type"],
-    empty=f"No submission in {window} yet.",
-)
+reports.show_window_table("submissions", counts, window=window)
 
 # %% [markdown]
 # ## Open cases and those at risk
@@ -99,22 +87,7 @@ turnaround = qa.turnaround.summary(history, by=("window",), as_of=as_of)
 recent = turnaround.tail(9)
 reports.show(plots.plot_promise_compliance(recent))
 reports.say(reports.turnaround_sentence(turnaround, window))
-reports.table(
-    recent,
-    "Turnaround by period (days from submission to result)",
-    [
-        "window",
-        col("n", "count"),
-        col("returned", "count"),
-        col("open", "count"),
-        col("breaches", "count"),
-        col("median_days", "days"),
-        col("p90_days", "days"),
-        col(("within_promise", "within_promise_ci_low", "within_promise_ci_high"), "pct"),
-        col("within_8w", "pct"),
-    ],
-    keys=["window"],
-)
+reports.show_window_table("turnaround", recent, window=window)
 if here.submissions["result_on"].notna().any():
     reports.show(plots.plot_km_curves(qa.turnaround.km_curves(here, by=("pathway",), as_of=as_of)))
 reports.say(reports.calendar_sentence(qa.turnaround.calendar_check(history, as_of), window))
@@ -132,21 +105,8 @@ by_window = qa.referrals.outcomes(history, by=("window",)).tail(9)
 if by_window["n"].sum() > 0:
     reports.show(plots.plot_outcomes(by_window[by_window["n"] > 0], x="window"))
 outcomes = qa.referrals.outcomes(here, by=("pathway",))
-reports.table(
-    outcomes[outcomes["n"] + outcomes["n_open"] > 0],
-    f"First-submission outcomes in {window} by pathway",
-    [
-        "pathway",
-        col("n", "count", "Decided"),
-        col("n_open", "count"),
-        col("n_distinction", "count"),
-        col("n_pass", "count"),
-        col("n_minor", "count"),
-        col("n_major", "count"),
-        col(("rate", "ci_low", "ci_high"), "pct", "Referral rate"),
-    ],
-    keys=["pathway"],
-    empty=f"No first submission in {window} has an outcome yet.",
+reports.show_window_table(
+    "outcomes", outcomes[outcomes["n"] + outcomes["n_open"] > 0], window=window
 )
 
 # %% [markdown]
@@ -165,18 +125,7 @@ if sections.empty:
 else:
     reports.show(plots.plot_section_rates(sections))
     reports.say(reports.top_section_sentence(sections))
-reports.table(
-    sections,
-    f"Sections referred in {window}",
-    [
-        "section",
-        col("n", "count"),
-        col("referred", "count"),
-        col(("rate", "ci_low", "ci_high"), "pct", "Referral rate"),
-    ],
-    keys=["section"],
-    empty=f"No section of {window} has a final decision yet.",
-)
+reports.show_window_table("sections", sections, window=window)
 
 # %% [markdown]
 # ## Agreement this window
@@ -197,13 +146,7 @@ else:
     reports.show(plots.plot_agreement_forest(agreement))
     reports.say(reports.agreement_sentence(agreement))
     reports.show(plots.plot_confusion(qa.agreement.confusion(here)))
-reports.table(
-    agreement,
-    f"Agreement between lead and second assessor by section, {window}",
-    reports.AGREEMENT_COLUMNS,
-    keys=["section"],
-    empty=f"No pair of ratings in {window} yet.",
-)
+reports.show_window_table("agreement", agreement, window=window)
 
 # %% [markdown]
 # ## Assessors (staff only)
@@ -220,62 +163,19 @@ reports.table(
 
 # %%
 rules = qa.assessors.rule_counts(history, by=("window",))
-reports.table(
-    reports.rule_names(rules[rules["window"] == window]),
-    f"Pairing-rule checks in {window}",
-    [
-        "rule",
-        col("n_checked", "count"),
-        col("n_breaches", "count"),
-        col("rate", "pct"),
-        col("n_unknown_prior", "count"),
-    ],
-    keys=["rule"],
-    empty=f"No submission of {window} has been allocated yet.",
-)
+reports.show_window_table("pairing_rules", rules[rules["window"] == window], window=window)
 breaches = qa.assessors.rule_breaches(recs, window=window)
 if breaches.empty:
     reports.say(f"No submission in {window} broke a pairing rule.")
 else:
-    reports.table(
-        reports.rule_names(breaches),
-        f"Submissions in {window} that broke a pairing rule",
-        [
-            "submission_id",
-            "rule",
-            "lead_assessor",
-            "second_assessor",
-            col("lead_prior", "count", "Lead's prior assessments"),
-            col("second_prior", "count", "Second's prior assessments"),
-            col("seat_changed", "yesno", "Seat changed"),
-        ],
-        keys=["submission_id"],
-        sortable=True,
-    )
+    reports.show_window_table("breaches", breaches, window=window)
 rated = severity[severity["ci_low"].notna() & severity["ci_high"].notna()]
 if rated.empty:
     reports.say("No assessor has paired ratings yet: nothing to show yet.")
 else:
     reports.show(plots.plot_severity(severity))
     reports.say(reports.severity_sentence(severity))
-reports.table(
-    severity,
-    "Assessors' severity (all periods up to this one); out of line first",
-    [
-        "assessor_id",
-        col("n_portfolios", "count"),
-        col(("severity", "ci_low", "ci_high"), "signed", "Severity (raw)"),
-        col("severity_shrunk", "signed"),
-        col("agreement_with_final", "pct"),
-        col("out_of_line", "yesno", "Out of line"),
-    ],
-    keys=["assessor_id"],
-    sortable=True,
-    collapse_after=12,
-    summary="Show every assessor's severity (sortable, filterable)",
-    empty="No assessor has paired ratings yet.",
-    order=("out_of_line", False),
-)
+reports.show_window_table("severity", severity, window=window)
 workload = qa.assessors.workload(here)
 if workload.empty or workload["total"].sum() == 0:
     reports.say(f"No portfolio of {window} has been allocated yet.")

@@ -54,6 +54,8 @@ window.addEventListener("load", function () {
     images: imgs,
     visible_text: document.body.innerText,
     all_text: document.body.textContent,
+    headings: Array.prototype.map.call(document.querySelectorAll("h1, h2, h3, h4, h5, h6"),
+      function (h) { return {level: Number(h.tagName.substring(1)), text: h.innerText}; }),
     act_now: document.querySelectorAll(".cmalt-act-now").length,
     sortable: document.querySelectorAll("table.cmalt-sortable").length
   };
@@ -93,7 +95,8 @@ def probe(page: Path, width: int = 1280, height: int = 900) -> dict:
 
     Keys: ``viewport``, ``scroll_width`` (> viewport: horizontal overflow), ``wide``
     (elements past the right edge), ``images`` (alt, loaded, width), ``visible_text``,
-    ``all_text``, ``act_now`` (number of act-now boxes), ``sortable``.
+    ``all_text``, ``headings`` (level, text; in page order), ``act_now`` (number of
+    act-now boxes), ``sortable``.
     """
     text = Path(page).read_text(encoding="utf-8")
     probed = text.replace("</body>", _PROBE + "</body>") if "</body>" in text else text + _PROBE

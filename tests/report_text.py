@@ -42,8 +42,14 @@ def visible_text(html: str) -> str:
 def text_problems(html: str) -> list[str]:
     """Each problem found, with the text around it; an empty list when none."""
     text = visible_text(html)
+    # a file path (the data folder in the provenance table) may hold any name
+    names_text = re.sub(r"\S*/\S*", " ", text)
     found = []
-    for name, pat in [*PATTERNS.items(), ("raw column name", RAW_NAMES)]:
+    checks = [
+        *((n, p, text) for n, p in PATTERNS.items()),
+        ("raw column name", RAW_NAMES, names_text),
+    ]
+    for name, pat, text in checks:
         for m in pat.finditer(text):
             around = text[max(0, m.start() - 60) : m.end() + 60]
             found.append(f"{name}: {m.group(0)!r} in ...{around}...")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -84,3 +85,22 @@ def test_nothing_at_risk_is_said_in_words(sample_records) -> None:
     box = dataclasses.replace(box, urgent=box.urgent.iloc[:0])
     html = an.act_now_html(box)
     assert "No portfolio is overdue or at risk" in html and "<table" not in html
+
+
+def test_awaiting_allocation_is_counted_apart_from_the_urgent(sample_records) -> None:
+    # The sample holds portfolios awaiting allocation: the "most urgent" list and the
+    # sentence above it count overdue and at-risk portfolios only, and agree; those
+    # awaiting allocation have a count and a line of their own.
+    box = an.act_now(sample_records, "2026-09-20", window="2026-09")
+    assert set(box.urgent["status"]) <= {"overdue", "at risk"}
+    assert len(box.awaiting) and set(box.awaiting["status"]) == {"awaiting allocation"}
+    html = an.act_now_html(box)
+    n_over = int((box.urgent["status"] == "overdue").sum())
+    n_risk = len(box.urgent) - n_over
+    said = re.search(r"(\d+) (?:is|are) at risk", html)
+    assert said and int(said.group(1)) == n_risk
+    listed = re.findall(r"<td>(overdue|at risk|awaiting allocation)</td>", html)
+    assert listed and set(listed) <= {"overdue", "at risk"}
+    n = len(box.awaiting)
+    assert f"{n} portfolio{'s are' if n > 1 else ' is'} awaiting allocation" in html
+    assert str(box.awaiting["submission_id"].iloc[0]) in html

@@ -91,3 +91,22 @@ def test_plots_draw_real_tables(sample_records):
     assert len(ax.get_yticklabels()) == 17
     ax = plot_confusion(ag.confusion(sample_records), section="3a")
     assert ax.figure.get_label()
+
+
+def test_forest_when_every_large_group_has_no_estimate():
+    # Every group of HEADLINE_MIN_N+ pairs is suppressed or too few to estimate: the
+    # title ranks nothing (no all-NaN nanargmin), small groups are still described.
+    t = _forest_table().assign(suppressed=[True, False, False])
+    t.loc[0, ["kappa_quadratic", "kappa_quadratic_ci_low", "kappa_quadratic_ci_high"]] = np.nan
+    t.loc[2, ["kappa_quadratic", "kappa_quadratic_ci_low", "kappa_quadratic_ci_high"]] = np.nan
+    t.loc[1, "n"] = 8
+    ax = plot_agreement_forest(t, min_n=10)
+    assert "too few to rank" in ax.get_title()
+    assert any(x.get_text() == "too few to estimate" for x in ax.texts)
+    assert "3b 0.42" in ax.figure.get_label() and "1 group(s) too few" in ax.figure.get_label()
+    assert len(ax.get_yticklabels()) == 3  # no group silently dropped
+    # nothing estimable at all
+    t.loc[1, ["kappa_quadratic", "kappa_quadratic_ci_low", "kappa_quadratic_ci_high"]] = np.nan
+    ax = plot_agreement_forest(t, min_n=10)
+    assert "too few to estimate or suppressed" in ax.get_title()
+    plt.close("all")

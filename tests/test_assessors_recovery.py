@@ -34,7 +34,7 @@ def sev(sample_records) -> pd.DataFrame:
 
 def test_rule_breaches_are_the_planted_ones(sample_records, truth):
     cases = A.rule_breaches(sample_records)
-    got = {r: sorted(cases.loc[cases["rule"] == r, "submission_id"]) for r in A.RULES}
+    got = {r: sorted(cases.loc[cases["rule"] == r, "submission_id"]) for r in A.PAIRING_RULES}
     assert got["lead_inexperienced"] == sorted(truth["rule_breaks"]["lead_inexperienced"])
     assert got["both_inexperienced"] == sorted(truth["rule_breaks"]["inexperienced_pair"])
     assert got["resubmission_reassigned"] == sorted(truth["resubmission_assessors_changed"])

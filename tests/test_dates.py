@@ -220,3 +220,54 @@ def test_validate_headline_summary_and_problems_file(tmp_path: Path, capsys) -> 
     assert "... and" in cap.out and len(cap.out.splitlines()) < 200
     written = pd.read_csv(out_csv, dtype=str, keep_default_na=False)
     assert len(written) == len(qa.load(folder, dates="iso").problems)
+
+
+def _implausible_by_sorting(cols: list[pd.Series]) -> list[pd.Series]:
+    """The implausible-date rule as first written (sort every date cell): the oracle
+    for the counting version in ``_dates.implausible``."""
+    import numpy as np
+
+    from cmalt_qa._dates import EARLIEST, LATEST, TAIL_GAP_DAYS, TAIL_SHARE
+
+    lo, hi = np.datetime64(EARLIEST, "ns"), np.datetime64(LATEST, "ns")
+    flags = [(c < lo) | (c > hi) for c in cols]
+    ok = np.sort(
+        np.concatenate([c[~f & c.notna()].to_numpy("datetime64[ns]") for c, f in zip(cols, flags)])
+    ).astype(np.int64)
+
+    def start(ordered):
+        if len(ordered) < 2:
+            return None
+        far = np.flatnonzero(np.diff(ordered) > TAIL_GAP_DAYS * 86_400 * 10**9) + 1
+        small = far[len(ordered) - far <= TAIL_SHARE * len(ordered)]
+        return int(small[0]) if len(small) else None
+
+    high, low = start(ok), start(-ok[::-1])
+    if high is not None:
+        flags = [f | (c >= np.datetime64(int(ok[high]), "ns")) for c, f in zip(cols, flags)]
+    if low is not None:
+        flags = [f | (c <= np.datetime64(int(ok[::-1][low]), "ns")) for c, f in zip(cols, flags)]
+    return flags
+
+
+def test_implausible_dates_by_counting_equal_the_sorting_rule() -> None:
+    import numpy as np
+
+    from cmalt_qa._dates import implausible
+
+    rng = np.random.default_rng(18)
+    tails = 0
+    for _ in range(300):
+        cols = []
+        for _ in range(int(rng.integers(1, 4))):
+            n = int(rng.integers(0, 300))
+            days = rng.integers(-2000, 2000, n)
+            odd = rng.random(n) < rng.choice([0, 0.01, 0.05, 0.2])
+            days[odd] += rng.choice([-40000, -9000, -400, 400, 9000, 40000], odd.sum())
+            c = pd.Series(pd.Timestamp("2020-01-01") + pd.to_timedelta(days, "D"))
+            c[rng.random(n) < 0.1] = pd.NaT
+            cols.append(c)
+        want, got = _implausible_by_sorting(cols), implausible(cols)
+        assert all(w.equals(g) for w, g in zip(want, got))
+        tails += sum(int(w.sum()) for w in want) > 0
+    assert tails > 100  # most cases flag some dates

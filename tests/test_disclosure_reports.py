@@ -18,7 +18,6 @@ from scipy.optimize import linprog
 import cmalt_qa as qa
 from cmalt_qa import reports
 from cmalt_qa.disclosure import DisclosureError, Ledger
-from cmalt_qa.reports import _format as fmt
 from cmalt_qa.reports import _published as rt
 
 pytestmark = pytest.mark.slow
@@ -51,21 +50,21 @@ def small(tmp_path_factory):
 
 
 # --------------------------------------------------------------------------- parsing
-# The people formatter's headings back to the column names read below (the tables'
-# own labels, e.g. "decided", stay as they are).
-_HEADING: dict[str, str] = {}
-for _col, _label in fmt.LABELS.items():
-    _HEADING.setdefault(_label, _col)
+def _cell(text: str) -> str:
+    """A printed count without its thousands separators ("1,204" -> "1204")."""
+    return text.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", text) else text
 
 
 def _tables(html) -> dict[str, pd.DataFrame]:
+    """Every table by caption, its columns named by the analysis column each heading shows
+    (``data-col``; people read the label), its cells as printed."""
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     out = {}
     for t in soup.find_all("table", class_="cmalt-table"):
         cap = t.find("caption").get_text()
-        head = [_HEADING.get(th.get_text().strip(), th.get_text()) for th in t.thead("th")]
+        head = [th.get("data-col") or th.get_text() for th in t.find("thead").find_all("th")]
         rows = [
-            [c.get_text() for c in tr.find_all(["th", "td"])]
+            [_cell(c.get_text()) for c in tr.find_all(["th", "td"])]
             for tr in t.find("tbody").find_all("tr")
         ]
         out[cap] = pd.DataFrame(rows, columns=head)
@@ -90,7 +89,7 @@ class Attack:
         if text == "suppressed":
             self.names.append(name)
             return len(self.names) - 1
-        return float(text.replace(",", ""))
+        return float(text)
 
     def equal(self, lhs, rhs_terms):
         """lhs = sum(rhs_terms); each a number or an unknown's index."""
@@ -186,15 +185,15 @@ def test_one_period_one_pathway_sections_report_resists_the_attacks(small):
         g = gaps[gaps.iloc[:, 0] == s]
         if len(g):
             g = g.iloc[0]
-            gn, gr = att.term(g["decisions"], f"gaps {s} n"), att.term(g["rated R"], f"gaps {s} R")
-            rec = att.term(g["R with gap data"], f"gaps {s} rec")
+            gn, gr = att.term(g["n"], f"gaps {s} n"), att.term(g["n_r"], f"gaps {s} R")
+            rec = att.term(g["n_gaps_recorded"], f"gaps {s} rec")
             att.equal(gn, [n])
             att.equal(gr, [k])
             att.at_most(rec, gr)
             for e in ("description", "evidence", "reflection"):
                 att.at_most(att.term(g[e], f"gaps {s} {e}"), rec)
     for (s, cls), g in res.groupby([res.columns[0], res.columns[1]]):
-        dis = att.term(g["disagreements"].iloc[0], f"res {s} disagreements")
+        dis = att.term(g["n_disagreements"].iloc[0], f"res {s} disagreements")
         att.equal(dis, [att.term(v, f"res {s} {cls} {i}") for i, v in enumerate(g["n"])])
     truth = qa.referrals.by_section(
         reports.subset(small["recs600"], small["last"], small["last"], "CMALT"), n_boot=10
@@ -225,7 +224,7 @@ def _trends_attack(tables) -> Attack:
         att.equal(v["n"], [v["n_distinction"], v["n_pass"], v["referred"]])
         att.equal(v["referred"], [v["n_minor"], v["n_major"]])
     for y, g in by_p.groupby(by_p.columns[0]):
-        ns = [att.term(x, f"yp {y} {p} n") for p, x in zip(g.iloc[:, 1], g["decided"])]
+        ns = [att.term(x, f"yp {y} {p} n") for p, x in zip(g.iloc[:, 1], g["n"])]
         ks = [att.term(x, f"yp {y} {p} k") for p, x in zip(g.iloc[:, 1], g["referred"])]
         att.equal(cells[y]["n"], ns)
         att.equal(cells[y]["referred"], ks)
@@ -277,7 +276,7 @@ def test_the_html_attack_finds_a_planted_leak(small):
                 yearly.loc[i, c] = str(int(t[c]))
     for i, r in by_p.iterrows():
         t = truth_p[(truth_p["year"].astype(str) == r.iloc[0]) & (truth_p["pathway"] == r.iloc[1])]
-        for c, col in (("decided", "n"), ("referred", "referred")):
+        for c, col in (("n", "n"), ("referred", "referred")):
             if r[c] == "suppressed" and not 0 < t[col].iloc[0] < M:
                 by_p.loc[i, c] = str(int(t[col].iloc[0]))
     if not (yearly == "suppressed").any().any():
@@ -322,7 +321,7 @@ def test_overlapping_periods_are_audited_together(small):
         for c in ("n", "referred"):
             a, b = r1.loc[s, c], r2.loc[s, c]
             if a != "suppressed" and b != "suppressed":
-                d = int(b.replace(",", "")) - int(a.replace(",", ""))
+                d = int(b) - int(a)
                 assert not 0 < d < M, f"section {s} {c}: the difference {d} is a small count"
     led = json.loads((small["out"] / Ledger.NAME).read_text())
     assert len([e for es in led["datasets"].values() for e in es if e["kind"] == "sections"]) == 2

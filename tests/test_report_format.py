@@ -48,7 +48,7 @@ def test_estimate_in_one_cell() -> None:
     assert fmt.estimate(0.5, np.nan, 0.9) == "50%"  # an end missing: the estimate alone
     assert fmt.estimate(np.nan, 0.1, 0.2) == fmt.TOO_FEW
     assert fmt.estimate("suppressed", np.nan, np.nan) == "suppressed"
-    assert fmt.estimate(-0.001, -0.2, 0.1, kind="signed") == "0.00 (\u22120.20\u2013+0.10)"
+    assert fmt.estimate(-0.001, -0.2, 0.1, kind="signed") == "0.00 (\u22120.20 to +0.10)"
 
 
 def test_plural() -> None:
@@ -86,7 +86,7 @@ def test_format_table_labels_intervals_markers() -> None:
     assert shown["Kappa (quadratic)"].tolist() == [
         "0.55 (0.20\u20130.80)",
         fmt.TOO_FEW,
-        "0.00 (\u22120.30\u20130.30)",
+        "0.00 (\u22120.30 to 0.30)",
     ]
     assert shown["Within the promise"].tolist() == ["70%", "suppressed", fmt.TOO_FEW]
     text = " ".join(shown.to_numpy().ravel())

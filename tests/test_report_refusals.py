@@ -287,10 +287,34 @@ def test_validate_problems_out_is_checked_before_reading(data, tmp_path, capsys,
     assert words in _one_line(cap.err)
 
 
-def test_sample_out_under_a_file_names_the_file(tmp_path, capsys):
-    (tmp_path / "notes.txt").write_text("mine")
-    assert cli.main(["sample", "--out", str(tmp_path / "notes.txt" / "s"), "--n", "20"]) == 1
-    assert f"{tmp_path / 'notes.txt'} is a file, not a folder" in _one_line(capsys.readouterr().err)
+@pytest.mark.parametrize("command", ["sample", "anonymise", "forms"])
+@pytest.mark.parametrize("under", [False, True])
+def test_other_commands_out_at_or_under_a_file_is_one_line(data, tmp_path, capsys, command, under):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    out = a_file / "x" if under else a_file
+    key = tmp_path / "key.txt"
+    argv = {
+        "sample": ["sample", "--n", "20"],
+        "anonymise": ["anonymise", str(data["iso"]), "--key-file", str(key), "--new-key"],
+        "forms": ["forms", str(tmp_path), "--log", str(a_file), "--key-file", str(key)],
+    }[command]
+    assert cli.main([*argv, "--out", str(out)]) == 1
+    err = _one_line(capsys.readouterr().err)
+    words = f"{a_file} is a file, not a folder"
+    assert (f"cannot create the folder --out {out}: {words}" if under else f"--out {words}") in err
+    assert a_file.read_text() == "mine" and not key.exists()  # refused before any work
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_out_at_a_file_and_a_missing_data_folder_for_every_kind(tmp_path, capsys, kind):
+    a_file = tmp_path / "report.html"
+    a_file.write_text("mine")
+    status, err = _run(capsys, kind, thin_data.SAMPLE, a_file)
+    assert status == 2 and f"--out {a_file} is a file, not a folder" in _one_line(err)
+    status, err = _run(capsys, kind, tmp_path / "nowhere", tmp_path / "out")
+    assert status != 0 and f"{tmp_path / 'nowhere'}: no such folder or workbook" in err
+    assert a_file.read_text() == "mine" and not (tmp_path / "out").exists()
 
 
 # ----------------------------------------------------------------- report all --dates

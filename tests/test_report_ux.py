@@ -23,9 +23,10 @@ def _check(pages: dict) -> None:
         assert not problems, f"{stem}:\n" + "\n".join(problems[:10])
 
 
-def test_sample_window_report_reads_cleanly(report_pages) -> None:
+@pytest.mark.parametrize("kind", ["window", "sections", "trends"])
+def test_sample_report_reads_cleanly(report_pages, kind) -> None:
     assert set(report_pages) == {"window", "sections", "trends"}
-    _check({"window": {"html": report_pages["window"]}})
+    _check({kind: {"html": report_pages[kind]}})
 
 
 def test_window_report_top_says_what_to_do(report_pages) -> None:
@@ -64,6 +65,7 @@ def test_published_reports_run_on_thin_data(tmp_path, case) -> None:
             r"\bnan\b", text + " ".join(re.findall(r'alt="([^"]*)"', html)), flags=re.IGNORECASE
         ), f"{kind} on {case} prints nan"
         assert "Of the 0 " not in text
+        _check({f"{kind} on {case}": {"html": page}})
 
 
 # The staff report on the same kind of data, and on a period that has just opened (its

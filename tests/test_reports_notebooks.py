@@ -191,8 +191,9 @@ def test_public_reports_publish_no_small_counts(runs, kind):
         if caption.startswith(("Provenance", "Input files")):
             continue
         for td in table.find_all("td"):
-            # a number may carry thousands separators ("2,759")
-            for number in re.findall(r"(?<![\d.,<])\d[\d,]*(?![\d.%])", td.get_text()):
+            # a number may carry thousands separators ("2,759"); the low end of a
+            # percentage interval ("6% (3–14%)") is not a count
+            for number in re.findall(r"(?<![\d.,<])\d[\d,]*(?![\d.%\u2013])", td.get_text()):
                 value = int(number.rstrip(",").replace(",", ""))
                 assert not 1 <= value < MIN_COUNT, (caption, td.get_text())
 

@@ -96,3 +96,30 @@ def test_report_all_refuses_single_report_options(data, tmp_path, capsys) -> Non
         == 2
     )
     assert "does not apply" in capsys.readouterr().err
+
+
+def test_a_failed_report_is_shown_failed_not_linked(data, tmp_path, capsys, monkeypatch) -> None:
+    # The first window report fails (as a notebook cell would); the others "build".
+    from cmalt_qa.reports import _site
+
+    def run_jobs(todo, site, *, workers, log):
+        bad = next(j for j in todo if j.kind == "window")
+        return [
+            {"stem": j.stem, "error": "cell 7 failed: ValueError: <b>boom</b>"}
+            if j is bad
+            else {"stem": j.stem, "seconds": 0.0, "problems": []}
+            for j in todo
+        ]
+
+    monkeypatch.setattr(_site, "run_jobs", run_jobs)
+    site = tmp_path / "site"
+    assert _run(data, site) == 1
+    err = capsys.readouterr().err
+    (line,) = [x for x in err.splitlines() if x.startswith("cmalt-qa report all: failed: ")]
+    stem = line.split()[4].rstrip(":")
+    assert "ValueError" in line and "1 FAILED" in err
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="{stem}.html"' not in index  # no link to a report that was not written
+    assert "1 report failed to build" in index and "failed to build" in index
+    assert "cell 7 failed: ValueError: &lt;b&gt;boom&lt;/b&gt;" in index  # the reason, escaped
+    assert stem not in json.loads((site / MANIFEST).read_text())["reports"]  # rebuilt next run

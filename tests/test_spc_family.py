@@ -90,6 +90,30 @@ def test_step_change_test_is_calibrated_and_early_stop_keeps_the_decision():
 def test_family_levels_bonferroni():
     a_point, a_step = _spc.family_levels(0.05, 17, 153)
     assert a_point == pytest.approx(0.025 / 153) and a_step == pytest.approx(0.025 / 17)
+    # what the points leave unused goes to the steps; never more than half to points
+    assert _spc.family_levels(0.05, 17, 153, 0.005)[1] == pytest.approx(0.045 / 17)
+    assert _spc.family_levels(0.05, 17, 153, 0.9)[1] == pytest.approx(0.025 / 17)
+
+
+@pytest.mark.parametrize("sigma_z", [float("nan"), 1.4])
+def test_points_size_is_the_exact_chance_beyond_the_limits(sigma_z):
+    # Independent check by enumeration: the chance that a count falls beyond the
+    # chart's own limits, summed over points, under the count distribution.
+    n, p, a = np.array([78, 27, 6, 2]), 0.176, 1e-3
+    lcl, ucl = _spc.probability_limits(p, n, a, sigma_z)
+    want = 0.0
+    for m, lo, hi in zip(n, lcl, ucl):
+        x = np.arange(m + 1)
+        if np.isfinite(sigma_z):
+            rho = (sigma_z**2 - 1) / (m - 1) if m > 1 else 0.0
+            pmf = (stats.betabinom.pmf(x, m, p * (1 / rho - 1), (1 - p) * (1 / rho - 1))
+                   if rho > 0 else stats.binom.pmf(x, m, p))  # fmt: skip
+        else:
+            pmf = stats.binom.pmf(x, m, p)
+        want += pmf[(x / m > hi) | (x / m < lo)].sum()
+    got = _spc.points_size(p, n, a, sigma_z)
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-15)
+    assert got <= a * len(n)
     with pytest.raises(ValueError):
         _spc.family_levels(1.5, 17, 153)
 
@@ -102,8 +126,12 @@ def test_referrals_p_chart_columns_and_family(sample_records):
                 "n_charts"]:  # fmt: skip
         assert col in t.columns
     assert (t["n_charts"] == t["section"].nunique()).all()
-    assert t["alpha_step"].iloc[0] == pytest.approx(0.025 / t["section"].nunique())
     assert t["alpha_point"].iloc[0] == pytest.approx(0.025 / len(t))
+    # The step tests get what the discrete points leave unused of the family's 0.05.
+    used = sum(_spc.points_size(g["centre"].iloc[0], g["n"], g["alpha_point"].iloc[0])
+               for _, g in t.groupby("section"))  # fmt: skip
+    assert 0.0 < used < 0.025
+    assert t["alpha_step"].iloc[0] == pytest.approx((0.05 - used) / t["section"].nunique())
     assert (t["special_cause"] == (t["beyond_limits"] | t["step_change"])).all()
     # A section's chart does not depend on which other sections are charted with it
     # beyond the family size (its generator comes from the seed and its own key).
@@ -120,6 +148,23 @@ def test_validation_reduced():
     assert t["in_control"].iloc[0] <= 0.3  # target 0.10; full run in docs/validation.md
     assert t["in_control"].iloc[1] >= 0.2  # the old charts raise false alarms
     assert t["doubling_from_5"] >= 0.5  # target 0.60
+    assert t["overdispersed"].iloc[0] <= 0.3  # Laney, pooled sigma_z; target 0.10
+
+
+def test_edge_bound_most_powerful_test():
+    # The Neyman-Pearson test has size exactly alpha (checked by enumeration) and, at
+    # each section's share of a 10% family rate, cannot find a doubling seen only in
+    # the partial last period 60% of the time: that target is out of reach.
+    n, p0, p1, a = 27, 0.176, 0.352, 0.006
+    x = np.arange(n + 1)
+    c = stats.binom.isf(a, n, p0)
+    gamma = (a - stats.binom.sf(c, n, p0)) / stats.binom.pmf(c, n, p0)
+    reject = np.where(x > c, 1.0, np.where(x == c, gamma, 0.0))
+    assert (reject * stats.binom.pmf(x, n, p0)).sum() == pytest.approx(a, rel=1e-9)
+    power = (reject * stats.binom.pmf(x, n, p1)).sum()
+    assert V.oracle_power(n, p0, p1, a) == pytest.approx(power, rel=1e-9)
+    b = V.edge_bounds().set_index(["change_from", "budget"])["oracle_power"]
+    assert b[(9, "each section's share")] < 0.6 < b[(2, "each section's share")]
 
 
 @pytest.mark.parametrize("laney", [False, True])
@@ -133,12 +178,43 @@ def test_family_signals_equal_p_chart_chart_by_chart(laney):
     beyond, step_p, start = _spc.family_signals(k, n, alpha_point=a_point, alpha_step=a_step, laney=laney,
                                                 rng=np.random.default_rng(1))  # fmt: skip
     rng1 = np.random.default_rng(1)
+    # with laney, the charts share one sigma_z from all their moving ranges
+    sz = _spc.pooled_sigma_z((k[i, n[i] > 0], n[i, n[i] > 0]) for i in range(6)) if laney else None
     for i in range(6):
         use = n[i] > 0
-        c = _spc.p_chart(
-            k[i, use], n[i, use], laney=laney, alpha_point=a_point, alpha_step=a_step, rng=rng1
-        )
+        c = _spc.p_chart(k[i, use], n[i, use], laney=laney, sigma_z=sz, alpha_point=a_point,
+                         alpha_step=a_step, rng=rng1)  # fmt: skip
         np.testing.assert_array_equal(beyond[i, use], c["beyond_limits"])
         assert step_p[i] == c["step_p_value"].iloc[0]
         assert (step_p[i] <= a_step) == c["step_change"].any() or start[i] == 0
     assert step_p[2] <= a_step
+
+
+def test_pooled_sigma_z_is_laney_over_all_moving_ranges():
+    k1, n1 = np.array([5, 9, 4, 12]), np.array([40, 50, 45, 60])
+    k2, n2 = np.array([1, 0, 3]), np.array([10, 12, 11])
+    mrs = []
+    for k, n in ((k1, n1), (k2, n2)):
+        c = k.sum() / n.sum()
+        z = (k / n - c) / np.sqrt(c * (1 - c) / n)
+        mrs += list(np.abs(np.diff(z)))
+    assert _spc.pooled_sigma_z([(k1, n1), (k2, n2)]) == pytest.approx(np.mean(mrs) / 1.128)
+    assert _spc.pooled_sigma_z([(k1, n1)]) == pytest.approx(
+        _spc.laney_sigma_z(k1.astype(float), n1.astype(float), k1.sum() / n1.sum())
+    )
+
+
+def test_dispersed_step_null_is_beta_binomial_and_calibrated():
+    # Over-dispersed in-control series (sigma_z = 1.5, beta-binomial, rare events):
+    # with the beta-binomial null the step test's p-values are uniform (the binomial
+    # null scaled by sigma_z^2 is not, for rare events).
+    rng = np.random.default_rng(11)
+    n = np.array([78, 84, 78, 74, 75, 72, 80, 90, 27])
+    p, sz = 0.04, 1.5
+    pv = []
+    for _ in range(200):
+        k = _spc._beta_binomial_draws(n, p, sz, 1, rng)[0]
+        pv.append(_spc.step_change_test(k, n, n_sim=199, rng=rng, sigma_z=sz, centre=p)[2])
+    assert 0.04 <= np.mean(np.asarray(pv) <= 0.1) <= 0.17
+    var = _spc._beta_binomial_draws(n, p, sz, 20000, rng).var(axis=0)
+    np.testing.assert_allclose(var[:8], n[:8] * p * (1 - p) * sz**2, rtol=0.1)

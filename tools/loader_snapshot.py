@@ -83,10 +83,15 @@ def _corrupt(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None
         if op in (0, 1):
             t.loc[r, c] = values[int(rng.integers(0, len(values)))]
         elif op == 2:
-            a, b = rng.choice(
-                ["submitted_on", "allocated_on", "assessed_on", "result_on"], 2, replace=False
-            )
-            t.loc[r, [a, b]] = t.loc[r, [b, a]].to_numpy()
+            # swap two dates of a row (among those an earlier corruption left in place)
+            dated = [
+                d
+                for d in ("submitted_on", "allocated_on", "assessed_on", "result_on")
+                if d in t.columns
+            ]
+            if len(dated) >= 2:
+                a, b = rng.choice(dated, 2, replace=False)
+                t.loc[r, [a, b]] = t.loc[r, [b, a]].to_numpy()
         elif op == 3:
             t.loc[len(t)] = t.loc[r].to_numpy()
         elif op == 4:

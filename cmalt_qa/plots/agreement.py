@@ -61,15 +61,16 @@ def plot_agreement_forest(
 
     Notes
     -----
-    Groups are labelled with their pairs count ``n``. Rows flagged ``kappa_paradox``
-    are drawn as vermillion squares (shape and colour) with a note to read AC1/AC2.
+    Groups are labelled with their pairs count ``n``; a group without an estimate (below
+    the minimum number of pairs) reads "too few to estimate", a withheld one "suppressed".
+    Rows flagged ``kappa_paradox`` are drawn as vermillion squares (shape and colour) with
+    a note to read AC1/AC2.
     """
     lo_col, hi_col = f"{coefficient}_ci_low", f"{coefficient}_ci_high"
     require_columns(table, ["n", coefficient, lo_col, hi_col], "plot_agreement_forest")
     keys = list(table.columns[: list(table.columns).index("n")])
-    hidden_rows = suppressed_rows(table, coefficient)  # withheld by disclosure control
-    t = table[table[coefficient].notna() | hidden_rows].reset_index(drop=True)
-    gone = hidden_rows[table[coefficient].notna() | hidden_rows].to_numpy()
+    t = table.reset_index(drop=True)
+    gone = suppressed_rows(t, coefficient).to_numpy()  # withheld by disclosure control
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, max(3.0, 0.35 * len(t) + 1.5)))
     label = _LABELS.get(coefficient, coefficient)
@@ -91,8 +92,12 @@ def plot_agreement_forest(
         if "kappa_paradox" in t
         else np.zeros(len(t), bool)
     )
-    ok = ~paradox & ~gone
+    too_few = np.isnan(est) & ~gone  # below the minimum number of pairs, or undefined
+    ok = ~paradox & ~gone & ~too_few
     mark_suppressed(ax, y[gone].tolist(), horizontal=True, extent=(0.0, 1.0), width=0.6)
+    for yy in y[too_few]:
+        ax.text(0.5, yy, "too few to estimate", ha="center", va="center", color="0.3",
+                fontsize="small")  # fmt: skip
     ax.errorbar(
         est[ok],
         y[ok],
@@ -117,8 +122,10 @@ def plot_agreement_forest(
     ax.axvline(0.0, color="0.6", lw=0.8)
     ax.set_xlabel(f"{label} (point and interval)")
     ax.set_ylabel(" / ".join(keys) if keys else "")
-    ax.set_xlim(min(-0.05, np.nanmin(est - err[0]) - 0.05), 1.02)
-    _forest_headline(ax, t, est, names, label, min_n=min_n, paradox=paradox, ci=(lo_col, hi_col))
+    low = np.nanmin(est - err[0]) if np.isfinite(est).any() else 0.0
+    ax.set_xlim(min(-0.05, low - 0.05), 1.02)
+    _forest_headline(ax, t, est, names, label, min_n=min_n, paradox=paradox, ci=(lo_col, hi_col),
+                     n_few=int(too_few.sum()))  # fmt: skip
     return ax
 
 
@@ -132,6 +139,7 @@ def _forest_headline(
     min_n: int,
     paradox: np.ndarray,
     ci: tuple[str, str],
+    n_few: int = 0,
 ) -> None:
     # The title ranks only groups of at least min_n pairs; the alt text states the finding.
     lo_col, hi_col = ci
@@ -139,10 +147,12 @@ def _forest_headline(
         ax.set_title(f"{label[0].upper()}{label[1:]}: too few to estimate or suppressed")
         alt_text(ax, f"Forest plot of {label}: every group is too few to estimate or suppressed.")
         return
-    big = t["n"].to_numpy(dtype=float) >= min_n
-    ranked = np.where(big, est, np.nan)
-    lo_i = int(np.nanargmin(ranked)) if big.any() else int(np.argmin(est))
-    hi_i = int(np.nanargmax(ranked)) if big.any() else int(np.argmax(est))
+    # Rank only groups with an estimate and at least min_n pairs; when there is none (every
+    # large group too few to estimate or suppressed) the extremes of the rest are described
+    # but not ranked in the title.
+    big = (t["n"].to_numpy(dtype=float) >= min_n) & np.isfinite(est)
+    pool = np.where(big, est, np.nan) if big.any() else est
+    lo_i, hi_i = int(np.nanargmin(pool)), int(np.nanargmax(pool))
     low_name, high_name = names[lo_i].split(" (n=")[0], names[hi_i].split(" (n=")[0]
     if big.any():
         ax.set_title(
@@ -152,17 +162,20 @@ def _forest_headline(
         )
     else:
         ax.set_title(
-            f"{label[0].upper()}{label[1:]}: every group has fewer than "
+            f"{label[0].upper()}{label[1:]}: every group with an estimate has fewer than "
             f"{min_n} pairs (too few to rank)"
         )
     sentence = (
-        f"Forest plot of {label} for {len(t)} groups: lowest {low_name} "
+        f"Forest plot of {label} for {int(np.isfinite(est).sum())} groups with an estimate: "
+        f"lowest {low_name} "
         f"{est[lo_i]:.2f} (interval {t[lo_col].iloc[lo_i]:.2f} to {t[hi_col].iloc[lo_i]:.2f}), "
         f"highest {high_name} {est[hi_i]:.2f} (interval {t[lo_col].iloc[hi_i]:.2f} to "
         f"{t[hi_col].iloc[hi_i]:.2f})."
     )
     if paradox.any():
         sentence += f" {int(paradox.sum())} group(s) show the kappa paradox."
+    if n_few:
+        sentence += f" {n_few} group(s) too few to estimate."
     alt_text(ax, sentence)
 
 

@@ -88,6 +88,9 @@ _LAZY = {
     "top_section_sentence": "._people",
     "agreement_sentence": "._people",
     "severity_sentence": "._people",
+    # the window report's tables (columns, captions, empty sentences)
+    "WINDOW_TABLES": "._window",
+    "show_window_table": "._window",
     # every period's reports in one folder
     "build_site": "._site",
     # a published report opened in one call (load, parameters, span, disclosure)

@@ -36,10 +36,14 @@ __all__ = [
     "notices_html",
     "act_now_html",
     "urgent_table_html",
+    "awaiting_html",
 ]
 
 STALE_DAYS: Final[int] = 7
 """A report date more than this many days after the data's last date is stated as stale."""
+
+URGENT: Final[tuple[str, ...]] = ("overdue", "at risk")
+"""The statuses the act-now list holds (awaiting allocation is said apart)."""
 
 URGENT_SHOWN: Final[int] = 12
 """Rows of the act-now list shown before the rest is folded away."""
@@ -102,6 +106,9 @@ class ActNow:
     out_of_line: pd.DataFrame
     left_out: LeftOut
     freshness: Freshness
+    awaiting: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Open portfolios not yet allocated to assessors and not yet at risk: counted and
+    listed apart from ``urgent`` (overdue and at risk), which they would swell."""
 
 
 # --------------------------------------------------------------------------- left out
@@ -266,7 +273,8 @@ def act_now(
     from ..turnaround import open_cases
 
     open_now = open_cases(recs, as_of, at_risk_days=at_risk_days)
-    urgent = open_now[open_now["status"] != "on track"].reset_index(drop=True)
+    urgent = open_now[open_now["status"].isin(URGENT)].reset_index(drop=True)
+    awaiting = open_now[open_now["status"] == "awaiting allocation"].reset_index(drop=True)
     if severity is not None and "out_of_line" in severity.columns:
         out = severity[severity["out_of_line"].fillna(False).astype(bool)].reset_index(drop=True)
     else:
@@ -279,6 +287,7 @@ def act_now(
         out,
         left_out(recs, window=window),
         freshness(recs, as_of),
+        awaiting,
     )
 
 
@@ -399,6 +408,24 @@ def freshness_html(fresh: Freshness) -> str:
     return f'<p class="cmalt-fresh">The export\'s last date is {fresh.last_date}, {when}.</p>'
 
 
+def awaiting_html(awaiting: pd.DataFrame, most: int = 8) -> str:
+    """The portfolios awaiting allocation, counted and named apart from the urgent list
+    ("" when there is none)."""
+    if awaiting is None or not len(awaiting):
+        return ""
+    n = len(awaiting)
+    ids = [str(s) for s in awaiting["submission_id"].head(most)]
+    if n > most:
+        ids.append(fmt.plural(n - most, "other"))
+    soonest = int(awaiting["days_left"].min())
+    return (
+        f"<p><strong>{_html.escape(fmt.plural(n, 'portfolio'))} "
+        f"{fmt.plural(n, 'is', 'are', number=False)} awaiting allocation</strong> "
+        f"(no assessors yet; the soonest due in {_html.escape(fmt.plural(soonest, 'day'))}): "
+        f"{_html.escape(fmt.join_words(ids))}.</p>"
+    )
+
+
 def act_now_html(box: ActNow) -> str:
     """The "act now" box of the window report, as HTML (every value escaped)."""
     esc = _html.escape
@@ -439,6 +466,7 @@ def act_now_html(box: ActNow) -> str:
             f"<p>No portfolio is overdue or at risk on {esc(box.as_of)} "
             f"({esc(fmt.plural(box.n_open, 'open portfolio'))}).</p>"
         )
+    parts.append(awaiting_html(box.awaiting))
     o = box.out_of_line
     if len(o):
         names = fmt.join_words(str(a) for a in o["assessor_id"])

@@ -99,6 +99,20 @@ LABELS: Final[Mapping[str, str]] = {
     "n_unknown_prior": "Experience unknown",
     "lines": "Problem lines",
     "rows": "Rows",
+    "lcl": "Lower limit",
+    "ucl": "Upper limit",
+    "signal": "Signal",
+    "classification": "Final decision followed",
+    "result": "Result",
+    "share": "Share",
+    "n_r": "Rated R",
+    "n_gaps_recorded": "R with gap data",
+    "description": "Lacking description",
+    "evidence": "Lacking evidence",
+    "reflection": "Lacking reflection",
+    "description_rate": "Share lacking description",
+    "evidence_rate": "Share lacking evidence",
+    "reflection_rate": "Share lacking reflection",
 }
 """Human column labels; a column not listed is shown with its underscores as spaces."""
 
@@ -237,7 +251,10 @@ def estimate(
     head = num(est, d, signed=signed)
     if _marker(low) or _marker(high) or is_missing(low) or is_missing(high):
         return head
-    return f"{head} ({num(low, d, signed=signed)}{DASH}{num(high, d, signed=signed)})"
+    lo, hi = num(low, d, signed=signed), num(high, d, signed=signed)
+    # "−0.87–0.91" reads as a subtraction: an interval with a signed end says "to"
+    sep = " to " if signed or "\u2212" in lo + hi else DASH
+    return f"{head} ({lo}{sep}{hi})"
 
 
 def plural(n: Any, word: str, many: str | None = None, *, number: bool = True) -> str:
@@ -367,7 +384,12 @@ def auto_columns(
     cols = list(columns)
 
     def ends(c: str) -> tuple[str, str]:
-        return (f"{c}_ci_low", f"{c}_ci_high") if c != "rate" else ("ci_low", "ci_high")
+        # An interval named after its estimate, or the bare ``ci_low``/``ci_high`` right
+        # after the estimate they belong to (``rate``, ``share``).
+        if f"{c}_ci_low" in cols or c == "rate" or "ci_low" not in cols:
+            return (f"{c}_ci_low", f"{c}_ci_high") if c != "rate" else ("ci_low", "ci_high")
+        after = cols.index("ci_low") - 1
+        return ("ci_low", "ci_high") if after >= 0 and cols[after] == c else ("", "")
 
     paired = {c for c in cols if c not in counts and all(e in cols for e in ends(c))}
     inner = {e for c in paired for e in ends(c)}
@@ -447,6 +469,7 @@ def html_table(
     collapse_after: int | None = None,
     summary: str | None = None,
     sort_values: pd.DataFrame | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> str:
     """A table of display strings as accessible HTML: caption, ``<th scope>`` headers.
 
@@ -470,15 +493,23 @@ def html_table(
     sort_values : DataFrame, optional
         Raw values to sort by (same index; columns named by the labels), e.g. numbers
         for a column shown as text.
+    sources : mapping, optional
+        Label -> the analysis column it shows: written as the heading's ``data-col``, so
+        that a program (a test, an attack on the published tables) can read the table by
+        column name while people read the label.
     """
     esc = _html.escape
     if shown.empty:
         return empty_state(empty)
     klass = "cmalt-table cmalt-sortable" if sortable else "cmalt-table"
-    head = "".join(
-        f'<th scope="col">{f"<button type=button>{esc(str(c))}</button>" if sortable else esc(str(c))}</th>'
-        for c in shown.columns
-    )
+    sources = dict(sources or {})
+
+    def heading(c: Any) -> str:
+        text = f"<button type=button>{esc(str(c))}</button>" if sortable else esc(str(c))
+        attr = f' data-col="{esc(sources[c])}"' if c in sources else ""
+        return f'<th scope="col"{attr}>{text}</th>'
+
+    head = "".join(heading(c) for c in shown.columns)
     rows = []
     for idx, r in shown.iterrows():
         cells = []
@@ -489,7 +520,7 @@ def html_table(
                 raw = sort_values.at[idx, c]
                 if not is_missing(raw):
                     attr = f' data-sort="{esc(str(raw))}"'
-            if _NUMERIC.match(str(r[c])):
+            if c not in keys and _NUMERIC.match(str(r[c])):
                 attr += ' class="num"'
             cells.append(f'<th scope="row"{attr}>{v}</th>' if c in keys else f"<td{attr}>{v}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -561,7 +592,8 @@ TABLE_CSS: Final[str] = """
 table.cmalt-table th, table.cmalt-table td { white-space: nowrap; text-align: left; }
 .jp-RenderedHTMLCommon table.cmalt-table td.num, .jp-RenderedHTMLCommon table.cmalt-table th.num,
 table.cmalt-table td.num, table.cmalt-table th.num { text-align: right; }
-table.cmalt-table thead th { white-space: normal; vertical-align: bottom; }
+.jp-RenderedHTMLCommon table.cmalt-table thead th,
+table.cmalt-table thead th { white-space: normal; vertical-align: bottom; max-width: 9em; }
 table.cmalt-sortable thead th button { font: inherit; font-weight: bold; background: none;
   border: 0; padding: 0; cursor: pointer; text-align: left; color: inherit; }
 table.cmalt-sortable thead th[aria-sort=ascending] button::after { content: " \\25B2"; }

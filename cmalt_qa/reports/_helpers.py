@@ -483,42 +483,13 @@ _PARAMETER_NAMES: Final[Mapping[str, str]] = {
 
 
 def show_provenance_head(
-    recs: Any,
-    data: str | Path,
-    parameters: Mapping[str, Any],
-    counts: Sequence[tuple[str, str]] = (),
-    *,
-    rows_read: bool = False,
+    items: pd.DataFrame, recs: Any, data: str | Path, *, rows_read: bool = False
 ) -> None:
-    """Display the provenance table (data, ``counts`` rows, parameters, toolkit,
-    generation time: UTC, ``SOURCE_DATE_EPOCH`` overrides it) and the input files with
-    their sha256 (and rows read, when ``rows_read``): the head every report shares."""
-    from .. import __version__
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = (
-        _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
-        if epoch and epoch.isdigit()
-        else _dt.datetime.now(_dt.UTC)
-    )
-    path = (getattr(recs, "source", None) or {}).get("path", data)
-    params = "; ".join(
-        f"{_PARAMETER_NAMES.get(k, k.replace('_', ' '))}: {v}"
-        for k, v in parameters.items()
-        if v not in (None, "")
-    )
-    info = pd.DataFrame(
-        [
-            ("Data", str(path)),
-            *counts,
-            ("Parameters", params),
-            ("Toolkit", f"cmalt-qa {__version__}"),
-            ("Generated", now.strftime("%Y-%m-%d %H:%M UTC")),
-        ],
-        columns=["item", "value"],
-    )
+    """Display the provenance table (``items``: ``item``, ``value`` rows, e.g.
+    :func:`_provenance_items`) and the input files with their sha256 (and the rows read,
+    when ``rows_read``): the head the staff and the published blocks share."""
     show_table(
-        info,
+        items,
         "Provenance: where these figures come from",
         keys=["item"],
         labels={"item": "Item", "value": "Value"},
@@ -561,50 +532,80 @@ def provenance(
         every count through the report's disclosure step.
     """
     problems = recs.problems
+    show_provenance_head(
+        _provenance_items(recs, data, parameters, min_count=min_count), recs, data, rows_read=True
+    )
+    if len(problems):
+        _show_quarantine_rules(problems, min_count)
+
+
+def _generated_at() -> _dt.datetime:
+    """Now (UTC), or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return (
+        _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
+        if epoch and epoch.isdigit()
+        else _dt.datetime.now(_dt.UTC)
+    )
+
+
+def _provenance_items(
+    recs: Any, data: str | Path, parameters: Mapping[str, Any], *, min_count: int | None
+) -> pd.DataFrame:
+    """The provenance table's rows: data, rows loaded and quarantined, parameters,
+    toolkit, generation time."""
+    from .. import __version__
+
+    problems = recs.problems
     if len(problems):
         quarantined = problems.drop_duplicates(["file", "row"]).groupby("file").size()
-        q_text = ", ".join(f"{k}: {v}" for k, v in quarantined.items())
+        q_text = ", ".join(
+            f"{k}: {v if min_count is None or v >= min_count else f'<{min_count}'}"
+            for k, v in quarantined.items()
+        )
     else:
-        quarantined, q_text = pd.Series(dtype=int), "none"
+        q_text = "none"
     rows_loaded = (
         f"submissions: {len(recs.submissions)}, ratings: {len(recs.ratings)}, "
         f"assessors: {len(recs.assessors)}"
     )
-    counts = [
-        ("Rows loaded", rows_loaded),
-        (
-            "Rows quarantined",
-            q_text
-            if min_count is None or not len(problems)
-            else ", ".join(
-                f"{k}: {v if v >= min_count else f'<{min_count}'}" for k, v in quarantined.items()
-            ),
-        ),
-    ]
-    show_provenance_head(recs, data, parameters, counts, rows_read=True)
-    if len(problems):
-        rules = problems.groupby("rule").size().rename("lines").reset_index()
-        rules = rules.rename(columns={"rule": "Rule", "lines": "Problem lines"})
-        rules = rules.sort_values(["Problem lines", "Rule"], ascending=[False, True])
-        if min_count is None:
-            staff_table(
-                rules, "Quarantined input by rule (lines in the problems list)", keys=["Rule"]
-            )
-        else:
-            table = disclosed(
-                rules,
-                "Quarantined input by rule (lines in the problems list)",
-                counts=["Problem lines"],
-                keys=["Rule"],
-                min_count=min_count,
-            )
-            show_table(
-                table.shown,
-                table.caption,
-                keys=table.keys,
-                labels=table.labels,
-                note=disclosed_note(min_count),
-            )
+    path = (getattr(recs, "source", None) or {}).get("path", data)
+    shown_parameters = "; ".join(
+        f"{_PARAMETER_NAMES.get(k, k.replace('_', ' '))}: {v}"
+        for k, v in parameters.items()
+        if v not in (None, "")
+    )
+    return pd.DataFrame(
+        [
+            ("Data", str(path)),
+            ("Rows loaded", rows_loaded),
+            ("Rows quarantined", q_text),
+            ("Parameters", shown_parameters),
+            ("Toolkit", f"cmalt-qa {__version__}"),
+            ("Generated", _generated_at().strftime("%Y-%m-%d %H:%M UTC")),
+        ],
+        columns=["item", "value"],
+    )
+
+
+def _show_quarantine_rules(problems: pd.DataFrame, min_count: int | None) -> None:
+    """Problem lines per quarantine rule; in a published report (``min_count`` given)
+    under disclosure control, since they count people's records too."""
+    rules = problems.groupby("rule").size().rename("lines").reset_index()
+    rules = rules.rename(columns={"rule": "Rule", "lines": "Problem lines"})
+    rules = rules.sort_values(["Problem lines", "Rule"], ascending=[False, True])
+    caption = "Quarantined input by rule (lines in the problems list)"
+    if min_count is None:
+        staff_table(rules, caption, keys=["Rule"])
+        return
+    table = disclosed(rules, caption, counts=["Problem lines"], keys=["Rule"], min_count=min_count)
+    show_table(
+        table.shown,
+        table.caption,
+        keys=table.keys,
+        labels=table.labels,
+        note=disclosed_note(min_count),
+    )
 
 
 def export_tables(tables: Mapping[str, PublishedTable], path: str | Path) -> Path:

@@ -69,7 +69,7 @@ _ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "input": {"type"},
-    "th": {"scope", "colspan", "rowspan", "data-sort"},
+    "th": {"scope", "colspan", "rowspan", "data-sort", "data-col"},
     "td": {"colspan", "rowspan", "data-sort"},
 }
 _PNG = "data:image/png;base64,"

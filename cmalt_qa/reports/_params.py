@@ -12,7 +12,6 @@ import datetime as _dt
 import difflib
 import hashlib
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
@@ -189,7 +188,7 @@ def _check_window(name: str, value: str, windows: Sequence[str], recs: Any = Non
     if value in windows:
         return value
     hint = "" if recs is None else _left_out_hint(recs)
-    if re.fullmatch(r"\d{4}-(?:01|05|09)", value):  # a period, but none of the data's
+    if _is_period(recs, value):  # a period of the calendar, but none of the data's
         raise ReportError(
             f"no valid submission in the {name} {value}; windows in the data: "
             f"{', '.join(windows)}{hint}"
@@ -198,6 +197,15 @@ def _check_window(name: str, value: str, windows: Sequence[str], recs: Any = Non
         f"unknown {name} {value!r}{_did_you_mean(value, windows)}; "
         f"windows in the data: {', '.join(windows)}{hint}"
     )
+
+
+def _is_period(recs: Any, value: str) -> bool:
+    """Whether ``value`` labels a reporting period of the records' calendar."""
+    try:
+        recs.calendar.window_info(value)
+    except (AttributeError, KeyError, ValueError):
+        return False
+    return True
 
 
 def _pathway_code(pathway: str) -> str:

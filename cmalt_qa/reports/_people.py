@@ -7,9 +7,11 @@ Thin display wrappers over :mod:`cmalt_qa.reports._format` (the strings) and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from . import _actnow as _an
@@ -126,18 +128,24 @@ def markers_of(published: Any) -> pd.DataFrame:
     return shown.where(keep)
 
 
-_DECIMALS = __import__("re").compile(r"\.(\d+)")
+_DECIMALS = re.compile(r"\.(\d+)")
+_SHARE_NAME = re.compile(r"rate|share|percent|within|centre|^[lu]cl$|^ci_")
+"""Columns that hold a share, by name: how one is shown when no value of it is printed."""
+
+
+def _is_yesno(values: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(values):
+        return True
+    present = values.dropna()
+    return len(present) > 0 and all(isinstance(v, (bool, np.bool_)) for v in present)
 
 
 def _kind_from_shown(
     values: pd.Series, shown: pd.Series, hidden: pd.Series
 ) -> tuple[str, int | None]:
-    """A column's kind and decimals, read from the strings the disclosure step printed."""
-    if (
-        pd.api.types.is_bool_dtype(values)
-        or set(values.dropna().unique()) <= {True, False}
-        and len(values.dropna())
-    ):
+    """A column's kind and decimals, read from the strings the disclosure step printed
+    (by its name when it printed none: every cell hidden or undefined)."""
+    if _is_yesno(values):
         return "yesno", None
     if not pd.api.types.is_numeric_dtype(values):
         return "text", None
@@ -146,18 +154,33 @@ def _kind_from_shown(
     ]
     texts = [t for t in texts if t and t not in ("n/a", "nan")]
     digits = max((len(m.group(1)) for t in texts if (m := _DECIMALS.search(t))), default=0)
-    if any(t.endswith("%") for t in texts):
+    if any(t.endswith("%") for t in texts) or (not texts and _SHARE_NAME.search(str(values.name))):
         return "pct", digits
-    if digits == 0 and all(float(v).is_integer() for v in values.dropna()):
-        return "count", None
+    present = values.dropna()
+    if "days" in str(values.name):
+        return "days", None
+    if digits == 0 and len(present) and all(float(v).is_integer() for v in present):
+        # an undefined value among shown whole numbers reads "too few", never "0"
+        return ("count", None) if len(present) == int((~hidden).sum()) else ("num", 0)
     return ("signed" if any(t.startswith("+") for t in texts) else "num"), digits or 2
+
+
+PUBLISHED_LABELS: Final[dict[str, str]] = {"rate": "Referral rate", "k": "Referred"}
+"""Headings of the published tables where the general label is too vague (every ``rate``
+they print is a referral rate)."""
+
+
+def _heading(label: str) -> str:
+    return label if label == "n" else label[:1].upper() + label[1:]
 
 
 def infer_columns(published: Any) -> list[fmt.Col]:
     """Display columns of a published table, each kind read from the strings it printed;
-    an estimate shown with its interval columns becomes one cell."""
+    an estimate shown with its interval columns becomes one cell; headings are the table's
+    own labels (capitalised), else :data:`PUBLISHED_LABELS`, else the human label."""
     cols = [c for c in published.columns]
-    labels = dict(getattr(published, "labels", None) or {})
+    own = dict(getattr(published, "labels", None) or {})
+    labels = {c: _heading(own.get(c) or PUBLISHED_LABELS.get(c) or fmt.label_of(c)) for c in cols}
     hidden = published.hidden.reindex(index=published.shown.index, columns=cols, fill_value=False)
     specs = fmt.auto_columns(cols, labels=labels)
     out = []
@@ -170,6 +193,8 @@ def infer_columns(published: Any) -> list[fmt.Col]:
         )
         if len(c.columns) == 3 and kind == "count":
             kind = "num"
+        if first in published.keys:  # a year or a section is a name, not a count
+            kind, digits = "text", None
         out.append(fmt.Col(c.source, kind, c.label, digits))
     return out
 
@@ -183,12 +208,19 @@ def published_html(
 ) -> str:
     """HTML of a table that passed disclosure control, formatted for people: human
     headings, each estimate with its interval in one cell, the markers the disclosure
-    step gave (``suppressed``, ``<5``, ``≈80%``) kept, no ``nan``."""
+    step gave (``suppressed``, ``<5``, ``≈80%``) kept, no ``nan``. Each heading carries
+    the column it shows as ``data-col`` (the attack tests read the tables by it)."""
     cols = infer_columns(published)
     shown = fmt.format_table(published.values, cols, markers=markers_of(published))
     keys = [c.label for c in cols if c.columns[0] in published.keys]
     return fmt.html_table(
-        shown, published.caption, keys=keys, note=note, empty=empty, collapse_after=collapse_after
+        shown,
+        published.caption,
+        keys=keys,
+        note=note,
+        empty=empty,
+        collapse_after=collapse_after,
+        sources={c.label: c.columns[0] for c in cols},
     )
 
 

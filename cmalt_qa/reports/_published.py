@@ -827,11 +827,14 @@ def finish_publication(kind: str, stem: str, out_dir: Path, audit_path: Path) ->
 
 
 def show_published(table: PublishedTable, note: str | None = None) -> None:
-    """Display a published table (caption, row headers, the suppression note)."""
-    from ._helpers import show_table
+    """Display a published table for people (human headings, each estimate with its
+    interval, caption, row headers, the suppression note; :func:`published_html`)."""
+    from IPython.display import HTML, display
+
+    from ._people import published_html
 
     text = NOTE.format(m1=table.min_count - 1) + (f" {note}" if note else "")
-    show_table(table.shown, table.caption, keys=table.keys, labels=table.labels, note=text)
+    display(HTML(published_html(table, text)))
 
 
 def last_gap_sentence(values: pd.DataFrame, by: str = "year", element: str = "reflection") -> str:

@@ -213,8 +213,11 @@ def published_provenance(
     ``SOURCE_DATE_EPOCH`` overrides it), each input file's sha256, and the input rows
     used and left out as the disclosure step published them.
     """
-    from ._helpers import show_provenance_head
+    from ._helpers import _provenance_items, show_provenance_head
     from ._published import show_published
 
-    show_provenance_head(recs, data, parameters)
+    items = _provenance_items(recs, data, parameters, min_count=None)
+    # the dataset-wide counts are in the disclosed table below, not here
+    items = items[~items["item"].isin(["Rows loaded", "Rows quarantined"])]
+    show_provenance_head(items.reset_index(drop=True), recs, data)
     show_published(published.table(INPUT_TABLE))

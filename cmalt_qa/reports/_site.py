@@ -368,32 +368,69 @@ def _headlines(recs: Any, as_of: _dt.date, min_n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def index_html(recs: Any, jobs: Sequence[Job], *, min_n: int = 5) -> str:
-    """The site's ``index.html``: the periods with their headline figures, and links."""
+FAILED_REASON_CHARS: Final[int] = 300
+"""A failed report's reason is shown in the index up to this many characters."""
+
+
+def _report_link(job: Job, text: str, mark: str, failed: Mapping[str, str]) -> str:
+    """A link to a report; a report that failed to build is shown as failed, with the
+    reason and no link (an older file of the same name may still be on disk)."""
+    esc = _html.escape
+    if job.stem in failed:
+        reason = " ".join(str(failed[job.stem]).split())
+        if len(reason) > FAILED_REASON_CHARS:
+            reason = reason[: FAILED_REASON_CHARS - 1] + "\u2026"
+        return (
+            f'{esc(text)}: <strong class="failed">failed to build</strong> '
+            f'<span class="reason">({esc(reason)})</span>'
+        )
+    return f'<a href="{esc(job.stem)}.html">{esc(text)}</a> {mark}'
+
+
+def index_html(
+    recs: Any, jobs: Sequence[Job], *, min_n: int = 5, failed: Mapping[str, str] | None = None
+) -> str:
+    """The site's ``index.html``: the periods with their headline figures, and links.
+
+    ``failed`` (stem -> reason): reports that failed to build, shown as failed with
+    their reason instead of a link.
+    """
     from ._params import latest_date
 
     esc = _html.escape
+    failed = dict(failed or {})
     latest = latest_date(recs)
     heads = _headlines(recs, latest, min_n).set_index("window")
     win = {j.params["window"]: j for j in jobs if j.kind == "window"}
+    staff, public = (
+        '<span class="staff">staff only</span>',
+        '<span class="public">for publication</span>',
+    )
     rows = []
     for w in sorted(win, reverse=True):
         j, h = win[w], heads.loc[w]
+        link = _report_link(j, f"window report as of {j.params['as_of']}", staff, failed)
         rows.append(
             f'<tr><th scope="row">{esc(w)}</th><td>{esc(h["submissions"])}</td>'
             f"<td>{esc(h['within'])}</td><td>{esc(h['referral'])}</td><td>{esc(h['open'])}</td>"
-            f'<td><a href="{esc(j.stem)}.html">window report as of {esc(j.params["as_of"])}</a> '
-            f'<span class="staff">staff only</span></td></tr>'
+            f"<td>{link}</td></tr>"
         )
     others = "".join(
-        f'<li><a href="{esc(j.stem)}.html">{esc(_LABEL[j.kind])}</a> '
-        f'<span class="public">for publication</span></li>'
+        f"<li>{_report_link(j, _LABEL[j.kind], public, failed)}</li>"
         for j in jobs
         if j.kind != "window"
     )
     from .. import __version__
 
+    notice = (
+        f'<p class="failed-notice" role="alert"><strong>{esc(fmt.plural(len(failed), "report"))} '
+        f"failed to build</strong>: marked below, with the reason; the command line printed "
+        "the same.</p>"
+        if failed
+        else ""
+    )
     return _INDEX.format(
+        notice=notice,
         latest=esc(str(latest)),
         rows="".join(rows),
         others=others,
@@ -421,11 +458,15 @@ thead th {{ background: #e8e8e8; white-space: normal; }}
 td {{ text-align: right; }}
 .staff {{ color: #8a1c00; font-weight: bold; }}
 .public {{ color: #0b5d1e; font-weight: bold; }}
+.failed {{ color: #8a1c00; }}
+.reason {{ white-space: normal; }}
+td:last-child {{ text-align: left; white-space: normal; }}
+.failed-notice {{ border: 3px solid #8a1c00; background: #fff4e5; padding: 0.4em 1em; }}
 a {{ color: #0b3d91; }}
 </style></head>
 <body>
 <h1>CMALT reports: every period</h1>
-<p>Data to {latest}; toolkit cmalt-qa {version}. Reports marked <span class="staff">staff
+{notice}<p>Data to {latest}; toolkit cmalt-qa {version}. Reports marked <span class="staff">staff
 only</span> name assessors and must not be published; those marked
 <span class="public">for publication</span> passed disclosure control.</p>
 <h2>Reporting periods</h2>
@@ -538,7 +579,9 @@ def build_site(
         for j in jobs
         if j.stem not in failed
     }
-    (site / "index.html").write_text(index_html(recs, jobs, min_n=min_count), encoding="utf-8")
+    (site / "index.html").write_text(
+        index_html(recs, jobs, min_n=min_count, failed=failed), encoding="utf-8"
+    )
     tmp = site / (MANIFEST + ".tmp")
     tmp.write_text(
         json.dumps(
@@ -550,7 +593,8 @@ def build_site(
     secs = time.perf_counter() - t0
     print(
         f"wrote {site / 'index.html'} ({len(built)} built, {len(jobs) - len(todo)} kept, "
-        f"{secs:.1f} s)",
+        + (f"{len(failed)} FAILED, " if failed else "")
+        + f"{secs:.1f} s)",
         file=log,
     )
     return {
