@@ -11,6 +11,7 @@ from typing import Final
 import pandas as pd
 
 from . import scheme
+from ._words import plural
 from .records import Records
 
 __all__ = ["file_counts", "headline", "summary_lines", "SHOWN_PER_RULE"]
@@ -94,7 +95,7 @@ def summary_lines(recs: Records, shown: int = SHOWN_PER_RULE) -> list[str]:
     rows_out = probs[["file", "row"]].drop_duplicates().shape[0]
     lines = [f"Problems: {len(probs)} ({rows_out} rows kept out)"]
     for rule, group in probs.groupby("rule", sort=True):
-        lines += ["", f"[{rule}] {len(group)} problem(s)"]
+        lines += ["", f"[{rule}] {plural(len(group), 'problem')}"]
         for r in group.head(shown).itertuples(index=False):
             value = "" if pd.isna(r.value) else str(r.value)
             lines.append(f"  {r.file} row {r.row}, column {r.column}, value {value!r}: {r.message}")

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from ._dates import DATE_MODES
 from ._errors import os_error_words
+from ._words import plural
 from .reports._params import KINDS
 
 if TYPE_CHECKING:
@@ -132,10 +133,10 @@ def _run_validate(args: argparse.Namespace) -> int:
     _print_validation(path, recs)
     if args.problems_out:
         out = _csvout.write_csv(recs.problems, args.problems_out)
-        print(f"\nWrote {len(recs.problems)} problem line(s) to {out}")
+        print(f"\nWrote {plural(len(recs.problems), 'problem line')} to {out}")
     if len(recs.submissions) == 0:
         raise CommandError(
-            f"{path}: no valid submission is left ({len(recs.problems)} problem(s)); "
+            f"{path}: no valid submission is left ({plural(len(recs.problems), 'problem')}); "
             "nothing could be reported from these data"
         )
     return 0
@@ -232,7 +233,7 @@ def _run_sample(args: argparse.Namespace) -> int:
         f"planted values in {out / 'truth.json'}; data end {recs.truth['as_of']}."
     )
     if len(recs.problems):  # the generator promises none; say so loudly if it breaks
-        raise CommandError(f"the generated data have {len(recs.problems)} problem(s)")
+        raise CommandError(f"the generated data have {plural(len(recs.problems), 'problem')}")
     return 0
 
 

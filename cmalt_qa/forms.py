@@ -44,6 +44,7 @@ from . import _csvout, scheme
 from . import _forms_docx as fx
 from ._csvout import neutralise
 from ._lazy import renamed
+from ._words import plural
 from .anonymise import pseudonym, read_key
 from .scheme import BOOL_ALIASES, PATHWAY_ALIASES
 from .scheme import SUBMISSION_TYPE_ALIASES as TYPE_ALIASES
@@ -222,10 +223,11 @@ class FormsResult:
         """Plain-text account for the command line (counts and rules, no names)."""
         f = self.files
         lines = [
-            f"Read {f.get('forms', 0)} form(s) of {f.get('docx', 0)} file(s) and "
-            f"{f.get('log_rows', 0)} log row(s).",
-            f"Wrote {len(self.submissions)} submission(s) ({f.get('open', 0)} open, from the "
-            f"log only), {len(self.ratings)} section rating(s), {len(self.comments)} comment(s)"
+            f"Read {plural(f.get('forms', 0), 'form')} of {plural(f.get('docx', 0), 'file')} "
+            f"and {plural(f.get('log_rows', 0), 'log row')}.",
+            f"Wrote {plural(len(self.submissions), 'submission')} ({f.get('open', 0)} open, from "
+            f"the log only), {plural(len(self.ratings), 'section rating')}, "
+            f"{plural(len(self.comments), 'comment')}"
             + (f" to {self.out}" if self.out else "")
             + ".",
         ]
@@ -233,8 +235,8 @@ class FormsResult:
             lines.append("Problems: none.")
             return "\n".join(lines)
         lines.append(
-            f"Problems: {len(self.problems)}; {f.get('forms_left_out', 0)} file(s) and "
-            f"{f.get('log_left_out', 0)} log row(s) left out. Every problem is in "
+            f"Problems: {len(self.problems)}; {plural(f.get('forms_left_out', 0), 'file')} and "
+            f"{plural(f.get('log_left_out', 0), 'log row')} left out. Every problem is in "
             "problems.csv:"
         )
         for rule, n in self.problems["rule"].value_counts().sort_index().items():

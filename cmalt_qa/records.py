@@ -21,6 +21,7 @@ from ._errors import PROBLEM_COLUMNS, RecordsError, Refusal
 from ._lazy import renamed
 from ._rules import QUARANTINE_RULES
 from ._validate import validate
+from ._words import plural
 from .scheme import Calendar, default_calendar
 
 __all__ = ["Records", "RecordsError", "load", "from_frames", "PROBLEM_COLUMNS", "QUARANTINE_RULES"]
@@ -165,7 +166,7 @@ class Records:
             "<p><strong>CMALT records</strong>: "
             f"{len(s)} submissions, {len(self.ratings)} section ratings, "
             f"{len(self.assessors)} assessor rows; windows {windows}; "
-            f"{len(self.problems)} problem(s).</p>"
+            f"{plural(len(self.problems), 'problem')}.</p>"
         )
 
     def __repr__(self) -> str:
@@ -241,7 +242,7 @@ def _with_comments(recs: Records, path: Path, strict: bool) -> Records:
     if strict and len(out.problems) > len(recs.problems):
         extra = out.problems.iloc[len(recs.problems) :]
         raise RecordsError(
-            f"strict mode: {len(extra)} problem(s) in {f.name}:\n"
+            f"strict mode: {plural(len(extra), 'problem')} in {f.name}:\n"
             + "\n".join(
                 f"  {f.name} row {r.row}, column {r.column}: {r.message} [{r.rule}]"
                 for r in extra.itertuples()
@@ -387,7 +388,8 @@ def _build(
             for r in out.problems.itertuples()
         ]
         raise RecordsError(
-            f"strict mode: {len(out.problems)} problem(s) in the input:\n" + "\n".join(lines),
+            f"strict mode: {plural(len(out.problems), 'problem')} in the input:\n"
+            + "\n".join(lines),
             out.problems,
         )
     return Records(

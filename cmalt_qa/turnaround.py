@@ -67,6 +67,7 @@ from ._analysis import (
     resolve_as_of,
 )
 from ._stats import km_fit, km_quantile, share_by
+from ._words import plural
 from .records import Records
 from .scheme import ASSESSOR_TARGET_WEEKS
 
@@ -103,8 +104,9 @@ def _prepare(
     note = ""
     if after.any():
         note = (
-            f"{int(after.sum())} submission(s) made after as_of={stamp.date()} are not yet "
-            "in the data as it stood then and were left out"
+            f"{plural(int(after.sum()), 'submission')} made after as_of={stamp.date()} "
+            f"{plural(int(after.sum()), 'is', 'are', number=False)} not yet in the data as it "
+            f"stood then and {plural(int(after.sum()), 'was', 'were', number=False)} left out"
         )
         subs = subs[~after]
     known = {c: subs[c].where(subs[c] <= stamp) for c in DATE_COLUMNS}

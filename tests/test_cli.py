@@ -79,7 +79,7 @@ def test_validate_lists_quarantined_rows_by_rule(tmp_path, small, capsys):
     (tmp_path / "submissions.csv").write_text("\n".join(lines) + "\n")
     assert cli.main(["validate", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "[unknown_code] 1 problem(s)" in out
+    assert "[unknown_code] 1 problem" in out
     assert "submissions.csv row 4, column pathway, value 'XMALT'" in out
     assert "[submission_quarantined]" in out
     line = next(x for x in out.splitlines() if x.startswith("submissions.csv "))

@@ -150,7 +150,7 @@ class TestHandComputed:
         ])  # fmt: skip
         with pytest.warns(UserWarning, match="2 submission"):
             s = ta.summary(recs, by=(), as_of="2024-03-02")
-        assert s.iloc[0]["n"] == 1 and "2 submission(s)" in s.attrs["note"]
+        assert s.iloc[0]["n"] == 1 and "2 submissions" in s.attrs["note"]
         with pytest.warns(UserWarning):
             oc = ta.open_cases(recs, as_of="2024-03-02")
         assert oc.empty and list(oc.columns[:10]) == OPEN_CASE_COLUMNS

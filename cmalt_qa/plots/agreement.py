@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._words import plural
 from ._style import (
     ACCENT,
     ALERT,
@@ -173,9 +174,11 @@ def _forest_headline(
         f"{t[hi_col].iloc[hi_i]:.2f})."
     )
     if paradox.any():
-        sentence += f" {int(paradox.sum())} group(s) show the kappa paradox."
+        sentence += (
+            f" {plural(int(paradox.sum()), 'group shows', 'groups show')} the kappa paradox."
+        )
     if n_few:
-        sentence += f" {n_few} group(s) too few to estimate."
+        sentence += f" {plural(n_few, 'group has', 'groups have')} too few pairs to estimate."
     alt_text(ax, sentence)
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from .._words import plural
 from ._style import ACCENT, ALERT, NEUTRAL, SEQUENTIAL_CMAP, alt_text, require_columns
 
 __all__ = ["plot_severity", "plot_workload"]
@@ -95,7 +96,12 @@ def plot_severity(
         if len(shown)
         else ""
     )
-    tail = f" {left_out} assessor(s) with too few portfolios are not shown." if left_out else ""
+    tail = (
+        f" {plural(left_out, 'assessor')} with too few portfolios "
+        f"{plural(left_out, 'is', 'are', number=False)} not shown."
+        if left_out
+        else ""
+    )
     alt_text(ax, f"Caterpillar plot of assessor severity with {int(100 * table.attrs.get('ci', 0.95))}% "
                  f"intervals. {finding}{rng}{tail}")  # fmt: skip
     return ax

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._words import plural
 from ._style import (
     ACCENT,
     ALERT,
@@ -251,7 +252,7 @@ def plot_outcomes(table: pd.DataFrame, *, ax: Axes | None = None, x: str = "wind
     else:
         title, alt = (_outcomes_over_time if x in _TIME_COLUMNS else _outcomes_by_group)(t, x)
     if hidden.any():
-        alt += f" {int(hidden.sum())} {x}(s) suppressed."
+        alt += f" {plural(int(hidden.sum()), x.replace('_', ' '))} suppressed."
     ax.set_title(title)
     alt_text(ax, alt)
     return ax
@@ -350,7 +351,7 @@ def plot_p_chart(
     flagged = t.loc[sc, "window"].astype(str).tolist()
     if flagged:
         rules = sorted({r for s in t.loc[sc, "signal"] for r in s.split("; ") if r})
-        title = f"{what}: special cause in {len(flagged)} window(s)"
+        title = f"{what}: special cause in {plural(len(flagged), 'window')}"
         desc = f"Special causes ({', '.join(rules)}) in {', '.join(flagged)}."
     else:
         title = f"{what}: common-cause variation only"

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._words import plural
 from ._style import (
     ACCENT,
     GAP_COLOURS,
@@ -148,7 +149,7 @@ def plot_rate_by(
             title=group.capitalize(), frameon=False, bbox_to_anchor=(1.01, 1), loc="upper left"
         )
     withheld = _mark_withheld(ax, table, x, rate)
-    gone = f" {withheld} point(s) suppressed." if withheld else ""
+    gone = f" {plural(withheld, 'point')} suppressed." if withheld else ""
     if changes:
         big = max(changes, key=lambda c: abs(c[4] - c[2]))
         verb = "rose" if big[4] > big[2] else "fell" if big[4] < big[2] else "held"

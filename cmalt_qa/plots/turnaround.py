@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._words import plural
 from ..scheme import PROMISE_MONTHS
 from ._style import (
     ACCENT,
@@ -140,7 +141,7 @@ def _km_title(ax: Axes, groups: list[tuple[str, pd.DataFrame]], within: dict[str
     """Title and text alternative: the group with the lowest share within the promise."""
     curves = (
         f"Kaplan-Meier curves of the share of portfolios returned by days since submission, "
-        f"open cases censored, for {len(groups)} group(s)."
+        f"open cases censored, for {plural(len(groups), 'group')}."
     )
     if not within:
         ax.set_title(f"Share returned within the {PROMISE_MONTHS}-month promise: not known yet")
@@ -304,7 +305,7 @@ def plot_promise_compliance(
         ax.set_title(f"Lowest share {estimate.replace('_', ' ')}: {labels.iloc[i]} at {est[i]:.0%}")
         alt_text(
             ax,
-            f"Bar chart of the share {estimate.replace('_', ' ')} for {len(x)} group(s), "
+            f"Bar chart of the share {estimate.replace('_', ' ')} for {plural(len(x), 'group')}, "
             f"with 95% intervals. Lowest: {labels.iloc[i]} at {est[i]:.0%} "
             f"(n={int(table['n'].iloc[i])}); highest: {labels.iloc[int(np.nanargmax(est))]} "
             f"at {np.nanmax(est):.0%}.",
@@ -315,8 +316,8 @@ def plot_promise_compliance(
         )
         alt_text(
             ax,
-            f"Bar chart of the share {estimate.replace('_', ' ')} for {len(x)} "
-            f"group(s), each with fewer than {min_n} portfolios.",
+            f"Bar chart of the share {estimate.replace('_', ' ')} for "
+            f"{plural(len(x), 'group')}, each with fewer than {min_n} portfolios.",
         )
     else:
         ax.set_title(f"No {estimate.replace('_', ' ')} estimate yet")

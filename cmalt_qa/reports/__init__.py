@@ -75,7 +75,6 @@ _LAZY = {
     "Col": "._format",
     "TOO_FEW": "._format",
     "table": "._people",
-    "published_table": "._people",
     "show_act_now": "._people",
     "show_notices": "._people",
     "show_urgent": "._people",

@@ -15,11 +15,13 @@ from __future__ import annotations
 import html as _html
 import numbers
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
+
+from .._words import join_words, plural
 
 __all__ = [
     "TOO_FEW",
@@ -255,27 +257,6 @@ def estimate(
     # "−0.87–0.91" reads as a subtraction: an interval with a signed end says "to"
     sep = " to " if signed or "\u2212" in lo + hi else DASH
     return f"{head} ({lo}{sep}{hi})"
-
-
-def plural(n: Any, word: str, many: str | None = None, *, number: bool = True) -> str:
-    """``plural(1, "portfolio") == "1 portfolio"``, ``plural(3, "is", "are", number=False) == "are"``.
-
-    Examples
-    --------
-    >>> plural(1, "portfolio"), plural(0, "portfolio"), plural(2, "assessor"), plural(2, "is", "are", number=False)
-    ('1 portfolio', '0 portfolios', '2 assessors', 'are')
-    """
-    k = int(round(float(n)))
-    form = word if k == 1 else (many or word + "s")
-    return f"{k:,} {form}" if number else form
-
-
-def join_words(items: Iterable[Any], conj: str = "and") -> str:
-    """``join_words(["a", "b", "c"]) == "a, b and c"``; items are shown as they are."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {conj} " + items[-1]
 
 
 # --------------------------------------------------------------------------- tables

@@ -30,7 +30,6 @@ __all__ = [
     "agreement_sentence",
     "severity_sentence",
     "table",
-    "published_table",
     "show_act_now",
     "show_notices",
     "headline_row",
@@ -221,39 +220,6 @@ def published_html(
         empty=empty,
         collapse_after=collapse_after,
         sources={c.label: c.columns[0] for c in cols},
-    )
-
-
-def published_table(
-    published: Any,
-    columns: Sequence[fmt.Col | str],
-    *,
-    caption: str | None = None,
-    empty: str = "Nothing to show yet.",
-    collapse_after: int | None = 30,
-    summary: str | None = None,
-) -> None:
-    """Display a table that passed disclosure control, formatted for people.
-
-    ``published`` is what the disclosure step returned (``values``, ``hidden``, ``shown``,
-    ``caption``, ``keys``, ``min_count``): its numbers are formatted here, and each cell
-    it hid or coarsened keeps the marker it was given.
-    """
-    min_count = getattr(published, "min_count", 5)
-    note = (
-        f"Counts from 1 to {min_count - 1} are shown as \u201c<{min_count}\u201d; "
-        f"\u201c{'suppressed'}\u201d marks a figure withheld because it would reveal one."
-    )
-    table(
-        published.values,
-        caption or published.caption,
-        columns,
-        keys=list(published.keys),
-        empty=empty,
-        collapse_after=collapse_after,
-        summary=summary,
-        note=note,
-        markers=markers_of(published),
     )
 
 
