@@ -103,7 +103,10 @@ def test_forest_when_every_large_group_has_no_estimate():
     ax = plot_agreement_forest(t, min_n=10)
     assert "too few to rank" in ax.get_title()
     assert any(x.get_text() == "too few to estimate" for x in ax.texts)
-    assert "3b 0.42" in ax.figure.get_label() and "1 group has too few pairs to estimate" in ax.figure.get_label()
+    assert (
+        "3b 0.42" in ax.figure.get_label()
+        and "1 group has too few pairs to estimate" in ax.figure.get_label()
+    )
     assert len(ax.get_yticklabels()) == 3  # no group silently dropped
     # nothing estimable at all
     t.loc[1, ["kappa_quadratic", "kappa_quadratic_ci_low", "kappa_quadratic_ci_high"]] = np.nan
