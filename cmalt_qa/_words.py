@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["join_words", "plural"]
+__all__ = ["fixed", "join_words", "plural"]
 
 
 def plural(n: Any, word: str, many: str | None = None, *, number: bool = True) -> str:
@@ -32,3 +32,18 @@ def join_words(items: Iterable[Any], conj: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {conj} " + items[-1]
+
+
+def fixed(x: float, digits: int = 2, signed: bool = False) -> str:
+    """``x`` with ``digits`` decimals, a true minus sign and never a negative zero.
+
+    Examples
+    --------
+    >>> fixed(-0.004), fixed(-0.25), fixed(0.25, signed=True)
+    ('0.00', '−0.25', '+0.25')
+    """
+    text = f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+    # "-0.00" (a negative number rounding to zero) reads as zero.
+    if float(text) == 0:
+        text = f"{0:.{digits}f}"
+    return text.replace("-", "\u2212")  # a true minus sign, not a hyphen

@@ -124,7 +124,8 @@ reports.show(plots.plot_gaps(gaps.values))
 complete = gaps.values.dropna(subset=[f"{e}_rate" for e in ELEMENTS])
 most = complete[[f"{e}_rate" for e in ELEMENTS]].idxmax(axis=1).str.removesuffix("_rate")
 reports.say(
-    f"Of the {len(complete)} sections whose three shares are all published, reflection is the "
+    f"Of the {reports.fmt.plural(len(complete), 'section')} whose three shares are all published, "
+    "reflection is the "
     f"element most often lacking in {(most == 'reflection').sum()}."
     if len(complete)
     else "No section has all three shares published: nothing to show yet."

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .._words import plural
+from .._words import fixed, plural
 from ._style import (
     ACCENT,
     ALERT,
@@ -157,8 +157,8 @@ def _forest_headline(
     low_name, high_name = names[lo_i].split(" (n=")[0], names[hi_i].split(" (n=")[0]
     if big.any():
         ax.set_title(
-            f"{label[0].upper()}{label[1:]}: lowest for {low_name} ({est[lo_i]:.2f}), "
-            f"highest for {high_name} ({est[hi_i]:.2f}) among groups of "
+            f"{label[0].upper()}{label[1:]}: lowest for {low_name} ({fixed(est[lo_i])}), "
+            f"highest for {high_name} ({fixed(est[hi_i])}) among groups of "
             f"{min_n}+ pairs"
         )
     else:
@@ -167,11 +167,11 @@ def _forest_headline(
             f"{min_n} pairs (too few to rank)"
         )
     sentence = (
-        f"Forest plot of {label} for {int(np.isfinite(est).sum())} groups with an estimate: "
-        f"lowest {low_name} "
-        f"{est[lo_i]:.2f} (interval {t[lo_col].iloc[lo_i]:.2f} to {t[hi_col].iloc[lo_i]:.2f}), "
-        f"highest {high_name} {est[hi_i]:.2f} (interval {t[lo_col].iloc[hi_i]:.2f} to "
-        f"{t[hi_col].iloc[hi_i]:.2f})."
+        f"Forest plot of {label} for {plural(int(np.isfinite(est).sum()), 'group')} with an "
+        f"estimate: lowest {low_name} {fixed(est[lo_i])} "
+        f"(interval {fixed(t[lo_col].iloc[lo_i])} to {fixed(t[hi_col].iloc[lo_i])}), "
+        f"highest {high_name} {fixed(est[hi_i])} (interval {fixed(t[lo_col].iloc[hi_i])} to "
+        f"{fixed(t[hi_col].iloc[hi_i])})."
     )
     if paradox.any():
         sentence += (

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from .._words import fixed as _fixed
 from .._words import join_words, plural
 
 __all__ = [
@@ -141,14 +142,6 @@ def is_missing(value: Any) -> bool:
 def _marker(value: Any) -> str | None:
     """A disclosure marker or other text already meant for display, else None."""
     return value if isinstance(value, str) else None
-
-
-def _fixed(x: float, digits: int, signed: bool = False) -> str:
-    text = f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
-    # "-0.00" (a negative number rounding to zero) reads as zero.
-    if float(text) == 0:
-        text = f"{0:.{digits}f}"
-    return text.replace("-", "\u2212")  # a true minus sign, not a hyphen
 
 
 def pct(value: Any, digits: int = 0, *, missing: str = TOO_FEW) -> str:
