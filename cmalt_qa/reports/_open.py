@@ -97,7 +97,7 @@ class OpenedReport:
         from ._published_top import published_provenance, show_published_notices
 
         show_published_notices(self.published, self.recs, self.params)
-        n_submissions = shown_or(self.published.number("submissions"), "{:.0f}")
+        n_submissions = shown_or(self.published.number("submissions"), "{:,.0f}")
         say(f"**Periods {self.scope}**: {n_submissions} submissions.")
         parameters = {**self.params, "min_count": self.min_count, "n_boot": self.n_boot}
         published_provenance(self.published, self.recs, self.path, parameters)
