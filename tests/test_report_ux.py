@@ -98,3 +98,19 @@ def test_window_report_runs_on_thin_data(tmp_path, case) -> None:
     if case == "fresh period":  # the default period is the newest, with its open cases
         latest = qa.load(data).submissions["window"].max()
         assert f"Reporting period {latest}" in text
+
+
+# ---------------------------------------------------------------- issue 15's done-when
+@pytest.mark.parametrize("kind", ["window", "sections", "trends"])
+def test_report_on_300_submissions_at_min_count_10_reads_cleanly(tmp_path, kind) -> None:
+    # A 300-submission dataset with a stricter publication threshold: no nan, -0.00,
+    # raw column names, wrong plurals or empty headers in any of the three reports.
+    from cmalt_qa import cli
+
+    data = thin_data.small(tmp_path / "data", 300)
+    out = tmp_path / "out"
+    argv = ["report", kind, "--data", str(data), "--out", str(out), "--n-boot", "20"]
+    assert cli.main([*argv, "--no-progress", "--min-count", "10"]) == 0, f"{kind} failed"
+    (page,) = out.glob(f"{kind}-*.html")
+    _check({f"{kind} on 300 submissions": {"html": page}})
+    assert kind == "window" or "min10" in page.name  # the threshold reached the report
