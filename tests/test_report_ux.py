@@ -65,6 +65,8 @@ def test_published_reports_run_on_thin_data(tmp_path, case) -> None:
             r"\bnan\b", text + " ".join(re.findall(r'alt="([^"]*)"', html)), flags=re.IGNORECASE
         ), f"{kind} on {case} prints nan"
         assert "Of the 0 " not in text
+        if case == "everything open":  # nothing is decided: nothing was suppressed either
+            assert "suppressed: too few" not in text, f"{kind} calls undecided suppressed"
         _check({f"{kind} on {case}": {"html": page}})
 
 

@@ -696,9 +696,13 @@ def headline_rank(values: pd.DataFrame, by: str, rate: str, what: str) -> str:
     ...                   "ci_high": [0.33, 0.53, np.nan]})
     >>> headline_rank(t, "section", "rate", "section")
     'Section 3b is referred most often among the sections shown: 40% of 60 (95% interval 28% to 53%); 1 section is suppressed.'
+    >>> headline_rank(t.iloc[:0], "section", "rate", "section")
+    'No section has a decided submission in these periods yet: nothing to rank.'
     """
     shown = values.dropna(subset=[rate])
     hidden = len(values) - len(shown)
+    if values.empty:  # nothing decided yet: no row at all, so nothing was suppressed
+        return f"No {what} has a decided submission in these periods yet: nothing to rank."
     if shown.empty:
         return f"Every {what} is suppressed: too few submissions to publish."
     top = shown.loc[shown[rate].idxmax()]
