@@ -46,28 +46,20 @@ def sample_records():
 UX_N_BOOT = "20"
 
 
+def run_report_all(data: Path, out: Path, *extra: str, periods: int = 1) -> int:
+    """``cmalt-qa report all`` through the command line, in-process; its exit status."""
+    from cmalt_qa import cli
+
+    argv = ["report", "all", "--data", str(data), "--out", str(out)]
+    return cli.main([*argv, "--periods", str(periods), "--n-boot", UX_N_BOOT, *extra])
+
+
 def build_site(data: Path, out: Path, *extra: str) -> dict:
     """``cmalt-qa report all --periods 1`` through the command line, in-process; returns
     the manifest's reports (stem -> entry) with the HTML path added."""
     import json
 
-    from cmalt_qa import cli
-
-    rc = cli.main(
-        [
-            "report",
-            "all",
-            "--data",
-            str(data),
-            "--out",
-            str(out),
-            "--periods",
-            "1",
-            "--n-boot",
-            UX_N_BOOT,
-            *extra,
-        ]
-    )
+    rc = run_report_all(data, out, *extra)
     assert rc == 0, f"report all failed on {data}"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     entries = manifest["reports"]
@@ -82,3 +74,19 @@ def report_pages(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("site-sample")
     entries = build_site(SAMPLE, out)
     return {e["kind"]: e["html"] for e in entries.values()}
+
+
+def direct_records(submissions, ratings):
+    """Records built without validation, for hand-made or large simulated data (speed)."""
+    import pandas as pd
+
+    from cmalt_qa.records import Records
+    from cmalt_qa.scheme import default_calendar
+
+    return Records(
+        submissions=submissions,
+        ratings=ratings,
+        assessors=pd.DataFrame(),
+        problems=pd.DataFrame(),
+        calendar=default_calendar(),
+    )

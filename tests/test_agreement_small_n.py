@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import direct_records
 
 from cmalt_qa import _agreement_core as core
 from cmalt_qa import agreement as ag
 from cmalt_qa.records import Records
-from cmalt_qa.scheme import default_calendar
 from validation import agreement_intervals as val
 
 
@@ -29,13 +29,7 @@ def _records(lead: list[str], second: list[str], section: str = "1a") -> Records
     rat = pd.DataFrame(
         {"submission_id": ids, "section": section, "lead": lead, "second": second, "final": second}
     )
-    return Records(
-        submissions=subs,
-        ratings=rat,
-        assessors=pd.DataFrame(),
-        problems=pd.DataFrame(),
-        calendar=default_calendar(),
-    )
+    return direct_records(subs, rat)
 
 
 def test_all_agree_at_ten_pairs_has_width():

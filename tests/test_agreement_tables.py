@@ -10,6 +10,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import direct_records
 from sklearn.metrics import cohen_kappa_score
 
 import cmalt_qa as qa
@@ -18,7 +19,7 @@ from cmalt_qa import _stats
 from cmalt_qa import agreement as ag
 from cmalt_qa._bootstrap import group_rng
 from cmalt_qa.records import Records
-from cmalt_qa.scheme import RATING_SCORE, SUBMISSION_TYPES, default_calendar
+from cmalt_qa.scheme import RATING_SCORE, SUBMISSION_TYPES
 
 SCALE = ["R", "A", "S"]
 
@@ -50,17 +51,6 @@ def small():
     recs = qa.from_frames(subs, rat)
     assert len(recs.problems) == 0
     return recs
-
-
-def _direct_records(subs: pd.DataFrame, rat: pd.DataFrame) -> Records:
-    """Records built without validation, for large simulated data (speed)."""
-    return Records(
-        submissions=subs,
-        ratings=rat,
-        assessors=pd.DataFrame(),
-        problems=pd.DataFrame(),
-        calendar=default_calendar(),
-    )
 
 
 # ------------------------------------------------------------------- by_section
@@ -165,7 +155,7 @@ def _simulate(
             "final": second,
         }
     )
-    return _direct_records(subs, rat)
+    return direct_records(subs, rat)
 
 
 P_CLASSES = np.array(
@@ -308,7 +298,7 @@ def test_kappa_paradox_flag():
     rat = pd.DataFrame(
         {"submission_id": ids, "section": "1a", "lead": lead, "second": second, "final": lead}
     )
-    row = ag.by_section(_direct_records(subs, rat), n_boot=100).iloc[0]
+    row = ag.by_section(direct_records(subs, rat), n_boot=100).iloc[0]
     assert row["percent_agreement"] == pytest.approx(0.9)
     assert row["kappa"] < 0 and row["ac1"] > 0.85
     assert row["dominant_rating"] == "A" and row["dominant_share"] == pytest.approx(0.95)
@@ -368,7 +358,7 @@ def test_resolution_severe_vs_lenient_counts():
     second = rat["second"].map(RATING_SCORE)
     # final = the more severe rating everywhere
     rat["final"] = np.where(lead <= second, rat["lead"], rat["second"])
-    recs2 = _direct_records(recs.submissions, rat)
+    recs2 = direct_records(recs.submissions, rat)
     r = ag.resolution(recs2, by=(), n_boot=1).set_index(["classification", "result"])
     n_diff = int((lead != second).sum())
     assert r.loc[("direction", "more severe"), "n"] == n_diff

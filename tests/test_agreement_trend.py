@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import direct_records
 
 from cmalt_qa import agreement as ag
 from cmalt_qa.records import Records
-from cmalt_qa.scheme import default_calendar
 
 
 def _pairs(year: int, section: str, agree: int, disagree: int, start: int) -> pd.DataFrame:
@@ -28,13 +28,7 @@ def _records(rows: list[pd.DataFrame]) -> Records:
     subs = rat[["submission_id", "year"]].assign(
         portfolio_id=rat["submission_id"], submission_type="first"
     )
-    return Records(
-        submissions=subs,
-        ratings=rat.drop(columns="year").assign(final=rat["second"]),
-        assessors=pd.DataFrame(),
-        problems=pd.DataFrame(),
-        calendar=default_calendar(),
-    )
+    return direct_records(subs, rat.drop(columns="year").assign(final=rat["second"]))
 
 
 def test_a_change_of_section_mix_is_not_a_change_of_agreement():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import thin_data
-from conftest import UX_N_BOOT
+from conftest import run_report_all
 
 from cmalt_qa import cli
 from cmalt_qa.reports._site import MANIFEST
@@ -17,21 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def _run(data: Path, out: Path, *extra: str) -> int:
-    return cli.main(
-        [
-            "report",
-            "all",
-            "--data",
-            str(data),
-            "--out",
-            str(out),
-            "--periods",
-            "3",
-            "--n-boot",
-            UX_N_BOOT,
-            *extra,
-        ]
-    )
+    return run_report_all(data, out, *extra, periods=3)
 
 
 def _built(capsys) -> list[str]:
